@@ -1,0 +1,13 @@
+export * from './create-event';
+export * from './envelope';
+export * from './event-schemas';
+export * from './events';
+export * from './integration-templates';
+// Schema fragments stay internal: names like `uuid` or `clickId` would clash in callers.
+export { JSON_SCHEMA_DIALECT, type JsonSchema } from './json-schema';
+export * from './postback-params';
+export * from './topics';
+export * from './uuid';
+export * from './validation';
+export * from './vocabulary';
+export * from './write-schemas';

@@ -1,0 +1,63 @@
+import { Client } from 'pg';
+import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+export interface AppDatabaseOptions {
+  /** The owning app; also the name of its Nest data source (`@InjectDataSource(name)`). */
+  name: string;
+  /** The PostgreSQL schema the app owns; nobody else reads its tables. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+export function dataSourceOptions(url: string, options: AppDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    name: options.name,
+    url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    // Each app keeps its own migration history next to its tables.
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    applicationName: `tracker-${options.name}`,
+    extra: { max: options.poolSize ?? 10 },
+  };
+}
+
+/** Creates the app's schema: migrations need it before they can record themselves in it. */
+export async function ensureSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`);
+  } catch (error) {
+    // Two replicas racing to create it: the loser sees a unique violation, which is fine.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Opens the app's data source and brings its schema up to date (migrations only, never sync). */
+export async function openAppDataSource(
+  url: string,
+  options: AppDatabaseOptions,
+): Promise<DataSource> {
+  await ensureSchema(url, options.schema);
+  const dataSource = new DataSource(dataSourceOptions(url, options));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}

@@ -1,0 +1,227 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Counter, Histogram, register } from 'prom-client';
+import { DeadLetter, sendToDeadLetter } from './dead-letter';
+import { EventProducer } from './event-producer';
+import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
+
+/**
+ * Handles a whole batch, typically in one database transaction. It must be idempotent by
+ * event id: after a crash between the transaction and the offset commit the batch comes again.
+ */
+export type BatchHandler = (messages: ConsumedEvent[]) => Promise<void>;
+
+export interface BatchConsumerOptions {
+  /** Names the step in logs, metrics and DLQ headers, e.g. `postback-log.projection`. */
+  name: string;
+  groupId: string;
+  topics: string[];
+  handle: BatchHandler;
+  /** Start of a new group: read models start from the beginning so they can be rebuilt. */
+  fromBeginning?: boolean;
+  /** Attempts per sub-batch (and then per message) before a message goes to the DLQ. */
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+  /** Messages handed to one handler call; heartbeats and commits happen between them. */
+  subBatchSize?: number;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+}
+
+function metric<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+const handledMessages = metric(
+  'tracker_consumer_messages_total',
+  () =>
+    new Counter({
+      name: 'tracker_consumer_messages_total',
+      help: 'Messages handled and committed by batch consumers',
+      labelNames: ['consumer'],
+    }),
+);
+const handlerBatchSizes = metric(
+  'tracker_consumer_batch_messages',
+  () =>
+    new Histogram({
+      name: 'tracker_consumer_batch_messages',
+      help: 'Messages per handler call (projection batch size)',
+      labelNames: ['consumer'],
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2000, 5000],
+    }),
+);
+
+/** Connection-level failures and PostgreSQL SQLSTATE classes that a retry can cure. */
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const TRANSIENT_SQLSTATE = /^(08|53|57P|40001|40P01|55P03)/;
+
+export function isTransientError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))) {
+    return true;
+  }
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(
+    error.message,
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The only consumer loop of the project: eachBatch without auto-resolve, the handler gets a
+ * sub-batch, offsets are committed only after it returned, failures are retried and then
+ * isolated message by message so one poison message goes to the DLQ instead of blocking.
+ */
+export class BatchConsumer {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
+  private readonly subBatchSize: number;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly producer: EventProducer,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.logger = new Logger(`consumer:${options.name}`);
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.subBatchSize = options.subBatchSize ?? 1000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    }
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Waits for the batch in hand to be handled and committed, then leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
+    const { topic, partition } = batch;
+    for (let start = 0; start < batch.messages.length; start += this.subBatchSize) {
+      if (!isRunning() || isStale()) return;
+      const slice = batch.messages.slice(start, start + this.subBatchSize) as RawMessage[];
+      await this.process(topic, partition, slice, heartbeat);
+      const last = slice[slice.length - 1].offset;
+      resolveOffset(last);
+      // Commit only now: the handler's transaction is done and dead letters are on their topic.
+      await this.consumer.commitOffsets([
+        { topic, partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      handledMessages.inc({ consumer: this.options.name }, slice.length);
+      await heartbeat();
+    }
+  }
+
+  private async process(
+    topic: string,
+    partition: number,
+    slice: RawMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const good: ConsumedEvent[] = [];
+    const rawByOffset = new Map<string, RawMessage>();
+    const letters: DeadLetter[] = [];
+    for (const raw of slice) {
+      const decoded = decodeMessage(topic, partition, raw);
+      if (decoded.ok) {
+        good.push(decoded.message);
+        rawByOffset.set(raw.offset, raw);
+      } else {
+        letters.push({ topic, partition, raw, reason: decoded.reason, step: this.options.name });
+      }
+    }
+    if (good.length > 0) {
+      handlerBatchSizes.observe({ consumer: this.options.name }, good.length);
+      const error = await this.attempt(good, heartbeat);
+      if (error) {
+        this.logger.warn(
+          `batch of ${good.length} from ${topic}[${partition}] failed ${this.maxAttempts} times ` +
+            `(${error.message}); isolating messages`,
+        );
+        for (const message of good) {
+          const messageError = await this.attempt([message], heartbeat);
+          if (messageError) {
+            this.logger.error(
+              `dead-lettering ${topic}[${partition}]@${message.offset}: ${messageError.message}`,
+            );
+            letters.push({
+              topic,
+              partition,
+              raw: rawByOffset.get(message.offset)!,
+              reason: `handler failed: ${messageError.message}`,
+              step: this.options.name,
+            });
+          }
+        }
+      }
+    }
+    await sendToDeadLetter(this.producer, letters);
+  }
+
+  /**
+   * Runs the handler with retries; returns the last error, or null when it succeeded.
+   * Infrastructure failures (database down) are retried for as long as we run: dead-lettering
+   * would lose every message of the outage, while waiting loses nothing.
+   */
+  private async attempt(
+    messages: ConsumedEvent[],
+    heartbeat: () => Promise<void>,
+  ): Promise<Error | null> {
+    let lastError: Error | null = null;
+    let attempt = 0;
+    let transientWaits = 0;
+    while (attempt < this.maxAttempts) {
+      try {
+        await this.options.handle(messages);
+        return null;
+      } catch (error) {
+        lastError = error instanceof Error ? error : new Error(String(error));
+        if (isTransientError(lastError) && this.running) {
+          transientWaits++;
+          if (transientWaits % 10 === 1) {
+            this.logger.warn(`waiting for infrastructure: ${lastError.message}`);
+          }
+          await heartbeat().catch(() => undefined);
+          await sleep(Math.min(5000, this.retryBackoffMs * 2 ** Math.min(transientWaits, 6)));
+          continue;
+        }
+        attempt++;
+        if (attempt < this.maxAttempts) {
+          await heartbeat();
+          await sleep(this.retryBackoffMs * attempt);
+        }
+      }
+    }
+    return lastError;
+  }
+}

@@ -1,0 +1,58 @@
+import { dlqTopic } from '@tracker/contracts';
+import { IHeaders } from 'kafkajs';
+import { Counter, register } from 'prom-client';
+import { EventProducer } from './event-producer';
+import { RawMessage } from './message-codec';
+
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  raw: RawMessage;
+  reason: string;
+  /** Which consumer step gave up on it, e.g. `postback-log.projection`. */
+  step: string;
+}
+
+const deadLetters =
+  (register.getSingleMetric('tracker_kafka_dead_letters_total') as Counter | undefined) ??
+  new Counter({
+    name: 'tracker_kafka_dead_letters_total',
+    help: 'Messages moved to a <topic>.dlq topic',
+    labelNames: ['topic', 'step'],
+  });
+
+/** Reasons may quote attacker-controlled data; keep headers short and single-line. */
+function clip(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 1000);
+}
+
+/** Copies a message that cannot be processed to `<topic>.dlq`, with why, where and when. */
+export async function sendToDeadLetter(producer: EventProducer, letters: DeadLetter[]) {
+  if (letters.length === 0) return;
+  const byTopic = new Map<string, DeadLetter[]>();
+  for (const letter of letters) {
+    const list = byTopic.get(letter.topic) ?? [];
+    list.push(letter);
+    byTopic.set(letter.topic, list);
+  }
+  await Promise.all(
+    [...byTopic].map(([topic, list]) =>
+      producer.send(
+        dlqTopic(topic),
+        list.map(({ raw, reason, step, partition }) => {
+          const headers: IHeaders = {
+            ...(raw.headers ?? {}),
+            'dlq.reason': clip(reason),
+            'dlq.step': step,
+            'dlq.time': new Date().toISOString(),
+            'dlq.topic': topic,
+            'dlq.partition': String(partition),
+            'dlq.offset': raw.offset,
+          };
+          return { key: raw.key, value: raw.value, headers };
+        }),
+      ),
+    ),
+  );
+  for (const letter of letters) deadLetters.inc({ topic: letter.topic, step: letter.step });
+}

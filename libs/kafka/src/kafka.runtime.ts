@@ -1,0 +1,106 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
+import { EventProducer } from './event-producer';
+import { KafkaTable, KafkaTableOptions } from './kafka-table';
+import { ensureTopics } from './topic-admin';
+
+export interface KafkaModuleOptions {
+  brokers: string[];
+  clientId: string;
+  /** Every consumer group id starts with it (tests and blue/green runs use their own). */
+  groupPrefix: string;
+  /** Partitions of topics we create. */
+  topicPartitions: number;
+}
+
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+/**
+ * Owns the process' Kafka lifecycle: topics and the shared producer before anything else,
+ * tables (warm caches) and consumers once every module registered its own, and on shutdown
+ * drains consumers before the producer and the database close.
+ */
+@Injectable()
+export class KafkaRuntime
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(KafkaRuntime.name);
+  private readonly consumers: BatchConsumer[] = [];
+  private readonly tables: KafkaTable<unknown>[] = [];
+  private started = false;
+
+  constructor(
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    @Inject(KAFKA_CLIENT) readonly kafka: Kafka,
+    readonly producer: EventProducer,
+  ) {}
+
+  groupId(name: string): string {
+    return `${this.options.groupPrefix}.${name}`;
+  }
+
+  /** Registers a consumer in group `<prefix>.<group>`; it starts with the application. */
+  createConsumer(options: Omit<BatchConsumerOptions, 'groupId'> & { group: string }) {
+    const consumer = new BatchConsumer(this.kafka, this.producer, {
+      ...options,
+      groupId: this.groupId(options.group),
+    });
+    this.consumers.push(consumer);
+    if (this.started) void this.startConsumer(consumer);
+    return consumer;
+  }
+
+  /** Registers a table; the application does not serve before every table is loaded. */
+  createTable<V>(options: Omit<KafkaTableOptions<V>, 'groupPrefix'> & { name: string }) {
+    const table = new KafkaTable<V>(this.kafka, {
+      ...options,
+      groupPrefix: this.groupId(`${options.name}.table`),
+    });
+    this.tables.push(table as KafkaTable<unknown>);
+    return table;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await ensureTopics(this.kafka, this.options.topicPartitions);
+    await this.producer.connect();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all(this.tables.map((table) => table.start()));
+    await Promise.all(this.consumers.map((consumer) => this.startConsumer(consumer)));
+    this.started = true;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await Promise.all(this.tables.map((table) => table.stop()));
+    await this.producer.disconnect();
+  }
+
+  /** Readiness: the cluster answers a metadata request. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    const admin = this.kafka.admin();
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs).unref(),
+    );
+    try {
+      await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+    } finally {
+      void admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async startConsumer(consumer: BatchConsumer): Promise<void> {
+    await consumer.start();
+    this.logger.log(`consumer ${consumer.name} started`);
+  }
+}

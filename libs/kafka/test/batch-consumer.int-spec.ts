@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { dlqTopic, PostbackReceivedEvent } from '@tracker/contracts';
+import { createTestDatabase, eventually } from '@tracker/testing';
+import { BatchConsumer } from '../src/batch-consumer';
+import { EventProducer } from '../src/event-producer';
+import { ConsumedEvent } from '../src/message-codec';
+import { TopicReader } from '../src/topic-reader';
+import {
+  createTestTopic,
+  PROJECTION_DDL,
+  projectBatch,
+  samplePostback,
+  testKafka,
+} from './kafka-test-kit';
+
+const kafka = testKafka();
+let producer: EventProducer;
+let db: Client;
+let databaseUrl: string;
+const running: BatchConsumer[] = [];
+
+async function rows(): Promise<Array<{ n: number; deliveries: number }>> {
+  const result = await db.query('SELECT n, deliveries FROM projected ORDER BY n');
+  return result.rows;
+}
+
+function consumer(topic: string, groupId: string, handle: (m: ConsumedEvent[]) => Promise<void>) {
+  const c = new BatchConsumer(kafka, producer, {
+    name: 'test',
+    groupId,
+    topics: [topic],
+    handle,
+    maxAttempts: 3,
+    retryBackoffMs: 10,
+  });
+  running.push(c);
+  return c;
+}
+
+const asEvents = (messages: ConsumedEvent[]) =>
+  messages.map((m) => m.event as PostbackReceivedEvent);
+
+beforeAll(async () => {
+  producer = new EventProducer(kafka);
+  await producer.connect();
+});
+
+beforeEach(async () => {
+  databaseUrl = await createTestDatabase('kafka_lib');
+  db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(PROJECTION_DDL);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop()));
+  await db.end();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+});
+
+describe('BatchConsumer on the real broker', () => {
+  it('projects produced events into PostgreSQL, batch by batch', async () => {
+    const topic = await createTestTopic('flow');
+    const events = Array.from({ length: 300 }, (_, n) => samplePostback(`click${n % 17}abcdef`, n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: event.payload.clickId! })),
+    );
+    const batchSizes: number[] = [];
+    await consumer(topic, `g.${randomUUID()}`, async (messages) => {
+      batchSizes.push(messages.length);
+      await projectBatch(db, asEvents(messages));
+    }).start();
+
+    await eventually(async () => expect((await rows()).length).toBe(300));
+    expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+    // The handler saw batches, not single messages.
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+  });
+
+  it('dead-letters a poison message with its reason and keeps the partition flowing', async () => {
+    const topic = await createTestTopic('poison', 1);
+    const events = Array.from({ length: 20 }, (_, n) => samplePostback('sameclick123', n));
+    const poison = events[7];
+    let poisonAttempts = 0;
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'sameclick123' })),
+    );
+    // A message that is not even valid JSON must also be dead-lettered, not crash the consumer.
+    await producer.send(topic, [{ key: 'sameclick123', value: '{not json' }]);
+    const after = samplePostback('sameclick123', 100);
+    await producer.publish(topic, after, 'sameclick123');
+
+    await consumer(topic, `g.${randomUUID()}`, async (messages) => {
+      if (messages.some((m) => m.event?.id === poison.id)) {
+        poisonAttempts++;
+        throw new Error(`cannot project event ${poison.id}`);
+      }
+      await projectBatch(db, asEvents(messages));
+    }).start();
+
+    await eventually(async () => expect((await rows()).map((r) => r.n)).toContain(100));
+    expect((await rows()).map((r) => r.n)).toEqual([
+      ...Array.from({ length: 20 }, (_, n) => n).filter((n) => n !== 7),
+      100,
+    ]);
+    // Tried as part of the batch, then alone: 3 attempts each.
+    expect(poisonAttempts).toBe(6);
+
+    const dlq = await new TopicReader(kafka, dlqTopic(topic)).start();
+    try {
+      await eventually(() => expect(dlq.messages.length + dlq.undecodable.length).toBe(2));
+    } finally {
+      await dlq.stop();
+    }
+    const letters = [...dlq.messages].map((m) => m.headers);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]['dlq.reason']).toContain(`cannot project event ${poison.id}`);
+    expect(letters[0]['dlq.step']).toBe('test');
+    expect(letters[0]['dlq.topic']).toBe(topic);
+    expect(Date.parse(letters[0]['dlq.time'])).not.toBeNaN();
+    expect(dlq.messages[0].event?.id).toBe(poison.id);
+    // The non-JSON message stays non-JSON on the DLQ, with its reason in the headers.
+    expect(dlq.undecodable).toHaveLength(1);
+  });
+
+  it('redelivers after a crash between the database commit and the offset commit, without duplicates', async () => {
+    const topic = await createTestTopic('crash', 1);
+    const groupId = `g.${randomUUID()}`;
+    const events = Array.from({ length: 50 }, (_, n) => samplePostback('crashclick12', n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'crashclick12' })),
+    );
+
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        path.join(__dirname, 'crash-after-db-commit.fixture.ts'),
+        topic,
+        groupId,
+        databaseUrl,
+      ],
+      {
+        cwd: path.join(__dirname, '../../..'),
+        env: process.env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
+    expect(signal).toBe('SIGKILL');
+    expect(output).toMatch(/committed \d+/);
+    const committedBeforeCrash = (await rows()).length;
+    expect(committedBeforeCrash).toBeGreaterThan(0);
+
+    // Same group: the offsets were never committed, so the batch comes again.
+    await consumer(topic, groupId, async (messages) =>
+      projectBatch(db, asEvents(messages)),
+    ).start();
+    await eventually(async () => {
+      const all = await rows();
+      expect(all.length).toBe(50);
+      // Exactly the rows committed before the crash came twice; the upsert kept one row each.
+      expect(all.filter((r) => r.deliveries === 2).length).toBe(committedBeforeCrash);
+    });
+    expect((await rows()).every((r) => r.deliveries <= 2)).toBe(true);
+  });
+
+  it('finishes and commits the batch in hand on shutdown, so a successor loses and repeats nothing', async () => {
+    const topic = await createTestTopic('shutdown', 1);
+    const groupId = `g.${randomUUID()}`;
+    const events = Array.from({ length: 200 }, (_, n) => samplePostback('stopclick123', n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'stopclick123' })),
+    );
+
+    let release!: () => void;
+    const inHandler = new Promise<void>((resolve) => (release = resolve));
+    const first = consumer(topic, groupId, async (messages) => {
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a slow transaction in flight
+      await projectBatch(db, asEvents(messages));
+    });
+    await first.start();
+    await inHandler;
+    await first.stop();
+    const afterStop = (await rows()).length;
+    expect(afterStop).toBeGreaterThan(0);
+
+    await consumer(topic, groupId, async (messages) =>
+      projectBatch(db, asEvents(messages)),
+    ).start();
+    await eventually(async () => expect((await rows()).length).toBe(200));
+    expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+  });
+});

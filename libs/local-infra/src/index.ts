@@ -1,0 +1,16 @@
+export {
+  ensureLocalKafka,
+  localKafkaStatus,
+  stopLocalKafka,
+  type LocalKafkaHandle,
+  type LocalKafkaOptions,
+  type LocalKafkaStatus,
+} from './kafka-broker';
+export {
+  createDatabase,
+  ensureLocalPostgres,
+  type LocalPostgresHandle,
+  type LocalPostgresOptions,
+} from './embedded-postgres';
+export { probeBrokerMetadata, type ProbedBroker } from './kafka-metadata-probe';
+export { findRepoRoot } from './repo-root';

@@ -1,0 +1,32 @@
+import { ensureLocalKafka, type LocalKafkaHandle } from './kafka-broker';
+import { probeBrokerMetadata } from './kafka-metadata-probe';
+import { isPortOpen } from './processes';
+
+// A cold first run resolves ~50 MB of jars with Maven before the broker starts.
+const COLD_START_MS = 10 * 60_000;
+
+describe('ensureLocalKafka', () => {
+  let first: LocalKafkaHandle;
+
+  beforeAll(async () => {
+    first = await ensureLocalKafka({ log: () => undefined });
+  }, COLD_START_MS);
+
+  // stop() is a no-op unless this suite started the broker, so a shared broker is left alone.
+  afterAll(() => first?.stop(), 60_000);
+
+  it('serves Kafka metadata on 127.0.0.1:9092', async () => {
+    expect(first.brokers).toEqual(['127.0.0.1:9092']);
+    const brokers = await probeBrokerMetadata('127.0.0.1', 9092);
+    expect(brokers.length).toBeGreaterThan(0);
+  });
+
+  it('reuses an already running broker instead of starting another', async () => {
+    const second = await ensureLocalKafka({ log: () => undefined });
+
+    expect(second.startedHere).toBe(false);
+    expect(second.brokers).toEqual(first.brokers);
+    await second.stop();
+    expect(await isPortOpen(9092)).toBe(true);
+  });
+});

@@ -1,0 +1,57 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyError, FastifyReply } from 'fastify';
+
+export interface ApiError {
+  statusCode: number;
+  message: string;
+}
+
+/** Fastify's own 4xx (bad JSON, body too large, …) carry a statusCode we can pass on. */
+function fastifyClientError(error: unknown): ApiError | null {
+  const candidate = error as Partial<FastifyError>;
+  if (typeof candidate?.statusCode !== 'number' || candidate.statusCode >= 500) return null;
+  const messages: Record<string, string> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'request body is larger than the allowed 16 KiB',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported content type',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'body must not be empty when content-type is application/json',
+  };
+  const message =
+    (candidate.code && messages[candidate.code]) ||
+    (candidate.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || candidate instanceof SyntaxError
+      ? 'body is not valid JSON'
+      : (candidate.message ?? 'bad request'));
+  return { statusCode: candidate.statusCode, message };
+}
+
+/** Turns any thrown error into the SPEC's `{"statusCode", "message"}` body. */
+export function toApiError(error: unknown, logger: Logger): ApiError {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    let message: string;
+    if (typeof response === 'string') message = response;
+    else {
+      const raw = (response as { message?: unknown }).message;
+      message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
+    }
+    return { statusCode: status, message };
+  }
+  const clientError = fastifyClientError(error);
+  if (clientError) return clientError;
+  logger.error(
+    `unhandled error: ${(error as Error)?.message ?? String(error)}`,
+    (error as Error)?.stack,
+  );
+  return { statusCode: 500, message: 'internal server error' };
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = toApiError(exception, this.logger);
+    if (!reply.sent) void reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,53 @@
+import { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { RuntimeConfig } from '@tracker/config';
+import { Logger as Pino } from 'pino';
+import { PinoNestLogger } from '../logging/pino-logger';
+import { installHttpMetrics } from '../metrics/http-metrics';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { createValidationPipe } from './validation';
+
+/** SPEC section 4: postback bodies over 16 KiB answer 413; API bodies are far smaller. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  config: RuntimeConfig,
+  logger: Pino,
+  title: string,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Partners send odd URLs; never reject them at the router for a stray slash.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: true,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  installHttpMetrics(fastify);
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(title)
+      .setDescription('Postback tracker API (see SPEC section 4)')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,42 @@
+import { DynamicModule, Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { ConfigModule, RuntimeConfig } from '@tracker/config';
+import { KafkaModule, KafkaRuntime } from '@tracker/kafka';
+import { HealthController } from './health/health.controller';
+import { ReadinessRegistry } from './health/readiness.registry';
+import { MetricsController } from './metrics/metrics.controller';
+
+const APP_NAME = Symbol('APP_NAME');
+
+/** Registers Kafka as a readiness check; databases register themselves per app. */
+@Global()
+@Module({})
+export class PlatformModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessRegistry,
+    private readonly kafka: KafkaRuntime,
+    @Inject(APP_NAME) private readonly appName: string,
+  ) {}
+
+  /** Config, Kafka, health, metrics: what every app process needs once. */
+  static forRoot(config: RuntimeConfig, appName: string): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        KafkaModule.forRoot({
+          brokers: config.kafkaBrokers,
+          clientId: `tracker-${appName}`,
+          groupPrefix: config.kafkaGroupPrefix,
+          topicPartitions: config.kafkaTopicPartitions,
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [ReadinessRegistry, { provide: APP_NAME, useValue: appName }],
+      exports: [ReadinessRegistry, APP_NAME],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register('kafka', () => this.kafka.ping());
+  }
+}
