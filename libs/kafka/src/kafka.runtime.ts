@@ -6,8 +6,9 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
+import { registerConsumerLagGauge } from './consumer-lag';
 import { EventProducer } from './event-producer';
 import { KafkaTable, KafkaTableOptions } from './kafka-table';
 import { ensureTopics } from './topic-admin';
@@ -35,8 +36,10 @@ export class KafkaRuntime
 {
   private readonly logger = new Logger(KafkaRuntime.name);
   private readonly consumers: BatchConsumer[] = [];
+  private readonly groups: Array<{ groupId: string; topics: string[] }> = [];
   private readonly tables: KafkaTable<unknown>[] = [];
   private started = false;
+  private admin: Admin | null = null;
 
   constructor(
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
@@ -54,6 +57,7 @@ export class KafkaRuntime
       ...options,
       groupId: this.groupId(options.group),
     });
+    this.groups.push({ groupId: this.groupId(options.group), topics: options.topics });
     this.consumers.push(consumer);
     if (this.started) void this.startConsumer(consumer);
     return consumer;
@@ -72,6 +76,12 @@ export class KafkaRuntime
   async onModuleInit(): Promise<void> {
     await ensureTopics(this.kafka, this.options.topicPartitions);
     await this.producer.connect();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    registerConsumerLagGauge(
+      () => this.admin!,
+      () => this.groups,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,18 +94,20 @@ export class KafkaRuntime
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     await Promise.all(this.tables.map((table) => table.stop()));
     await this.producer.disconnect();
+    await this.admin?.disconnect();
   }
 
   /** Readiness: the cluster answers a metadata request. */
   async ping(timeoutMs = 2000): Promise<void> {
-    const admin = this.kafka.admin();
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs).unref(),
-    );
+    if (!this.admin) throw new Error('Kafka is not connected yet');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs);
+    });
     try {
-      await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+      await Promise.race([this.admin.describeCluster(), timeout]);
     } finally {
-      void admin.disconnect().catch(() => undefined);
+      clearTimeout(timer);
     }
   }
 

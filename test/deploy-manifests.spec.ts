@@ -1,0 +1,267 @@
+/**
+ * There is no Docker engine or cluster here, so the deployment files are checked statically:
+ * every app, port, env variable and route must be present and agree with the code.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { TOPIC_SPECS } from '@tracker/contracts';
+
+const root = path.join(__dirname, '..');
+const APPS = ['ingress', 'registry', 'postback-log', 'attribution'] as const;
+type App = (typeof APPS)[number];
+const BINDING_ENV = [
+  'PORT',
+  'PUBLIC_BASE_URL',
+  'KAFKA_BROKERS',
+  'DATABASE_URL',
+  'TRACKER_ADMIN_TOKEN',
+  'LOG_LEVEL',
+];
+
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+interface Route {
+  app: App;
+  method: string;
+  path: string;
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : [full];
+  });
+}
+
+/** Routes as the controllers declare them (decorators read from source). */
+function controllerRoutes(): Route[] {
+  const routes: Route[] = [];
+  for (const app of APPS) {
+    for (const file of walk(path.join(root, 'apps', app, 'src')).filter((f) =>
+      f.endsWith('.controller.ts'),
+    )) {
+      const source = fs.readFileSync(file, 'utf8');
+      const prefix = /@Controller\(\s*(?:'([^']*)'|\{[^}]*path:\s*'([^']*)')?/.exec(source);
+      const base = prefix ? (prefix[1] ?? prefix[2] ?? '') : '';
+      for (const match of source.matchAll(
+        /@(Get|Post|Put|Patch|Delete|All)\(\s*(?:'([^']*)')?\s*\)/g,
+      )) {
+        const joined = ['', base, match[2] ?? ''].join('/').replace(/\/+/g, '/').replace(/\/$/, '');
+        // Substitute path parameters with sample values the proxies must route too.
+        const concrete = joined.replace(/:[A-Za-z]+/g, 'sample-id');
+        routes.push({ app, method: match[1].toUpperCase(), path: concrete || '/' });
+      }
+    }
+  }
+  return routes;
+}
+
+interface NginxLocation {
+  exact: boolean;
+  prefix: string;
+  upstream: string;
+}
+
+function nginxLocations(): NginxLocation[] {
+  return [
+    ...read('deploy/nginx.conf').matchAll(
+      /location\s+(=\s+)?(\S+)\s*\{\s*proxy_pass\s+http:\/\/([\w-]+);/g,
+    ),
+  ].map((m) => ({ exact: Boolean(m[1]), prefix: m[2], upstream: m[3] }));
+}
+
+/** nginx semantics: an exact match wins, else the longest prefix. */
+function nginxRoute(locations: NginxLocation[], requestPath: string): string | undefined {
+  const exact = locations.find((l) => l.exact && l.prefix === requestPath);
+  if (exact) return exact.upstream;
+  return locations
+    .filter((l) => !l.exact && requestPath.startsWith(l.prefix))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0]?.upstream;
+}
+
+interface IngressPath {
+  path: string;
+  pathType: string;
+  backend: { service: { name: string } };
+}
+
+function kubernetesDocs(): Array<
+  Record<string, unknown> & { kind: string; metadata: { name: string } }
+> {
+  const dir = path.join(root, 'deploy/kubernetes');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .flatMap((f) =>
+      parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS()),
+    )
+    .filter(Boolean);
+}
+
+/** Kubernetes Ingress semantics: Exact first, then the longest matching Prefix (by path segment). */
+function kubernetesRoute(paths: IngressPath[], requestPath: string): string | undefined {
+  const exact = paths.find((p) => p.pathType === 'Exact' && p.path === requestPath);
+  if (exact) return exact.backend.service.name;
+  const segmentPrefix = (prefix: string) => {
+    const trimmed = prefix.replace(/\/$/, '');
+    return trimmed === '' || requestPath === trimmed || requestPath.startsWith(`${trimmed}/`);
+  };
+  return paths
+    .filter((p) => p.pathType === 'Prefix' && segmentPrefix(p.path))
+    .sort((a, b) => b.path.length - a.path.length)[0]?.backend.service.name;
+}
+
+const upstreamName = (app: App) => app.replace('-', '_');
+
+describe('deployment files agree with the code', () => {
+  const routes = controllerRoutes();
+
+  it('finds the API routes of every app in its controllers', () => {
+    for (const app of APPS) expect(routes.filter((r) => r.app === app).length).toBeGreaterThan(0);
+  });
+
+  it('has an entry point for every app', () => {
+    for (const app of [...APPS, 'tracker']) {
+      expect(fs.existsSync(path.join(root, 'apps', app, 'main.ts'))).toBe(true);
+    }
+  });
+
+  describe('docker-compose.yml', () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<
+        string,
+        {
+          image?: string;
+          build?: { dockerfile: string; args?: Record<string, string> };
+          environment?: Record<string, string>;
+          healthcheck?: { test: string[] };
+        }
+      >;
+    };
+
+    it('runs Apache Kafka 3.9 and PostgreSQL', () => {
+      expect(compose.services.kafka.image).toMatch(/^apache\/kafka:3\.9\./);
+      expect(compose.services.postgres.image).toMatch(/^postgres:/);
+    });
+
+    it.each(APPS)(
+      'runs %s from the shared Dockerfile with every binding variable and a readiness check',
+      (app) => {
+        const service = compose.services[app];
+        expect(service.build?.dockerfile).toBe('deploy/Dockerfile');
+        expect(service.build?.args?.APP).toBe(app);
+        expect(Object.keys(service.environment ?? {})).toEqual(expect.arrayContaining(BINDING_ENV));
+        expect(service.environment?.KAFKA_BROKERS).toBe('kafka:9092');
+        expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
+      },
+    );
+
+    it('builds images whose entry point is dist/apps/<APP>/main.js', () => {
+      const dockerfile = read('deploy/Dockerfile');
+      expect(dockerfile).toContain('dist/apps/${APP}/main.js');
+      expect(dockerfile).toMatch(/^FROM .* AS build$/m);
+    });
+
+    it('routes every API path to the app that serves it', () => {
+      const locations = nginxLocations();
+      for (const route of routes) {
+        expect({ ...route, routedTo: nginxRoute(locations, route.path) }).toEqual({
+          ...route,
+          routedTo: upstreamName(route.app),
+        });
+      }
+    });
+  });
+
+  describe('deploy/kubernetes', () => {
+    const docs = kubernetesDocs();
+
+    it.each(APPS)('has a workload and a Service for %s with config and secrets', (app) => {
+      const workload = docs.find(
+        (d) => ['Deployment', 'StatefulSet'].includes(d.kind) && d.metadata.name === app,
+      ) as unknown as {
+        spec: {
+          template: {
+            spec: {
+              containers: Array<{
+                command: string[];
+                envFrom: Array<Record<string, { name: string }>>;
+                ports: Array<{ containerPort: number }>;
+              }>;
+            };
+          };
+        };
+      };
+      expect(workload).toBeDefined();
+      const container = workload.spec.template.spec.containers[0];
+      expect(container.command.join(' ')).toContain(`dist/apps/${app}/main.js`);
+      expect(container.ports[0].containerPort).toBe(3000);
+      const sources = container.envFrom.map((e) => Object.values(e)[0].name);
+      expect(sources).toEqual(['tracker-config', 'tracker-secrets']);
+      expect(docs.some((d) => d.kind === 'Service' && d.metadata.name === app)).toBe(true);
+    });
+
+    it('provides every binding variable through the ConfigMap and Secret', () => {
+      const config = docs.find((d) => d.kind === 'ConfigMap') as unknown as {
+        data: Record<string, string>;
+      };
+      const secret = docs.find((d) => d.kind === 'Secret') as unknown as {
+        stringData: Record<string, string>;
+      };
+      expect([...Object.keys(config.data), ...Object.keys(secret.stringData)]).toEqual(
+        expect.arrayContaining(BINDING_ENV),
+      );
+      expect(config.data.PORT).toBe('3000');
+    });
+
+    it('scales the ingress with a HorizontalPodAutoscaler', () => {
+      const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler') as unknown as {
+        spec: { scaleTargetRef: { name: string; kind: string } };
+      };
+      expect(hpa.spec.scaleTargetRef.name).toBe('ingress');
+      const target = docs.find(
+        (d) => d.kind === hpa.spec.scaleTargetRef.kind && d.metadata.name === 'ingress',
+      );
+      expect(target).toBeDefined();
+    });
+
+    it('declares every topic of the contract as a KafkaTopic with the right cleanup policy', () => {
+      const topics = docs.filter((d) => d.kind === 'KafkaTopic') as unknown as Array<{
+        spec: { topicName: string; config: Record<string, string> };
+      }>;
+      for (const spec of TOPIC_SPECS) {
+        const topic = topics.find((t) => t.spec.topicName === spec.name);
+        expect(topic?.spec.config['cleanup.policy']).toBe(spec.compacted ? 'compact' : 'delete');
+      }
+      expect(topics).toHaveLength(TOPIC_SPECS.length);
+    });
+
+    it('routes every API path to the app that serves it', () => {
+      const ingress = docs.find((d) => d.kind === 'Ingress') as unknown as {
+        spec: { rules: Array<{ http: { paths: IngressPath[] } }> };
+      };
+      const paths = ingress.spec.rules[0].http.paths;
+      const services = new Set(
+        docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name),
+      );
+      for (const p of paths) expect(services.has(p.backend.service.name)).toBe(true);
+      for (const route of routes) {
+        expect({ ...route, routedTo: kubernetesRoute(paths, route.path) }).toEqual({
+          ...route,
+          routedTo: route.app,
+        });
+      }
+    });
+
+    it('lists every manifest in the kustomization', () => {
+      const kustomization = parse(read('deploy/kubernetes/kustomization.yaml')) as {
+        resources: string[];
+      };
+      const files = fs
+        .readdirSync(path.join(root, 'deploy/kubernetes'))
+        .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+      expect([...kustomization.resources].sort()).toEqual(files.sort());
+    });
+  });
+});
