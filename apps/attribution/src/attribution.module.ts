@@ -1,4 +1,27 @@
 import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@tracker/database';
+import { DirectoryModule } from '@tracker/directory';
+import { ClickJourneyQuery } from './clicks/click-journey.query';
+import { ClicksController } from './clicks/clicks.controller';
+import { FunnelController } from './funnel/funnel.controller';
+import { FunnelQuery } from './funnel/funnel.query';
+import { CreateAttribution1764100000000 } from './migrations/1764100000000-CreateAttribution';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { AttributionProjection } from './projection/attribution.projection';
+import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
 
-@Module({})
+/** Clicks, conversions, funnel and click journeys (SPEC sections 4–5). */
+@Module({
+  imports: [
+    DirectoryModule,
+    DatabaseModule.forApp({
+      name: ATTRIBUTION_DB,
+      schema: ATTRIBUTION_SCHEMA,
+      entities: [],
+      migrations: [CreateAttribution1764100000000],
+    }),
+  ],
+  controllers: [ClicksController, FunnelController],
+  providers: [AttributionProjection, OutboxRelay, ClickJourneyQuery, FunnelQuery],
+})
 export class AttributionModule {}

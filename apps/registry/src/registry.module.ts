@@ -1,4 +1,28 @@
 import { Module } from '@nestjs/common';
+import { DirectoryModule } from '@tracker/directory';
+import { AccountChanges } from './accounts/account-changes';
+import { AccountsController } from './accounts/accounts.controller';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { IntegrationEventsController } from './integration-events/integration-events.controller';
+import { IntegrationChanges } from './integrations/integration-changes';
+import { IntegrationsController } from './integrations/integrations.controller';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { PostbackStatsProjection } from './postback-stats/postback-stats.projection';
+import { RegistrationLinksController } from './registration-links/registration-links.controller';
+import { RegistryDatabaseModule } from './registry.database';
+import { TemplatesController } from './templates/templates.controller';
 
-@Module({})
+/** Accounts, API keys, integrations, events and registration links; owner of the snapshot topics. */
+@Module({
+  imports: [RegistryDatabaseModule, DirectoryModule],
+  controllers: [
+    AccountsController,
+    ApiKeysController,
+    TemplatesController,
+    IntegrationsController,
+    IntegrationEventsController,
+    RegistrationLinksController,
+  ],
+  providers: [OutboxRelay, AccountChanges, IntegrationChanges, PostbackStatsProjection],
+})
 export class RegistryModule {}

@@ -22,6 +22,8 @@ export interface PostbackReceivedPayload {
   body: Record<string, unknown> | null;
   /** Why a body was present but could not be parsed; absent or null otherwise. */
   bodyError?: string | null;
+  /** The body as received (UTF-8) when it could not be parsed, so the log can show it. */
+  rawBody?: string | null;
   remoteAddress: string | null;
   userAgent: string | null;
   /** The resolved `tracker.event`, or null when missing. */
@@ -47,13 +49,14 @@ const payloadSchema = objectSchema(
       'Parsed application/x-www-form-urlencoded or flat JSON body, or null.',
     ),
     bodyError: withDescription(nullableString, 'Why the body could not be parsed, if it was not.'),
+    rawBody: withDescription(nullableString, 'The unparseable body as received, if any.'),
     remoteAddress: nullableString,
     userAgent: nullableString,
     event: withDescription(nullableString, 'Resolved tracker.event, or null.'),
     clickId: withDescription(nullableString, 'Resolved click id (not yet checked), or null.'),
     receivedAt: isoDateTime,
   },
-  ['bodyError'],
+  ['bodyError', 'rawBody'],
 );
 
 export const PostbackReceivedDefinition: EventDefinition<PostbackReceivedEvent> = {
@@ -83,6 +86,7 @@ export const PostbackReceivedDefinition: EventDefinition<PostbackReceivedEvent> 
       },
       body: null,
       bodyError: null,
+      rawBody: null,
       remoteAddress: '203.0.113.7',
       userAgent: 'PocketPartners-Postback/1.0',
       event: 'resale',

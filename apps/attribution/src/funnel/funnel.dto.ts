@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export const FUNNEL_GROUPINGS = ['none', 'day', 'campaign', 'integration'] as const;
+export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
+
+export class FunnelQueryDto {
+  @ApiPropertyOptional({
+    description: 'Only clicks made for, and postbacks sent to, this integration',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  integrationId?: string;
+
+  @ApiPropertyOptional({ description: 'Only clicks of this campaign (and their conversions)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  campaign?: string;
+
+  @ApiPropertyOptional({
+    description: 'Start, inclusive: ISO 8601 date (UTC midnight) or date-time',
+    example: '2026-11-01',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'End: an ISO 8601 date-time is exclusive; a plain date includes that whole day (UTC)',
+    example: '2026-11-30',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ enum: FUNNEL_GROUPINGS, default: 'none' })
+  @IsOptional()
+  @IsIn(FUNNEL_GROUPINGS)
+  groupBy?: FunnelGrouping;
+}
+
+const RATE_DOC =
+  'as a decimal fraction rounded to 4 places (0.25 = 25 %), or null when the denominator is 0. ' +
+  'Numerator and denominator are counted over the same period, so a rate can exceed 1 when ' +
+  'conversions come from clicks made before the period.';
+
+export class FunnelRowDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "Group: 'total' for groupBy=none, the UTC day YYYY-MM-DD, the campaign (null = clicks " +
+      'without one) or the integration id',
+  })
+  key!: string | null;
+  @ApiProperty({ description: 'Clicks made in the period' }) clicks!: number;
+  @ApiProperty({ description: 'Clicks that registered in the period (unique clicks)' })
+  registrations!: number;
+  @ApiProperty({ description: 'Clicks that confirmed their email in the period (unique clicks)' })
+  emailConfirmations!: number;
+  @ApiProperty({ description: 'Clicks that made their first deposit in the period' })
+  firstDeposits!: number;
+  @ApiProperty({ description: 'Repeat deposits (RD events) in the period' }) redeposits!: number;
+  @ApiProperty({ description: 'Clicks with at least one RD in the period' })
+  uniqueRedepositors!: number;
+  @ApiProperty({ description: 'Withdrawal events in the period' }) withdrawals!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USD: '150.00' },
+    description:
+      "Sum of FD and RD amounts per currency (decimal strings, summed as SQL NUMERIC); 'XXX' " +
+      'for amounts sent without any currency',
+  })
+  depositAmount!: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Sum of commission amounts per currency (decimal strings)',
+  })
+  commissionAmount!: Record<string, string>;
+  @ApiProperty({ type: Number, nullable: true, description: `registrations / clicks, ${RATE_DOC}` })
+  click2reg!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: `firstDeposits / registrations, ${RATE_DOC}`,
+  })
+  reg2fd!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: `uniqueRedepositors / firstDeposits, ${RATE_DOC}`,
+  })
+  fd2rd!: number | null;
+}
+
+export class FunnelDto {
+  @ApiProperty({
+    type: [FunnelRowDto],
+    description:
+      'One row per group, sorted by key. Clicks count in the period they were made, ' +
+      'conversions in the period they occurred (when the partner reported them).',
+  })
+  rows!: FunnelRowDto[];
+}

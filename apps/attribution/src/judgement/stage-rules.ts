@@ -1,0 +1,94 @@
+import { ConversionStage, isDepositKind } from '@tracker/contracts';
+import type { ReadPostback } from './postback-reading';
+
+/** An attributed postback of a click, as far as the stage and duplicate rules need it. */
+export interface RecordedConversion {
+  integrationId: string;
+  event: string;
+  tid: string | null;
+  paramsHash: string;
+  stage: ConversionStage;
+  ordinal: number | null;
+  receivedAt: Date;
+}
+
+export type StageVerdict =
+  | { status: 'attributed'; stage: ConversionStage; ordinal: number | null }
+  | { status: 'duplicate'; error: string };
+
+const IDENTICAL_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const ONCE_PER_CLICK: readonly ConversionStage[] = ['registration', 'email_confirmation'];
+
+function at(date: Date): string {
+  return date.toISOString();
+}
+
+/**
+ * SPEC section 5 "Stages": decides whether a postback moves its click through the funnel, given
+ * what the click already has. Pure, so the late-click path replays it in receivedAt order.
+ */
+export function judgeStage(
+  postback: ReadPostback,
+  integrationId: string,
+  receivedAt: Date,
+  history: readonly RecordedConversion[],
+): StageVerdict {
+  const sameEvent = history.filter(
+    (c) => c.integrationId === integrationId && c.event === postback.event,
+  );
+  if (postback.tid !== null) {
+    const seen = sameEvent.find((c) => c.tid === postback.tid);
+    if (seen) {
+      return {
+        status: 'duplicate',
+        error:
+          `duplicate: transaction id (tracker.tid) '${postback.tid}' was already recorded for ` +
+          `event '${postback.event}' on this click at ${at(seen.receivedAt)}`,
+      };
+    }
+  } else {
+    const identical = sameEvent.find(
+      (c) =>
+        c.paramsHash === postback.paramsHash &&
+        Math.abs(receivedAt.getTime() - c.receivedAt.getTime()) < IDENTICAL_WINDOW_MS,
+    );
+    if (identical) {
+      return {
+        status: 'duplicate',
+        error:
+          `duplicate: an identical '${postback.event}' postback for this click was recorded at ` +
+          `${at(identical.receivedAt)} (within 24 h); send tracker.tid to count separate transactions`,
+      };
+    }
+  }
+
+  if (!isDepositKind(postback.kind)) {
+    const stage = postback.kind as ConversionStage;
+    const earlier = ONCE_PER_CLICK.includes(stage) && history.find((c) => c.stage === stage);
+    if (earlier) {
+      return {
+        status: 'duplicate',
+        error:
+          `duplicate: this click already has its ${stage.replace('_', ' ')} (recorded at ` +
+          `${at(earlier.receivedAt)}); it counts once per click`,
+      };
+    }
+    return { status: 'attributed', stage, ordinal: null };
+  }
+
+  const deposits = history.filter((c) => c.ordinal !== null).length;
+  if (deposits > 0 && postback.kind === 'first_deposit' && postback.tid === null) {
+    const fd = history.find((c) => c.stage === 'first_deposit');
+    return {
+      status: 'duplicate',
+      error:
+        `duplicate: this click already has its first deposit` +
+        (fd ? ` (recorded at ${at(fd.receivedAt)})` : '') +
+        `; a repeated '${postback.event}' counts as a redeposit only with a new transaction id ` +
+        `(tracker.tid)`,
+    };
+  }
+  const ordinal = deposits + 1;
+  return { status: 'attributed', stage: ordinal === 1 ? 'first_deposit' : 'redeposit', ordinal };
+}

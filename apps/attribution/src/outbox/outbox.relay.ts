@@ -1,0 +1,141 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AnyEvent } from '@tracker/contracts';
+import { EventProducer } from '@tracker/kafka';
+import { DataSource } from 'typeorm';
+import { ATTRIBUTION_DB, Tables } from '../shared/schema';
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  event: AnyEvent;
+}
+
+/** Any constant works; it only has to be the same in every replica. */
+const RELAY_LOCK = 7_320_514_001;
+const BATCH = 500;
+const POLL_MS = 1000;
+const PRUNE_EVERY_POLLS = 300;
+
+/**
+ * Publishes outbox rows in commit order after their transaction committed, and on start-up
+ * whatever a crashed process left. One replica at a time (advisory lock) so per-key order
+ * holds; a crash between the broker's ack and the mark re-sends rows whose ids subscribers
+ * already know (deterministic ids), never loses one.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private paused = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private polls = 0;
+
+  constructor(
+    private readonly producer: EventProducer,
+    @InjectDataSource(ATTRIBUTION_DB) private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.onPoll(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.draining;
+    // Rows the last consumer batches committed: publish them now rather than at the next start.
+    if (!this.paused) await this.drain();
+  }
+
+  /** Publishes pending rows soon; calls while a drain runs fold into one more round. */
+  kick(): void {
+    if (this.paused || this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /**
+   * Test hook simulating a crash between commit and publish: committed rows stay pending
+   * and nothing publishes them in this process any more, also not on close.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.draining;
+  }
+
+  /** Rows not yet published (for readiness checks and tests). */
+  async pendingCount(): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${Tables.outbox} WHERE published_at IS NULL`,
+    );
+    return (row as { n: number }).n;
+  }
+
+  private onPoll(): void {
+    this.kick();
+    if (++this.polls % PRUNE_EVERY_POLLS === 0 && !this.paused) {
+      this.dataSource
+        .query(`DELETE FROM ${Tables.outbox} WHERE published_at < now() - interval '1 day'`)
+        .catch((error: Error) => this.logger.warn(`outbox prune failed: ${error.message}`));
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.paused && (await this.publishBatch()) === BATCH);
+    } catch (error) {
+      // The poll retries; rows stay pending, so nothing is lost.
+      this.logger.warn(`outbox relay: ${(error as Error).message}`);
+    }
+  }
+
+  /** One round in one transaction: lock, read in order, publish (acks=all), mark. */
+  private publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [
+        RELAY_LOCK,
+      ]);
+      if (!locked) return 0;
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT seq, topic, message_key, event FROM ${Tables.outbox}
+          WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`,
+      );
+      if (rows.length === 0 || this.paused) return 0;
+      const byTopic = new Map<string, Array<{ event: AnyEvent; key: string }>>();
+      for (const row of rows) {
+        const list = byTopic.get(row.topic) ?? [];
+        list.push({ event: row.event, key: row.message_key });
+        byTopic.set(row.topic, list);
+      }
+      // One producer batch: order within each topic partition is the outbox order.
+      await Promise.all(
+        [...byTopic].map(([topic, events]) => this.producer.publishMany(topic, events)),
+      );
+      await manager.query(
+        `UPDATE ${Tables.outbox} SET published_at = now() WHERE seq = ANY($1::bigint[])`,
+        [rows.map((row) => row.seq)],
+      );
+      return rows.length;
+    });
+  }
+}

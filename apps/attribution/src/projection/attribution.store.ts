@@ -1,0 +1,210 @@
+import { AnyEvent, ConversionStage, EventKind, partitionKeyOf, topicOf } from '@tracker/contracts';
+import { EntityManager } from 'typeorm';
+import { Tables } from '../shared/schema';
+import type { RecordedConversion } from '../judgement/stage-rules';
+
+export interface ClickRow {
+  click_id: string;
+  event_id: string;
+  account_id: string;
+  integration_id: string | null;
+  link_id: string | null;
+  campaign: string | null;
+  source: string | null;
+  subscriber_id: string | null;
+  params: Record<string, string | string[]>;
+  user_agent: string | null;
+  remote_address: string | null;
+  created_at: string;
+  fields: Record<string, string>;
+  field_times: Record<string, string>;
+}
+
+export interface PostbackRow {
+  postback_id: string;
+  account_id: string;
+  integration_id: string;
+  click_id: string | null;
+  event: string | null;
+  kind: EventKind | null;
+  status: string;
+  error_code: string | null;
+  error: string | null;
+  amount: string | null;
+  currency: string | null;
+  tid: string | null;
+  params_hash: string | null;
+  fields: Record<string, string>;
+  stage: ConversionStage | null;
+  ordinal: number | null;
+  received_at: string;
+  judged_at: string;
+}
+
+const CLICK_COLUMNS = `click_id text, event_id uuid, account_id text, integration_id text, link_id text,
+  campaign text, source text, subscriber_id text, params jsonb, user_agent text, remote_address text,
+  created_at timestamptz, fields jsonb, field_times jsonb`;
+
+const POSTBACK_COLUMNS = `postback_id uuid, account_id text, integration_id text, click_id text, event text,
+  kind text, status text, error_code text, error text, amount numeric, currency text, tid text,
+  params_hash text, fields jsonb, stage text, ordinal integer, received_at timestamptz,
+  judged_at timestamptz`;
+
+// Timestamps come back as ISO text and amounts as exact decimal text, never JS floats.
+const POSTBACK_SELECT = `postback_id, account_id, integration_id, click_id, event, kind, status,
+  error_code, error, amount::text AS amount, currency, tid, params_hash, fields, stage, ordinal,
+  to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
+  to_char(judged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS judged_at`;
+
+const CLICK_SELECT = `click_id, event_id, account_id, integration_id, link_id, campaign, source,
+  subscriber_id, params, user_agent, remote_address,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  fields, field_times`;
+
+export const ISO_UTC = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The projection's SQL: every call runs inside the batch's one transaction. */
+export class AttributionStore {
+  constructor(private readonly manager: EntityManager) {}
+
+  /**
+   * Serialises work on the same clicks across replicas (a click and its postbacks arrive on
+   * two topics): locks are taken in one global order, so two batches never deadlock.
+   */
+  async lockClicks(clickIds: string[]): Promise<void> {
+    if (clickIds.length === 0) return;
+    await this.manager.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (
+         SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1
+       ) AS ordered`,
+      [clickIds],
+    );
+  }
+
+  async processedPostbackIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ postback_id: string }> = await this.manager.query(
+      `SELECT postback_id FROM ${Tables.postbacks} WHERE postback_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Set(rows.map((row) => row.postback_id));
+  }
+
+  async clicks(clickIds: string[]): Promise<ClickRow[]> {
+    if (clickIds.length === 0) return [];
+    return this.manager.query(
+      `SELECT ${CLICK_SELECT} FROM ${Tables.clicks} WHERE click_id = ANY($1::text[])`,
+      [clickIds],
+    );
+  }
+
+  async conversionsOf(
+    clickIds: string[],
+  ): Promise<Array<RecordedConversion & { clickId: string }>> {
+    if (clickIds.length === 0) return [];
+    const rows: Array<{
+      click_id: string;
+      integration_id: string;
+      event: string;
+      tid: string | null;
+      params_hash: string;
+      stage: ConversionStage;
+      ordinal: number | null;
+      received_at: Date;
+    }> = await this.manager.query(
+      `SELECT click_id, integration_id, event, tid, params_hash, stage, ordinal, received_at
+         FROM ${Tables.postbacks}
+        WHERE click_id = ANY($1::text[]) AND status = 'attributed'
+        ORDER BY received_at, postback_id`,
+      [clickIds],
+    );
+    return rows.map((row) => ({
+      clickId: row.click_id,
+      integrationId: row.integration_id,
+      event: row.event,
+      tid: row.tid,
+      paramsHash: row.params_hash,
+      stage: row.stage,
+      ordinal: row.ordinal,
+      receivedAt: new Date(row.received_at),
+    }));
+  }
+
+  /** Postbacks that waited for one of these clicks, oldest report first. */
+  async pendingFor(clickIds: string[]): Promise<PostbackRow[]> {
+    if (clickIds.length === 0) return [];
+    return this.manager.query(
+      `SELECT ${POSTBACK_SELECT} FROM ${Tables.postbacks}
+        WHERE click_id = ANY($1::text[]) AND status = 'unmatched'
+        ORDER BY received_at, postback_id`,
+      [clickIds],
+    );
+  }
+
+  async insertClicks(rows: ClickRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.manager.query(
+      `INSERT INTO ${Tables.clicks}
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${CLICK_COLUMNS})
+       ON CONFLICT (click_id) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  async updateClickFields(rows: ClickRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.manager.query(
+      `UPDATE ${Tables.clicks} AS c SET fields = x.fields, field_times = x.field_times
+         FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, fields jsonb, field_times jsonb)
+        WHERE c.click_id = x.click_id`,
+      [
+        JSON.stringify(
+          rows.map(({ click_id, fields, field_times }) => ({ click_id, fields, field_times })),
+        ),
+      ],
+    );
+  }
+
+  async insertPostbacks(rows: PostbackRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.manager.query(
+      `INSERT INTO ${Tables.postbacks}
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
+       ON CONFLICT (postback_id) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** A re-judged postback (unmatched until its click arrived) takes its new status. */
+  async updatePostbacks(rows: PostbackRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.manager.query(
+      `UPDATE ${Tables.postbacks} AS p
+          SET status = x.status, error_code = x.error_code, error = x.error, stage = x.stage,
+              ordinal = x.ordinal, judged_at = x.judged_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
+        WHERE p.postback_id = x.postback_id`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** Outbox rows in emission order; deterministic ids make a re-enqueue a no-op. */
+  async enqueue(events: AnyEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((event) => ({
+      event_id: event.id,
+      topic: topicOf(event.type),
+      message_key: partitionKeyOf(event),
+      event,
+    }));
+    await this.manager.query(
+      `INSERT INTO ${Tables.outbox} (event_id, topic, message_key, event)
+       SELECT (e->>'event_id')::uuid, e->>'topic', e->>'message_key', e->'event'
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
+        ORDER BY ord
+       ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+}

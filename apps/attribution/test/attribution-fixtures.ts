@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AnyEvent,
+  ClickRegisteredEvent,
+  ClickRegisteredPayload,
+  ConversionRecordedEvent,
+  createEvent,
+  FALLBACK_CLICK_ID_PARAMS,
+  IntegrationChangedPayload,
+  PostbackProcessedEvent,
+  PostbackReceivedEvent,
+  Topics,
+} from '@tracker/contracts';
+import { createKafkaClient, decodeMessage, RawMessage } from '@tracker/kafka';
+import { seedProducer } from '@tracker/testing';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A fresh click id in the tracker's format (12 of [0-9A-Za-z]). */
+export function newClickId(): string {
+  return [...randomBytes(12)].map((byte) => ALPHABET[byte % ALPHABET.length]).join('');
+}
+
+export function clickRegistered(
+  accountId: string,
+  payload: Partial<ClickRegisteredPayload> & { clickId: string },
+): ClickRegisteredEvent {
+  return createEvent(
+    'ClickRegistered',
+    {
+      linkId: null,
+      integrationId: null,
+      campaign: null,
+      source: null,
+      subscriberId: null,
+      params: {},
+      userAgent: null,
+      remoteAddress: null,
+      createdAt: new Date().toISOString(),
+      ...payload,
+    },
+    { accountId, integrationId: payload.integrationId ?? null, correlationId: payload.clickId },
+  );
+}
+
+export interface PostbackOptions {
+  body?: Record<string, unknown> | null;
+  receivedAt?: Date;
+}
+
+/** A postback as the ingress records it: tracker.event and the first non-empty click id. */
+export function postbackReceived(
+  integration: Pick<IntegrationChangedPayload, 'id' | 'accountId' | 'clickIdParam'>,
+  query: Record<string, string>,
+  options: PostbackOptions = {},
+): PostbackReceivedEvent {
+  const body = options.body ?? null;
+  const merged: Record<string, unknown> = { ...(body ?? {}), ...query };
+  const clickId =
+    [integration.clickIdParam, ...FALLBACK_CLICK_ID_PARAMS]
+      .map((name) => merged[name])
+      .find((value): value is string => typeof value === 'string' && value !== '') ?? null;
+  const event = typeof merged['tracker.event'] === 'string' ? merged['tracker.event'] : null;
+  const search = new URLSearchParams(query).toString();
+  return createEvent(
+    'PostbackReceived',
+    {
+      method: body ? 'POST' : 'GET',
+      url: `/api/postbacks/${integration.id}/tracker-postback?${search}`,
+      query,
+      body,
+      remoteAddress: '203.0.113.7',
+      userAgent: 'partner/1.0',
+      event,
+      clickId,
+      receivedAt: (options.receivedAt ?? new Date()).toISOString(),
+    },
+    { accountId: integration.accountId, integrationId: integration.id, correlationId: clickId },
+  );
+}
+
+/** Publishes in order; events of one click share a key, so they stay in order. */
+export async function publish(
+  events: Array<ClickRegisteredEvent | PostbackReceivedEvent>,
+): Promise<void> {
+  const producer = await seedProducer();
+  for (const event of events) {
+    const topic = event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks;
+    const key =
+      event.type === 'ClickRegistered'
+        ? event.payload.clickId
+        : (event.payload.clickId ?? event.integrationId);
+    await producer.publish(topic, event, key);
+  }
+}
+
+function testKafka() {
+  return createKafkaClient({
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    clientId: 'attribution-test',
+  });
+}
+
+/**
+ * Commits a new consumer group at the topics' current end. Topics are shared by every suite
+ * and run: a test instance that replayed (and re-published outcomes for) all history would slow
+ * every later run down and flood the output topics.
+ */
+export async function startGroupAtEnd(groupId: string, topics: readonly string[]): Promise<void> {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await Promise.all(
+    topics.map(async (topic) =>
+      (await admin.fetchTopicOffsets(topic)).map((o) => ({
+        topic,
+        partition: o.partition,
+        offset: o.high,
+      })),
+    ),
+  ).finally(() => admin.disconnect());
+  // admin.setOffsets waits out a paused fetch (seconds per topic); one short-lived member is quicker.
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+    await consumer.commitOffsets(ends.flat());
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The attribution consumer's group under a test prefix, positioned at the end of its topics. */
+export async function freshGroupPrefix(label: string): Promise<string> {
+  const prefix = `test.${label}.${randomBytes(4).toString('hex')}`;
+  await startGroupAtEnd(`${prefix}.attribution`, [Topics.Clicks, Topics.Postbacks]);
+  return prefix;
+}
+
+/** Everything on one topic from the moment `start()` returned (earlier history is skipped). */
+class TailReader {
+  readonly events: AnyEvent[] = [];
+  private readonly kafka = testKafka();
+  private readonly groupId = `attribution-test-reader.${randomBytes(6).toString('hex')}`;
+  private readonly consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
+
+  constructor(private readonly topic: string) {}
+
+  async start(): Promise<void> {
+    await startGroupAtEnd(this.groupId, [this.topic]);
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const raw of batch.messages) {
+          const decoded = decodeMessage(this.topic, batch.partition, raw as RawMessage);
+          if (decoded.ok && decoded.message.event) this.events.push(decoded.message.event);
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** Reads what attribution published (shared topics: always filter by your own ids). */
+export class OutputReader {
+  private readonly outcomes = new TailReader(Topics.PostbackOutcomes);
+  private readonly conversions = new TailReader(Topics.Conversions);
+
+  async start(): Promise<this> {
+    await Promise.all([this.outcomes.start(), this.conversions.start()]);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.outcomes.stop(), this.conversions.stop()]);
+  }
+
+  /** Every PostbackProcessed of a postback, in topic order. */
+  outcomesOf(postbackId: string): PostbackProcessedEvent[] {
+    return this.outcomes.events.filter(
+      (e): e is PostbackProcessedEvent =>
+        e.type === 'PostbackProcessed' && e.payload.postbackId === postbackId,
+    );
+  }
+
+  latestOutcome(postbackId: string): PostbackProcessedEvent | undefined {
+    return this.outcomesOf(postbackId).at(-1);
+  }
+
+  conversionsOf(postbackId: string): ConversionRecordedEvent[] {
+    return this.conversions.events.filter(
+      (e): e is ConversionRecordedEvent =>
+        e.type === 'ConversionRecorded' && e.payload.postbackId === postbackId,
+    );
+  }
+}
+
+export async function api<T = unknown>(
+  baseUrl: string,
+  path: string,
+  apiKey: string,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}

@@ -1,0 +1,143 @@
+/**
+ * Exactly one ConversionRecorded per attributed postback across a crash between the database
+ * commit and the publish, and across a redelivered batch.
+ */
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { PostbackReceivedEvent, Topics } from '@tracker/contracts';
+import { ConsumedEvent } from '@tracker/kafka';
+import {
+  closeSeedProducer,
+  createTestDatabase,
+  eventually,
+  seedAccount,
+  SeededAccount,
+  seedIntegration,
+  startTestApp,
+  TestApp,
+} from '@tracker/testing';
+import { DataSource } from 'typeorm';
+import { AttributionModule } from '../src/attribution.module';
+import { OutboxRelay } from '../src/outbox/outbox.relay';
+import { AttributionProjection } from '../src/projection/attribution.projection';
+import { ATTRIBUTION_DB, Tables } from '../src/shared/schema';
+import {
+  api,
+  clickRegistered,
+  freshGroupPrefix,
+  newClickId,
+  OutputReader,
+  postbackReceived,
+  publish,
+} from './attribution-fixtures';
+
+describe('attribution: exactly one ConversionRecorded per attributed postback', () => {
+  let team: SeededAccount;
+  let reader: OutputReader;
+  let databaseUrl: string;
+  let groupPrefix: string;
+  const apps: TestApp[] = [];
+  const start = (): Promise<TestApp> =>
+    startTestApp({
+      name: 'attribution-crash',
+      features: [AttributionModule],
+      databaseUrl,
+      groupPrefix,
+    }).then((app) => {
+      apps.push(app);
+      return app;
+    });
+
+  beforeAll(async () => {
+    team = await seedAccount('Crash team');
+    databaseUrl = await createTestDatabase('attribution_crash');
+    groupPrefix = await freshGroupPrefix('attribution-crash');
+    reader = await new OutputReader().start();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close().catch(() => undefined);
+    await reader?.stop();
+    await closeSeedProducer();
+  });
+
+  it('survives a process stopping between its commit and its publish, and redelivery', async () => {
+    const integration = await seedIntegration(team.account.id);
+    const clickIds = [newClickId(), newClickId(), newClickId()];
+    const postbacks: PostbackReceivedEvent[] = clickIds.flatMap((clickId) => [
+      postbackReceived(integration, { 'tracker.event': 'registration', click_id: clickId }),
+      postbackReceived(integration, { 'tracker.event': 'resale', click_id: clickId, sumdep: '10' }),
+      postbackReceived(integration, { 'tracker.event': 'resale', click_id: clickId, sumdep: '15' }),
+      postbackReceived(integration, { 'tracker.event': 'registration', click_id: clickId, a: '1' }),
+    ]);
+    const clicks = clickIds.map((clickId) => clickRegistered(team.account.id, { clickId }));
+
+    // First process: state commits, but its relay never publishes (the "crash" window).
+    const first = await start();
+    await first.app.get(OutboxRelay).pause();
+    await publish(clicks);
+    await eventually(async () => {
+      for (const clickId of clickIds) {
+        expect((await api(first.baseUrl, `/api/clicks/${clickId}`, team.apiKey)).status).toBe(200);
+      }
+    });
+    await publish(postbacks);
+    await eventually(async () => {
+      for (const clickId of clickIds) {
+        const journey = await api<{ events: unknown[] }>(
+          first.baseUrl,
+          `/api/clicks/${clickId}`,
+          team.apiKey,
+        );
+        expect(journey.body.events).toHaveLength(3);
+      }
+    });
+    // Shared topics carry other suites' postbacks too: count only ours.
+    const ids = postbacks.map((p) => p.id);
+    const ours = async (app: TestApp, onlyPending: boolean): Promise<number> => {
+      const dataSource = app.app.get<DataSource>(getDataSourceToken(ATTRIBUTION_DB));
+      const [row] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM ${Tables.outbox}
+          WHERE event->'payload'->>'postbackId' = ANY($1::text[])
+            ${onlyPending ? 'AND published_at IS NULL' : ''}`,
+        [ids],
+      );
+      return row.n;
+    };
+    // One outcome per postback and one conversion per attributed one (3 of 4 per click).
+    await eventually(async () => expect(await ours(first, true)).toBe(postbacks.length + 9));
+    await first.close();
+    for (const p of postbacks) expect(reader.outcomesOf(p.id)).toHaveLength(0);
+
+    // A new process on the same database and consumer groups publishes what was left.
+    const second = await start();
+    const attributed = postbacks.filter((_, index) => index % 4 !== 3);
+    await eventually(() => {
+      for (const p of attributed) expect(reader.conversionsOf(p.id)).toHaveLength(1);
+      for (const p of postbacks) expect(reader.outcomesOf(p.id)).toHaveLength(1);
+    });
+    await eventually(async () => expect(await ours(second, true)).toBe(0));
+    expect(await ours(second, false)).toBe(postbacks.length + 9);
+
+    // The same batch again (a redelivery after a crash before the offset commit): no change.
+    const messages: ConsumedEvent[] = [...clicks, ...postbacks].map((event, offset) => ({
+      topic: event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks,
+      partition: 0,
+      offset: String(offset),
+      key: null,
+      event,
+      headers: {},
+      timestamp: String(Date.now()),
+    }));
+    await second.app.get(AttributionProjection).handle(messages);
+    expect(await ours(second, false)).toBe(postbacks.length + 9);
+    expect(await ours(second, true)).toBe(0);
+    for (const p of attributed) expect(reader.conversionsOf(p.id)).toHaveLength(1);
+    const journey = await api<{ totals: unknown; events: unknown[] }>(
+      second.baseUrl,
+      `/api/clicks/${clickIds[0]}`,
+      team.apiKey,
+    );
+    expect(journey.body.events).toHaveLength(3);
+    expect(journey.body.totals).toEqual({ deposits: 2, depositAmount: { USD: '25' } });
+  });
+});

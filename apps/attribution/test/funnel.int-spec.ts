@@ -1,0 +1,354 @@
+/**
+ * Funnel numbers for a scripted scenario (many clicks, campaigns, integrations and days),
+ * checked against counts the test computes on its own from the script.
+ */
+import { IntegrationChangedPayload, PostbackReceivedEvent } from '@tracker/contracts';
+import {
+  closeSeedProducer,
+  eventually,
+  seedAccount,
+  SeededAccount,
+  seedIntegration,
+  startTestApp,
+  TestApp,
+} from '@tracker/testing';
+import { AttributionModule } from '../src/attribution.module';
+import {
+  api,
+  clickRegistered,
+  freshGroupPrefix,
+  newClickId,
+  postbackReceived,
+  publish,
+} from './attribution-fixtures';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const CAMPAIGNS = ['alpha', 'beta', null] as const;
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ScriptClick {
+  clickId: string;
+  campaign: string | null;
+  integrationId: string;
+  createdAt: Date;
+}
+
+/** What the script expects to be counted (duplicates are sent but never listed here). */
+interface ScriptConversion {
+  click: ScriptClick;
+  stage:
+    | 'registration'
+    | 'email_confirmation'
+    | 'first_deposit'
+    | 'redeposit'
+    | 'withdrawal'
+    | 'commission';
+  at: Date;
+  cents: number | null;
+  currency: string;
+}
+
+interface Row {
+  key: string | null;
+  clicks: number;
+  registrations: number;
+  emailConfirmations: number;
+  firstDeposits: number;
+  redeposits: number;
+  uniqueRedepositors: number;
+  withdrawals: number;
+  depositAmount: Record<string, string>;
+  commissionAmount: Record<string, string>;
+  click2reg: number | null;
+  reg2fd: number | null;
+  fd2rd: number | null;
+}
+
+const money = (cents: number) =>
+  `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const rate = (a: number, b: number) => (b === 0 ? null : Number((a / b).toFixed(4)));
+
+type Grouping = 'none' | 'day' | 'campaign' | 'integration';
+
+/** The funnel computed independently from the script. */
+function expectedRows(
+  clicks: ScriptClick[],
+  conversions: ScriptConversion[],
+  grouping: Grouping,
+  filter: { from?: Date; to?: Date; campaign?: string; integrationId?: string } = {},
+): Row[] {
+  const inPeriod = (at: Date) =>
+    (!filter.from || at >= filter.from) && (!filter.to || at < filter.to);
+  const matches = (click: ScriptClick) =>
+    (filter.campaign === undefined || click.campaign === filter.campaign) &&
+    (filter.integrationId === undefined || click.integrationId === filter.integrationId);
+  const keyOf = (click: ScriptClick, at: Date): string | null =>
+    grouping === 'none'
+      ? 'total'
+      : grouping === 'day'
+        ? day(at)
+        : grouping === 'campaign'
+          ? click.campaign
+          : click.integrationId;
+  const rows = new Map<
+    string | null,
+    Row & { sets: Record<string, Set<string>>; sums: Record<string, number> }
+  >();
+  const row = (key: string | null) => {
+    if (!rows.has(key)) {
+      rows.set(key, {
+        key,
+        clicks: 0,
+        registrations: 0,
+        emailConfirmations: 0,
+        firstDeposits: 0,
+        redeposits: 0,
+        uniqueRedepositors: 0,
+        withdrawals: 0,
+        depositAmount: {},
+        commissionAmount: {},
+        click2reg: null,
+        reg2fd: null,
+        fd2rd: null,
+        sets: {
+          registration: new Set(),
+          email_confirmation: new Set(),
+          first_deposit: new Set(),
+          redeposit: new Set(),
+        },
+        sums: {},
+      });
+    }
+    return rows.get(key)!;
+  };
+  if (grouping === 'none') row('total');
+  for (const click of clicks) {
+    if (matches(click) && inPeriod(click.createdAt)) row(keyOf(click, click.createdAt)).clicks++;
+  }
+  for (const c of conversions) {
+    if (!matches(c.click) || !inPeriod(c.at)) continue;
+    const r = row(keyOf(c.click, c.at));
+    r.sets[c.stage]?.add(c.click.clickId);
+    if (c.stage === 'redeposit') r.redeposits++;
+    if (c.stage === 'withdrawal') r.withdrawals++;
+    if (c.cents !== null && c.stage !== 'withdrawal') {
+      const bucket = c.stage === 'commission' ? 'c:' : 'd:';
+      r.sums[bucket + c.currency] = (r.sums[bucket + c.currency] ?? 0) + c.cents;
+    }
+  }
+  return [...rows.values()]
+    .map(({ sets, sums, ...r }) => {
+      r.registrations = sets.registration.size;
+      r.emailConfirmations = sets.email_confirmation.size;
+      r.firstDeposits = sets.first_deposit.size;
+      r.uniqueRedepositors = sets.redeposit.size;
+      for (const [bucket, cents] of Object.entries(sums).sort()) {
+        (bucket.startsWith('c:') ? r.commissionAmount : r.depositAmount)[bucket.slice(2)] =
+          money(cents);
+      }
+      r.click2reg = rate(r.registrations, r.clicks);
+      r.reg2fd = rate(r.firstDeposits, r.registrations);
+      r.fd2rd = rate(r.uniqueRedepositors, r.firstDeposits);
+      return r;
+    })
+    .sort((a, b) =>
+      a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1,
+    );
+}
+
+describe('attribution: funnel', () => {
+  let app: TestApp;
+  let team: SeededAccount;
+  let other: SeededAccount;
+  const integrations: IntegrationChangedPayload[] = [];
+  const clicks: ScriptClick[] = [];
+  const conversions: ScriptConversion[] = [];
+  const base = new Date(Math.floor(Date.now() / DAY) * DAY - 10 * DAY);
+
+  const funnel = async (query: string, apiKey = team.apiKey) => {
+    const response = await api<{ rows: Row[] }>(app.baseUrl, `/api/funnel?${query}`, apiKey);
+    expect(response.status).toBe(200);
+    return response.body.rows;
+  };
+
+  beforeAll(async () => {
+    team = await seedAccount('Funnel team');
+    other = await seedAccount('Other team');
+    integrations.push(await seedIntegration(team.account.id, {}, 'pocket-option-revshare-v2'));
+    integrations.push(await seedIntegration(team.account.id, {}, 'pocket-option-revshare-v2'));
+    const foreign = await seedIntegration(other.account.id, {}, 'pocket-option-revshare-v2');
+    app = await startTestApp({
+      name: 'attribution-funnel',
+      features: [AttributionModule],
+      groupPrefix: await freshGroupPrefix('attribution-funnel'),
+    });
+
+    const next = random(20261124);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
+    const cents = () => 100 + Math.floor(next() * 20000);
+    const postbacks: PostbackReceivedEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const integration = pick(integrations);
+      const click: ScriptClick = {
+        clickId: newClickId(),
+        campaign: pick(CAMPAIGNS),
+        integrationId: integration.id,
+        createdAt: new Date(base.getTime() + Math.floor(next() * 3 * DAY)),
+      };
+      clicks.push(click);
+      let at = click.createdAt.getTime();
+      const send = (
+        query: Record<string, string>,
+        expected?: Omit<ScriptConversion, 'click' | 'at'>,
+      ) => {
+        at += Math.floor(next() * 20 * HOUR) + 1000;
+        postbacks.push(
+          postbackReceived(
+            integration,
+            { click_id: click.clickId, ...query },
+            { receivedAt: new Date(at) },
+          ),
+        );
+        if (expected) conversions.push({ click, at: new Date(at), ...expected });
+      };
+      if (next() < 0.3) continue;
+      send(
+        { 'tracker.event': 'registration' },
+        { stage: 'registration', cents: null, currency: 'USD' },
+      );
+      if (next() < 0.3) send({ 'tracker.event': 'registration', again: '1' }); // a duplicate
+      if (next() < 0.5)
+        send(
+          { 'tracker.event': 'emailconf' },
+          { stage: 'email_confirmation', cents: null, currency: 'USD' },
+        );
+      if (next() < 0.4) continue;
+      const currency = next() < 0.8 ? 'USD' : 'EUR';
+      const deposits = 1 + Math.floor(next() * 4);
+      for (let d = 0; d < deposits; d++) {
+        const amount = cents();
+        send(
+          {
+            'tracker.event': 'resale',
+            sumdep: money(amount),
+            currency: currency.toLowerCase(),
+            'tracker.tid': `D${d}`,
+          },
+          { stage: d === 0 ? 'first_deposit' : 'redeposit', cents: amount, currency },
+        );
+      }
+      if (next() < 0.3) {
+        const amount = cents();
+        send(
+          { 'tracker.event': 'withdraw', sumdep: `-${money(amount)}` },
+          { stage: 'withdrawal', cents: -amount, currency: 'USD' },
+        );
+      }
+      if (next() < 0.5) {
+        const amount = cents();
+        send(
+          { 'tracker.event': 'Revshare', sumdep: money(amount) },
+          { stage: 'commission', cents: amount, currency: 'USD' },
+        );
+      }
+    }
+    // Another account's traffic on the same days must never show up.
+    const foreignClick = newClickId();
+    await publish([
+      ...clicks.map((c) =>
+        clickRegistered(team.account.id, {
+          clickId: c.clickId,
+          campaign: c.campaign,
+          integrationId: c.integrationId,
+          createdAt: c.createdAt.toISOString(),
+        }),
+      ),
+      clickRegistered(other.account.id, {
+        clickId: foreignClick,
+        campaign: 'alpha',
+        createdAt: base.toISOString(),
+      }),
+    ]);
+    await eventually(async () => {
+      const [total] = await funnel('groupBy=none');
+      expect(total.clicks).toBe(clicks.length);
+    });
+    await publish([
+      ...postbacks,
+      postbackReceived(
+        foreign,
+        { 'tracker.event': 'registration', click_id: foreignClick },
+        { receivedAt: base },
+      ),
+    ]);
+    const expected = expectedRows(clicks, conversions, 'none');
+    await eventually(async () => expect(await funnel('groupBy=none')).toEqual(expected), {
+      timeoutMs: 30000,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await closeSeedProducer();
+  });
+
+  it('has a scenario worth checking', () => {
+    const [total] = expectedRows(clicks, conversions, 'none');
+    expect(total.registrations).toBeGreaterThan(10);
+    expect(total.firstDeposits).toBeGreaterThan(5);
+    expect(total.redeposits).toBeGreaterThan(5);
+    expect(Object.keys(total.depositAmount)).toEqual(['EUR', 'USD']);
+  });
+
+  it.each<Grouping>(['none', 'day', 'campaign', 'integration'])('groupBy=%s', async (grouping) => {
+    expect(await funnel(`groupBy=${grouping}`)).toEqual(
+      expectedRows(clicks, conversions, grouping),
+    );
+  });
+
+  it('counts clicks in the period they were made, conversions in the period they occurred', async () => {
+    const from = new Date(base.getTime() + DAY);
+    const to = new Date(base.getTime() + 2 * DAY);
+    expect(await funnel(`from=${from.toISOString()}&to=${to.toISOString()}&groupBy=day`)).toEqual(
+      expectedRows(clicks, conversions, 'day', { from, to }),
+    );
+    // A plain date as `to` includes that whole day.
+    expect(await funnel(`from=${day(from)}&to=${day(from)}`)).toEqual(
+      expectedRows(clicks, conversions, 'none', { from, to }),
+    );
+  });
+
+  it('filters by campaign and integration', async () => {
+    expect(await funnel('campaign=beta&groupBy=day')).toEqual(
+      expectedRows(clicks, conversions, 'day', { campaign: 'beta' }),
+    );
+    const integrationId = integrations[1].id;
+    expect(await funnel(`integrationId=${integrationId}&groupBy=campaign`)).toEqual(
+      expectedRows(clicks, conversions, 'campaign', { integrationId }),
+    );
+  });
+
+  it('shows an account only its own data and validates the query', async () => {
+    const [theirs] = await funnel('groupBy=none', other.apiKey);
+    expect(theirs).toMatchObject({ key: 'total', clicks: 1, registrations: 1 });
+    const bad = await api<{ message: string }>(
+      app.baseUrl,
+      '/api/funnel?groupBy=week',
+      team.apiKey,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/groupBy/);
+    expect((await api(app.baseUrl, '/api/funnel', 'trk_nope')).status).toBe(401);
+  });
+});

@@ -1,0 +1,80 @@
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProperty,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { sentContentType } from '../http/postback-body-parsers';
+import { QueryParams } from './postback-params';
+import { PostbackAccepted, ReceivePostbackHandler } from './receive-postback.handler';
+
+class PostbackAcceptedDto implements PostbackAccepted {
+  @ApiProperty({ enum: ['accepted'] })
+  status!: 'accepted';
+
+  @ApiProperty({ description: 'Id of the PostbackReceived event (the postback id in the log)' })
+  id!: string;
+}
+
+function header(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. */
+@ApiTags('postbacks')
+@Controller('api/postbacks')
+export class PostbackIngestController {
+  constructor(private readonly receive: ReceivePostbackHandler) {}
+
+  @Get(':integrationId/tracker-postback')
+  @ApiOperation({ summary: 'Receive a postback (parameters in the query string)' })
+  @ApiParam({ name: 'integrationId', description: 'Integration id (UUID): the secret of the URL' })
+  @ApiOkResponse({ type: PostbackAcceptedDto, description: 'Durable (Kafka or on-disk spool)' })
+  @ApiNotFoundResponse({ description: 'Unknown or disabled integration, or malformed id' })
+  @ApiResponse({ status: 429, description: 'Over the integration rate limit' })
+  @ApiResponse({ status: 503, description: 'Could not be made durable (spool full)' })
+  receiveGet(
+    @Param('integrationId') integrationId: string,
+    @Req() request: FastifyRequest,
+  ): Promise<PostbackAccepted> {
+    return this.receive.execute(this.command(integrationId, request));
+  }
+
+  @Post(':integrationId/tracker-postback')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Receive a postback (form or flat JSON body; the query wins)' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiParam({ name: 'integrationId', description: 'Integration id (UUID): the secret of the URL' })
+  @ApiOkResponse({ type: PostbackAcceptedDto, description: 'Durable (Kafka or on-disk spool)' })
+  @ApiNotFoundResponse({ description: 'Unknown or disabled integration, or malformed id' })
+  @ApiResponse({ status: 413, description: 'Body larger than 16 KiB' })
+  @ApiResponse({ status: 429, description: 'Over the integration rate limit' })
+  @ApiResponse({ status: 503, description: 'Could not be made durable (spool full)' })
+  receivePost(
+    @Param('integrationId') integrationId: string,
+    @Req() request: FastifyRequest,
+  ): Promise<PostbackAccepted> {
+    return this.receive.execute(this.command(integrationId, request));
+  }
+
+  private command(integrationId: string, request: FastifyRequest) {
+    return {
+      integrationId,
+      method: request.method,
+      // The raw request target, never a re-serialised URL (SPEC section 3).
+      rawUrl: request.raw.url ?? request.url,
+      query: request.query as QueryParams,
+      body: request.body,
+      contentType: sentContentType(request),
+      remoteAddress: request.ip ?? null,
+      userAgent: header(request, 'user-agent'),
+    };
+  }
+}

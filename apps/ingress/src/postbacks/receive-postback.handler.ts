@@ -1,0 +1,91 @@
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { createEvent, partitionKeyOf, Topics } from '@tracker/contracts';
+import { IntegrationDirectory } from '@tracker/directory';
+import { DurablePublisher } from '../durability/durable-publisher';
+import { toPostbackBody } from '../http/postback-body';
+import { IntegrationRateLimiter } from '../rate-limit/integration-rate-limiter';
+import { QueryParams, resolveClickId, resolveEvent } from './postback-params';
+
+/** What the controller hands over from the HTTP request, nothing parsed twice. */
+export interface ReceivePostbackCommand {
+  integrationId: string;
+  method: string;
+  /** Path plus raw query, exactly as received. */
+  rawUrl: string;
+  query: QueryParams;
+  body: unknown;
+  contentType: string | undefined;
+  remoteAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface PostbackAccepted {
+  status: 'accepted';
+  id: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A partner's postback becomes one durable PostbackReceived; judging it happens downstream. */
+@Injectable()
+export class ReceivePostbackHandler {
+  constructor(
+    private readonly integrations: IntegrationDirectory,
+    private readonly rateLimiter: IntegrationRateLimiter,
+    private readonly publisher: DurablePublisher,
+  ) {}
+
+  async execute(command: ReceivePostbackCommand): Promise<PostbackAccepted> {
+    if (!UUID.test(command.integrationId)) throw notFound();
+    const integration =
+      this.integrations.get(command.integrationId) ??
+      (await this.integrations.getFresh(command.integrationId));
+    if (!integration || !integration.enabled) throw notFound();
+    if (!this.rateLimiter.tryAcquire(integration.id, integration.rateLimitPerSecond)) {
+      throw new HttpException(
+        `rate limit of ${integration.rateLimitPerSecond} postbacks per second exceeded for this integration`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    const { body, bodyError, rawBody } = toPostbackBody(command.body, command.contentType);
+    const clickId = resolveClickId(integration, command.query, body);
+    const receivedAt = new Date().toISOString();
+    const event = createEvent(
+      'PostbackReceived',
+      {
+        method: command.method,
+        url: command.rawUrl,
+        query: command.query,
+        body,
+        ...(bodyError !== null && { bodyError, rawBody }),
+        remoteAddress: command.remoteAddress,
+        userAgent: command.userAgent,
+        event: resolveEvent(command.query, body),
+        clickId,
+        receivedAt,
+      },
+      {
+        accountId: integration.accountId,
+        integrationId: integration.id,
+        ...(clickId !== null && { correlationId: clickId }),
+        occurredAt: receivedAt,
+      },
+    );
+    try {
+      await this.publisher.publish(Topics.Postbacks, event, partitionKeyOf(event));
+    } catch (error) {
+      throw new ServiceUnavailableException(
+        `postback could not be made durable: ${(error as Error).message}`,
+      );
+    }
+    return { status: 'accepted', id: event.id };
+  }
+}
+
+const notFound = () => new NotFoundException('integration not found or disabled');

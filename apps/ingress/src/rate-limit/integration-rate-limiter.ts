@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+
+interface Bucket {
+  rate: number;
+  tokens: number;
+  refilledAt: number;
+}
+
+/**
+ * Token bucket per integration (`rateLimitPerSecond` of its snapshot): up to one second's
+ * worth of burst, then the configured rate. In memory: each ingress replica limits alone.
+ */
+@Injectable()
+export class IntegrationRateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  /** False when the integration is over its limit; null or undefined means unlimited. */
+  tryAcquire(integrationId: string, rate: number | null | undefined, now = Date.now()): boolean {
+    if (!rate) return true;
+    const capacity = Math.max(1, rate);
+    let bucket = this.buckets.get(integrationId);
+    if (!bucket || bucket.rate !== rate) {
+      bucket = { rate, tokens: capacity, refilledAt: now };
+      this.buckets.set(integrationId, bucket);
+    }
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,57 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * One row per postback (keyed by its event id), filled from both topics in either order.
+ * Partial indexes skip rows whose PostbackReceived has not arrived yet (never listed).
+ */
+export class CreatePostbackLog1764100000000 implements MigrationInterface {
+  name = 'CreatePostbackLog1764100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // Another app's migration may create it at the same moment in the same database.
+    await queryRunner.query(`
+      DO $$ BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+      EXCEPTION WHEN unique_violation OR duplicate_object THEN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TABLE postback_log.postback_logs (
+        id uuid PRIMARY KEY,
+        account_id uuid NOT NULL,
+        integration_id uuid,
+        integration_name text,
+        received_at timestamptz,
+        event text,
+        click_id text,
+        method text,
+        url text,
+        params jsonb,
+        search_text text,
+        status text NOT NULL DEFAULT 'received',
+        error_code text,
+        error text,
+        conversion jsonb,
+        outcome_at timestamptz,
+        outcome_id uuid
+      )`);
+    await queryRunner.query(`
+      CREATE INDEX postback_logs_page ON postback_log.postback_logs
+        (account_id, received_at, id) WHERE received_at IS NOT NULL`);
+    await queryRunner.query(`
+      CREATE INDEX postback_logs_integration ON postback_log.postback_logs
+        (account_id, integration_id, received_at, id) WHERE received_at IS NOT NULL`);
+    await queryRunner.query(`
+      CREATE INDEX postback_logs_status ON postback_log.postback_logs
+        (account_id, status, received_at, id) WHERE received_at IS NOT NULL`);
+    await queryRunner.query(`
+      CREATE INDEX postback_logs_click ON postback_log.postback_logs
+        (account_id, click_id) WHERE click_id IS NOT NULL`);
+    await queryRunner.query(`
+      CREATE INDEX postback_logs_search ON postback_log.postback_logs
+        USING gin (search_text public.gin_trgm_ops)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE postback_log.postback_logs');
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Topics } from '@tracker/contracts';
+import { IntegrationDirectory } from '@tracker/directory';
+import { BatchConsumerOptions, KafkaRuntime } from '@tracker/kafka';
+import { DataSource } from 'typeorm';
+import { POSTBACK_LOG_APP } from '../postback-log.database';
+import { PostbackLogWriter } from './postback-log.writer';
+
+export const POSTBACK_LOG_TOPICS = [Topics.Postbacks, Topics.PostbackOutcomes];
+
+/** How the log consumes: shared with the bench so it measures exactly this path. */
+export function postbackLogConsumerOptions(
+  writer: PostbackLogWriter,
+  topics: string[] = POSTBACK_LOG_TOPICS,
+): Omit<BatchConsumerOptions, 'groupId'> {
+  return {
+    name: 'postback-log.projection',
+    topics,
+    fromBeginning: true,
+    // Large handler batches: one upsert per few thousand rows is what makes replays fast.
+    subBatchSize: 5000,
+    // Rows of different partitions never collide, and shared rows are locked in id order.
+    partitionsConsumedConcurrently: 2,
+    handle: (messages) => writer.write(messages.map((message) => message.event)),
+  };
+}
+
+/** Feeds postbacks and their outcomes, in whatever order they come, into the log. */
+@Injectable()
+export class PostbackLogProjection {
+  readonly writer: PostbackLogWriter;
+
+  constructor(
+    kafka: KafkaRuntime,
+    directory: IntegrationDirectory,
+    @InjectDataSource(POSTBACK_LOG_APP) dataSource: DataSource,
+  ) {
+    this.writer = new PostbackLogWriter(dataSource, (id) => directory.get(id)?.name);
+    kafka.createConsumer({
+      ...postbackLogConsumerOptions(this.writer),
+      group: 'postback-log.projection',
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import type {
+  PostbackConversionSummary,
+  PostbackProcessedEvent,
+  PostbackReceivedEvent,
+} from '@tracker/contracts';
+
+/** The postback half of a log row (snake_case: it is fed to json_to_recordset as is). */
+export interface PostbackRow {
+  id: string;
+  account_id: string;
+  integration_id: string;
+  integration_name: string | null;
+  received_at: string;
+  event: string | null;
+  click_id: string | null;
+  method: string;
+  url: string;
+  params: Record<string, unknown>;
+  search_text: string;
+}
+
+/** The outcome half of a log row: the latest PostbackProcessed of that postback. */
+export interface OutcomeRow {
+  id: string;
+  account_id: string;
+  integration_id: string;
+  status: string;
+  error_code: string | null;
+  error: string | null;
+  conversion: PostbackConversionSummary | null;
+  click_id: string | null;
+  outcome_at: string;
+  outcome_id: string;
+}
+
+/** Query merged with body; the query string wins on a name conflict (SPEC section 4). */
+export function mergeParams(
+  query: Record<string, string | string[]>,
+  body: Record<string, unknown> | null,
+): Record<string, unknown> {
+  return body ? { ...body, ...query } : { ...query };
+}
+
+function valueTexts(value: unknown, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) for (const item of value) valueTexts(item, out);
+  else if (typeof value === 'object') out.push(JSON.stringify(value));
+  else out.push(String(value));
+}
+
+/**
+ * What `q` searches, lower-cased: the click id and every parameter value, once each. The URL's
+ * other parts (path, parameter names) are the same on nearly every postback of an integration;
+ * leaving them out keeps the trigram index, the dominant cost of a replay, small.
+ */
+export function searchTextOf(clickId: string | null, params: Record<string, unknown>): string {
+  const values: string[] = [];
+  for (const value of Object.values(params)) valueTexts(value, values);
+  const parts = new Set<string>();
+  if (clickId) parts.add(clickId.toLowerCase());
+  for (const value of values) if (value !== '') parts.add(value.toLowerCase());
+  return [...parts].join('\n');
+}
+
+export function postbackRow(
+  event: PostbackReceivedEvent,
+  integrationName: string | null,
+): PostbackRow {
+  const { payload } = event;
+  const params = mergeParams(payload.query, payload.body);
+  return {
+    id: event.id.toLowerCase(),
+    account_id: event.accountId,
+    integration_id: event.integrationId,
+    integration_name: integrationName,
+    received_at: payload.receivedAt,
+    event: payload.event,
+    click_id: payload.clickId,
+    method: payload.method,
+    url: payload.url,
+    params,
+    search_text: searchTextOf(payload.clickId, params),
+  };
+}
+
+export function outcomeRow(event: PostbackProcessedEvent): OutcomeRow {
+  const { payload } = event;
+  return {
+    id: payload.postbackId.toLowerCase(),
+    account_id: event.accountId,
+    integration_id: event.integrationId,
+    status: payload.status,
+    error_code: payload.errorCode,
+    error: payload.error,
+    conversion: payload.conversion ?? null,
+    click_id: payload.clickId ?? null,
+    outcome_at: event.occurredAt,
+    outcome_id: event.id.toLowerCase(),
+  };
+}
+
+/** The order outcomes supersede each other in: occurredAt, then event id. */
+export function isNewerOutcome(candidate: OutcomeRow, current: OutcomeRow): boolean {
+  const a = Date.parse(candidate.outcome_at);
+  const b = Date.parse(current.outcome_at);
+  return a !== b ? a > b : candidate.outcome_id > current.outcome_id;
+}
+
+// A NUL or a lone surrogate escape (not itself escaped): PostgreSQL text and jsonb reject both.
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
+
+/** Rows as one JSON document for json_to_recordset, with what PostgreSQL cannot store replaced. */
+export function toRecordset(rows: readonly object[]): string {
+  const json = JSON.stringify(rows);
+  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
+}

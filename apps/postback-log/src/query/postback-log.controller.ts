@@ -1,0 +1,48 @@
+import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AccountChangedPayload } from '@tracker/contracts';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { DEFAULT_PAGE_SIZE, ListPostbackLogsQuery } from './list-postback-logs.query';
+import { decodeCursor } from './page-cursor';
+import { PostbackLogItem, PostbackLogPageResponse } from './postback-log-item';
+import { PostbackLogReader } from './postback-log.reader';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@ApiTags('postback-logs')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('api/postback-logs')
+export class PostbackLogController {
+  constructor(private readonly reader: PostbackLogReader) {}
+
+  @Get()
+  @ApiOkResponse({ type: PostbackLogPageResponse })
+  list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: ListPostbackLogsQuery,
+  ): Promise<PostbackLogPageResponse> {
+    return this.reader.page(account.id, {
+      integrationId: query.integrationId,
+      event: query.event,
+      status: query.status,
+      clickId: query.clickId,
+      q: query.q,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PostbackLogItem })
+  async get(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<PostbackLogItem> {
+    const item = UUID.test(id) ? await this.reader.one(account.id, id.toLowerCase()) : undefined;
+    if (!item) throw new NotFoundException(`postback log item ${id} not found`);
+    return item;
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Topics } from '@tracker/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { IntegrationEntity } from '../integrations/integration.entity';
+import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { REGISTRY_DB } from '../registry.database';
+import { UUID_REGEX } from '../validation/registry-validators';
+import { AccountEntity } from './account.entity';
+import { loadAccountSnapshot } from './account-snapshot';
+
+/**
+ * Every account change: the rows and the account's snapshot in the outbox in one transaction,
+ * then the answer waits until Kafka acknowledged the snapshot (other services authenticate
+ * from it the moment the API returns).
+ */
+@Injectable()
+export class AccountChanges {
+  constructor(
+    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** Creates an account; `apply` adds its first rows (e.g. the first API key). */
+  async create<T>(
+    account: AccountEntity,
+    apply: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(AccountEntity).insert(account);
+      const result = await apply(manager);
+      const seq = await enqueueAccountSnapshot(
+        manager,
+        await loadAccountSnapshot(manager, account),
+      );
+      return { result, seq };
+    });
+    await this.relay.publishAndWait([seq]);
+    return result;
+  }
+
+  /** Changes an existing account under its row lock (so snapshots of one account stay in order). */
+  async change<T>(
+    accountId: string,
+    apply: (manager: EntityManager, account: AccountEntity) => Promise<T>,
+  ): Promise<T> {
+    const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      const account = await this.lock(manager, accountId);
+      const result = await apply(manager, account);
+      account.updatedAt = new Date();
+      await manager.getRepository(AccountEntity).save(account);
+      const seq = await enqueueAccountSnapshot(
+        manager,
+        await loadAccountSnapshot(manager, account),
+      );
+      return { result, seq };
+    });
+    await this.relay.publishAndWait([seq]);
+    return result;
+  }
+
+  /** Deletes an account with its integrations: tombstones for all, integrations first. */
+  async delete(accountId: string): Promise<void> {
+    const seqs = await this.dataSource.transaction(async (manager) => {
+      await this.lock(manager, accountId);
+      const integrations = await manager
+        .getRepository(IntegrationEntity)
+        .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
+      const seqs: OutboxSeq[] = [];
+      for (const integration of integrations) {
+        seqs.push(await enqueueTombstone(manager, Topics.Integrations, integration.id));
+      }
+      await manager.getRepository(AccountEntity).delete({ id: accountId });
+      seqs.push(await enqueueTombstone(manager, Topics.Accounts, accountId));
+      return seqs;
+    });
+    await this.relay.publishAndWait(seqs);
+  }
+
+  private async lock(manager: EntityManager, accountId: string): Promise<AccountEntity> {
+    const account = UUID_REGEX.test(accountId)
+      ? await manager
+          .getRepository(AccountEntity)
+          .findOne({ where: { id: accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
+    if (!account) throw new NotFoundException('account not found');
+    return account;
+  }
+}

@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+
+export class CreateAccountDto {
+  @ApiProperty({ example: 'Team A', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+}
+
+export class CreatedAccountResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Team A' })
+  name: string;
+
+  @ApiProperty({ description: 'The API key; shown once, only its hash is stored.' })
+  apiKey: string;
+}

@@ -1,0 +1,102 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountChangedPayload } from '@tracker/contracts';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AccountChanges } from '../accounts/account-changes';
+import { REGISTRY_DB } from '../registry.database';
+import { UUID_REGEX } from '../validation/registry-validators';
+import { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
+import { ApiKeyEntity } from './api-key.entity';
+import { generateApiKey } from './api-key-secret';
+
+function toResponse(key: ApiKeyEntity): ApiKeyResponse {
+  return {
+    id: key.id,
+    prefix: key.prefix,
+    createdAt: key.createdAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Key rotation for the calling account: list, issue (shown once), revoke. */
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
+@UseGuards(ApiKeyGuard)
+@Controller('api/api-keys')
+export class ApiKeysController {
+  constructor(
+    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    private readonly accounts: AccountChanges,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "List the account's API keys (never the keys themselves)" })
+  @ApiOkResponse({ type: ApiKeyListResponse })
+  async list(@CurrentAccount() account: AccountChangedPayload): Promise<ApiKeyListResponse> {
+    const keys = await this.dataSource.getRepository(ApiKeyEntity).find({
+      where: { accountId: account.id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    return { items: keys.map(toResponse) };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Issue a new API key (shown once); existing keys keep working' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  async create(@CurrentAccount() account: AccountChangedPayload): Promise<CreatedApiKeyResponse> {
+    const key = generateApiKey();
+    const entity: ApiKeyEntity = {
+      id: randomUUID(),
+      accountId: account.id,
+      hash: key.hash,
+      prefix: key.prefix,
+      createdAt: new Date(),
+      revokedAt: null,
+    };
+    await this.accounts.change(account.id, (manager) =>
+      manager.getRepository(ApiKeyEntity).insert(entity),
+    );
+    return { ...toResponse(entity), apiKey: key.secret };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a key; every service rejects it within a second' })
+  @ApiNoContentResponse({ description: 'Revoked (also when it already was).' })
+  @ApiNotFoundResponse({ description: 'No such key in this account.' })
+  async revoke(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<void> {
+    await this.accounts.change(account.id, async (manager) => {
+      const repository = manager.getRepository(ApiKeyEntity);
+      const key = UUID_REGEX.test(id)
+        ? await repository.findOne({ where: { id, accountId: account.id } })
+        : null;
+      if (!key) throw new NotFoundException('API key not found');
+      if (key.revokedAt === null) await repository.update({ id }, { revokedAt: new Date() });
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountChangedPayload } from '@tracker/contracts';
+import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { IntegrationChanges } from '../integrations/integration-changes';
+import { toEventView } from '../integrations/integration-views';
+import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
+import { IntegrationEventEntity } from './integration-event.entity';
+
+class IntegrationEventListResponse {
+  @ApiProperty({ type: [IntegrationEventResponse] })
+  items: IntegrationEventResponse[];
+}
+
+/** The events of an integration: one postback URL each, pasted into the partner's cabinet. */
+@ApiTags('integrations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
+@ApiNotFoundResponse({ description: 'No such integration (or event) in this account.' })
+@UseGuards(ApiKeyGuard)
+@Controller('api/integrations/:id/events')
+export class IntegrationEventsController {
+  constructor(
+    private readonly integrations: IntegrationChanges,
+    @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The integration's events with postback URLs and stats" })
+  @ApiOkResponse({ type: IntegrationEventListResponse })
+  async list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<IntegrationEventListResponse> {
+    const record = await this.integrations.record(account.id, id);
+    return { items: record.events.map((event) => toEventView(this.config.publicBaseUrl, event)) };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add an event (names are unique per integration, case-sensitive)' })
+  @ApiCreatedResponse({ type: IntegrationEventResponse })
+  @ApiConflictResponse({ description: 'The integration already has an event of that name.' })
+  async create(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Body() body: CreateIntegrationEventDto,
+  ): Promise<IntegrationEventResponse> {
+    const event = await this.integrations.change(account.id, id, async (manager) => {
+      const events = manager.getRepository(IntegrationEventEntity);
+      if (await events.exists({ where: { integrationId: id, name: body.name } })) {
+        throw new ConflictException(`event '${body.name}' already exists in this integration`);
+      }
+      const last = await events.maximum('position', { integrationId: id });
+      const entity: IntegrationEventEntity = {
+        integrationId: id,
+        name: body.name,
+        position: (last ?? -1) + 1,
+        label: body.label ?? body.name,
+        kind: body.kind,
+        params: body.params ?? {},
+        receivedCount: '0',
+        lastReceivedAt: null,
+      };
+      await events.insert(entity);
+      return entity;
+    });
+    return toEventView(this.config.publicBaseUrl, event);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an event; its postbacks are then logged as unknown_event' })
+  @ApiNoContentResponse({ description: 'Removed.' })
+  async delete(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Param('name') name: string,
+  ): Promise<void> {
+    await this.integrations.change(account.id, id, async (manager) => {
+      const result = await manager
+        .getRepository(IntegrationEventEntity)
+        .delete({ integrationId: id, name });
+      if (!result.affected) throw new NotFoundException(`event '${name}' not found`);
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Topics } from '@tracker/contracts';
+import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import { DataSource, EntityManager } from 'typeorm';
+import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { REGISTRY_DB } from '../registry.database';
+import { UUID_REGEX } from '../validation/registry-validators';
+import { IntegrationResponse } from './integration.dto';
+import { IntegrationEntity } from './integration.entity';
+import {
+  IntegrationRecord,
+  loadIntegrationRecords,
+  toIntegrationSnapshot,
+} from './integration-record';
+import { toIntegrationView } from './integration-views';
+
+/**
+ * Reads and changes an account's integrations. A change writes its rows and the integration's
+ * full snapshot to the outbox in one transaction, under the integration's row lock (so one
+ * integration's snapshots are sequenced in commit order), and answers once Kafka acknowledged.
+ * Another account's integration is "not found", never "forbidden".
+ */
+@Injectable()
+export class IntegrationChanges {
+  constructor(
+    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async create(
+    integration: IntegrationEntity,
+    apply: (manager: EntityManager) => Promise<void>,
+  ): Promise<IntegrationResponse> {
+    const seq = await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(IntegrationEntity).insert(integration);
+      await apply(manager);
+      return this.enqueueSnapshot(manager, integration);
+    });
+    await this.relay.publishAndWait([seq]);
+    return this.get(integration.accountId, integration.id);
+  }
+
+  /** Applies a change to an owned integration; `apply` may edit the entity, which is then saved. */
+  async change<T>(
+    accountId: string,
+    integrationId: string,
+    apply: (manager: EntityManager, integration: IntegrationEntity) => Promise<T>,
+  ): Promise<T> {
+    const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      const integration = await this.lockOwned(manager, accountId, integrationId);
+      const result = await apply(manager, integration);
+      integration.updatedAt = new Date();
+      await manager.getRepository(IntegrationEntity).save(integration);
+      return { result, seq: await this.enqueueSnapshot(manager, integration) };
+    });
+    await this.relay.publishAndWait([seq]);
+    return result;
+  }
+
+  async delete(accountId: string, integrationId: string): Promise<void> {
+    const seq = await this.dataSource.transaction(async (manager) => {
+      await this.lockOwned(manager, accountId, integrationId);
+      await manager.getRepository(IntegrationEntity).delete({ id: integrationId });
+      return enqueueTombstone(manager, Topics.Integrations, integrationId);
+    });
+    await this.relay.publishAndWait([seq]);
+  }
+
+  async get(accountId: string, integrationId: string): Promise<IntegrationResponse> {
+    return toIntegrationView(
+      this.config.publicBaseUrl,
+      await this.record(accountId, integrationId),
+    );
+  }
+
+  async list(accountId: string): Promise<IntegrationResponse[]> {
+    const manager = this.dataSource.manager;
+    const integrations = await manager.getRepository(IntegrationEntity).find({
+      where: { accountId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const records = await loadIntegrationRecords(manager, integrations);
+    return records.map((record) => toIntegrationView(this.config.publicBaseUrl, record));
+  }
+
+  /** The integration with its events and links, or 404 when it is not this account's. */
+  async record(accountId: string, integrationId: string): Promise<IntegrationRecord> {
+    const manager = this.dataSource.manager;
+    const integration = UUID_REGEX.test(integrationId)
+      ? await manager
+          .getRepository(IntegrationEntity)
+          .findOne({ where: { id: integrationId, accountId } })
+      : null;
+    if (!integration) throw new NotFoundException('integration not found');
+    const [record] = await loadIntegrationRecords(manager, [integration]);
+    return record;
+  }
+
+  private async lockOwned(
+    manager: EntityManager,
+    accountId: string,
+    integrationId: string,
+  ): Promise<IntegrationEntity> {
+    const integration = UUID_REGEX.test(integrationId)
+      ? await manager.getRepository(IntegrationEntity).findOne({
+          where: { id: integrationId, accountId },
+          lock: { mode: 'pessimistic_write' },
+        })
+      : null;
+    if (!integration) throw new NotFoundException('integration not found');
+    return integration;
+  }
+
+  private async enqueueSnapshot(
+    manager: EntityManager,
+    integration: IntegrationEntity,
+  ): Promise<string> {
+    const [record] = await loadIntegrationRecords(manager, [integration]);
+    return enqueueIntegrationSnapshot(manager, toIntegrationSnapshot(record));
+  }
+}

@@ -1,0 +1,143 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { INTEGRATION_TEMPLATES } from '@tracker/contracts';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { IntegrationEventResponse } from '../integration-events/integration-event.dto';
+import { RegistrationLinkResponse } from '../registration-links/registration-link.dto';
+import { STRING_MAP_SCHEMA } from '../templates/template.dto';
+import { IsStringMap, PARAM_NAME_REGEX } from '../validation/registry-validators';
+
+const TEMPLATE_IDS = INTEGRATION_TEMPLATES.map((template) => template.id);
+const PARAM_NAME_MESSAGE = (field: string) => `${field} must be 1-64 characters of [A-Za-z0-9_.-]`;
+/** Present in the body: `null` must fail for fields that cannot be cleared. */
+const present = (_: object, value: unknown) => value !== undefined;
+
+export class CreateIntegrationDto {
+  @ApiProperty({ enum: TEMPLATE_IDS, example: 'pocket-option-revshare' })
+  @IsIn(TEMPLATE_IDS, { message: `template must be one of: ${TEMPLATE_IDS.join(', ')}` })
+  template: string;
+
+  @ApiPropertyOptional({
+    example: 'PocketOption RevShare',
+    description: "Defaults to the template's.",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'click_id', description: "Defaults to the template's." })
+  @IsOptional()
+  @Matches(PARAM_NAME_REGEX, { message: PARAM_NAME_MESSAGE('clickIdParam') })
+  clickIdParam?: string;
+}
+
+export class UpdateIntegrationDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @ValidateIf(present)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'sub1', description: 'Registration links are rebuilt with it.' })
+  @ValidateIf(present)
+  @IsString()
+  @Matches(PARAM_NAME_REGEX, { message: PARAM_NAME_MESSAGE('clickIdParam') })
+  clickIdParam?: string;
+
+  @ApiPropertyOptional({ example: 'sumdep', nullable: true, type: String })
+  @IsOptional()
+  @IsString()
+  @Matches(PARAM_NAME_REGEX, { message: PARAM_NAME_MESSAGE('amountParam') })
+  amountParam?: string | null;
+
+  @ApiPropertyOptional({ example: 'USD', nullable: true, type: String, description: 'ISO 4217.' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z]{3}$/, { message: 'defaultCurrency must be 3 letters (ISO 4217)' })
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.toUpperCase() : value,
+  )
+  defaultCurrency?: string | null;
+
+  @ApiPropertyOptional({
+    ...STRING_MAP_SCHEMA,
+    example: { trader_id: 'trader_id' },
+    description: 'Custom field ← postback parameter; replaces the whole map.',
+  })
+  @ValidateIf(present)
+  @IsStringMap({ valuesAreParamNames: true })
+  fieldParams?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'A disabled integration answers its postbacks with 404.' })
+  @ValidateIf(present)
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    description: 'Extension: accepted postbacks per second (429 above); null = unlimited.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  rateLimitPerSecond?: number | null;
+}
+
+export class IntegrationResponse {
+  @ApiProperty({ format: 'uuid', description: 'Random UUID v4, the secret in the postback URLs.' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty({ enum: TEMPLATE_IDS })
+  template: string;
+
+  @ApiProperty({ example: 'click_id' })
+  clickIdParam: string;
+
+  @ApiProperty({ example: 'sumdep', nullable: true, type: String })
+  amountParam: string | null;
+
+  @ApiProperty({ example: 'USD', nullable: true, type: String })
+  defaultCurrency: string | null;
+
+  @ApiProperty({ ...STRING_MAP_SCHEMA, example: { trader_id: 'trader_id' } })
+  fieldParams: Record<string, string>;
+
+  @ApiProperty()
+  enabled: boolean;
+
+  @ApiProperty({ nullable: true, type: Number, description: 'Extension; null = unlimited.' })
+  rateLimitPerSecond: number | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+
+  @ApiProperty({ type: [IntegrationEventResponse] })
+  events: IntegrationEventResponse[];
+
+  @ApiProperty({ type: [RegistrationLinkResponse] })
+  registrationLinks: RegistrationLinkResponse[];
+}
+
+export class IntegrationListResponse {
+  @ApiProperty({ type: [IntegrationResponse] })
+  items: IntegrationResponse[];
+}

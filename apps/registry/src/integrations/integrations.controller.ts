@@ -1,0 +1,148 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountChangedPayload, findIntegrationTemplate } from '@tracker/contracts';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { randomUUID } from 'node:crypto';
+import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
+import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
+import { buildFinalUrl } from '../registration-links/final-url';
+import {
+  CreateIntegrationDto,
+  IntegrationListResponse,
+  IntegrationResponse,
+  UpdateIntegrationDto,
+} from './integration.dto';
+import { IntegrationChanges } from './integration-changes';
+
+@ApiTags('integrations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
+@UseGuards(ApiKeyGuard)
+@Controller('api/integrations')
+export class IntegrationsController {
+  constructor(private readonly integrations: IntegrationChanges) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Connect a partner program from a template' })
+  @ApiCreatedResponse({ type: IntegrationResponse })
+  @ApiBadRequestResponse({ description: 'Unknown template or invalid field (named).' })
+  async create(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Body() body: CreateIntegrationDto,
+  ): Promise<IntegrationResponse> {
+    const template = findIntegrationTemplate(body.template)!;
+    const now = new Date();
+    const id = randomUUID();
+    return this.integrations.create(
+      {
+        id,
+        accountId: account.id,
+        name: body.name ?? template.name,
+        template: template.id,
+        clickIdParam: body.clickIdParam ?? template.clickIdParam,
+        amountParam: template.amountParam,
+        defaultCurrency: template.defaultCurrency,
+        fieldParams: { ...template.fieldParams },
+        enabled: true,
+        rateLimitPerSecond: null,
+        createdAt: now,
+        updatedAt: now,
+      },
+      async (manager) => {
+        const events = template.events.map(
+          (event, position): Omit<IntegrationEventEntity, 'receivedCount' | 'lastReceivedAt'> => ({
+            integrationId: id,
+            name: event.name,
+            position,
+            label: event.label,
+            kind: event.kind,
+            params: { ...event.params },
+          }),
+        );
+        if (events.length > 0) await manager.getRepository(IntegrationEventEntity).insert(events);
+      },
+    );
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The account's integrations" })
+  @ApiOkResponse({ type: IntegrationListResponse })
+  async list(@CurrentAccount() account: AccountChangedPayload): Promise<IntegrationListResponse> {
+    return { items: await this.integrations.list(account.id) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One integration with its postback URLs and per-event stats' })
+  @ApiOkResponse({ type: IntegrationResponse })
+  @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  get(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<IntegrationResponse> {
+    return this.integrations.get(account.id, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change settings; a new clickIdParam rebuilds the registration links' })
+  @ApiOkResponse({ type: IntegrationResponse })
+  @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  async update(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Body() body: UpdateIntegrationDto,
+  ): Promise<IntegrationResponse> {
+    await this.integrations.change(account.id, id, async (manager, integration) => {
+      if (body.name !== undefined) integration.name = body.name;
+      if (body.amountParam !== undefined) integration.amountParam = body.amountParam;
+      if (body.defaultCurrency !== undefined) integration.defaultCurrency = body.defaultCurrency;
+      if (body.fieldParams !== undefined) integration.fieldParams = body.fieldParams;
+      if (body.enabled !== undefined) integration.enabled = body.enabled;
+      if (body.rateLimitPerSecond !== undefined) {
+        integration.rateLimitPerSecond = body.rateLimitPerSecond;
+      }
+      if (body.clickIdParam !== undefined && body.clickIdParam !== integration.clickIdParam) {
+        integration.clickIdParam = body.clickIdParam;
+        const links = manager.getRepository(RegistrationLinkEntity);
+        for (const link of await links.find({ where: { integrationId: id } })) {
+          await links.update(
+            { id: link.id },
+            { finalUrl: buildFinalUrl(link.baseUrl, body.clickIdParam) },
+          );
+        }
+      }
+    });
+    return this.integrations.get(account.id, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an integration; its postback URLs answer 404 within a second' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  async delete(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<void> {
+    await this.integrations.delete(account.id, id);
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountChangedPayload } from '@tracker/contracts';
+import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { IntegrationChanges } from '../integrations/integration-changes';
+import { toLinkView } from '../integrations/integration-views';
+import { buildFinalUrl } from './final-url';
+import { newLinkId } from './link-id';
+import {
+  CreateRegistrationLinkDto,
+  RegistrationLinkListResponse,
+  RegistrationLinkResponse,
+} from './registration-link.dto';
+import { RegistrationLinkEntity } from './registration-link.entity';
+
+/** Partner links carrying the click id macro, and their tracking redirects (`/r/:id`). */
+@ApiTags('registration-links')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
+@ApiNotFoundResponse({ description: 'No such integration (or link) in this account.' })
+@UseGuards(ApiKeyGuard)
+@Controller('api/integrations/:id/registration-links')
+export class RegistrationLinksController {
+  constructor(
+    private readonly integrations: IntegrationChanges,
+    @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Add a partner link; the answer has the final and the tracking URL' })
+  @ApiCreatedResponse({ type: RegistrationLinkResponse })
+  @ApiBadRequestResponse({ description: 'baseUrl is not an absolute http(s) URL ≤ 2048 chars.' })
+  async create(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Body() body: CreateRegistrationLinkDto,
+  ): Promise<RegistrationLinkResponse> {
+    const link = await this.integrations.change(account.id, id, async (manager, integration) => {
+      const entity: RegistrationLinkEntity = {
+        id: newLinkId(),
+        integrationId: id,
+        name: body.name,
+        baseUrl: body.baseUrl,
+        finalUrl: buildFinalUrl(body.baseUrl, integration.clickIdParam),
+        createdAt: new Date(),
+      };
+      await manager.getRepository(RegistrationLinkEntity).insert(entity);
+      return entity;
+    });
+    return toLinkView(this.config.publicBaseUrl, link);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The integration's registration links" })
+  @ApiOkResponse({ type: RegistrationLinkListResponse })
+  async list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<RegistrationLinkListResponse> {
+    const record = await this.integrations.record(account.id, id);
+    return { items: record.links.map((link) => toLinkView(this.config.publicBaseUrl, link)) };
+  }
+
+  @Delete(':linkId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a link; its tracking URL answers 404 within a second' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  async delete(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Param('linkId') linkId: string,
+  ): Promise<void> {
+    await this.integrations.change(account.id, id, async (manager) => {
+      const result = await manager
+        .getRepository(RegistrationLinkEntity)
+        .delete({ integrationId: id, id: linkId });
+      if (!result.affected) throw new NotFoundException('registration link not found');
+    });
+  }
+}

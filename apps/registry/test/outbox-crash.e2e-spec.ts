@@ -1,0 +1,104 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Topics } from '@tracker/contracts';
+import { TopicReader } from '@tracker/kafka';
+import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { DataSource } from 'typeorm';
+import { OutboxRelay } from '../src/outbox/outbox-relay';
+import { RegistryModule } from '../src/registry.module';
+import {
+  apiClient,
+  expectedSnapshot,
+  IntegrationView,
+  latest,
+  startReader,
+} from './registry-test-kit';
+
+const pending = async (app: TestApp): Promise<number> => {
+  const dataSource = app.app.get<DataSource>(getDataSourceToken('registry'));
+  const [row] = await dataSource.query(
+    'SELECT count(*)::int AS n FROM registry.outbox WHERE published_at IS NULL',
+  );
+  return row.n as number;
+};
+
+describe('outbox: a crash between the database commit and the snapshot publish', () => {
+  let first: TestApp | undefined;
+  let second: TestApp | undefined;
+  let integrations: TopicReader;
+  let accounts: TopicReader;
+
+  beforeAll(async () => {
+    [integrations, accounts] = await Promise.all([
+      startReader(Topics.Integrations),
+      startReader(Topics.Accounts),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([integrations?.stop(), accounts?.stop()]);
+    await first?.close();
+    await second?.close();
+  });
+
+  it('ends with the topics equal to the database once a fresh instance starts', async () => {
+    first = await startTestApp({ name: 'registry', features: [RegistryModule] });
+    const api = apiClient(first.baseUrl);
+    const account = await api<{ id: string; apiKey: string }>('POST', '/api/accounts', {
+      key: first.config.adminToken,
+      body: { name: 'Crash test' },
+    });
+    const created = await api<IntegrationView>('POST', '/api/integrations', {
+      key: account.body.apiKey,
+      body: { template: 'pocket-option-revshare', name: 'Before the crash' },
+    });
+    const id = created.body.id;
+    await eventually(() =>
+      expect(latest(integrations, id)?.event?.payload).toEqual(
+        expectedSnapshot(account.body.id, created.body),
+      ),
+    );
+
+    // The relay dies: changes commit with their outbox rows, nothing reaches Kafka.
+    await first.app.get(OutboxRelay).pause();
+    const patched = await api('PATCH', `/api/integrations/${id}`, {
+      key: account.body.apiKey,
+      body: { name: 'After the crash', enabled: false },
+    });
+    expect(patched.status).toBe(200);
+    const link = await api('POST', `/api/integrations/${id}/registration-links`, {
+      key: account.body.apiKey,
+      body: { name: 'Main', baseUrl: 'https://u3.shortink.io/smart/mByVsLe71bbFFH' },
+    });
+    expect(link.status).toBe(201);
+    const newKey = await api<{ apiKey: string }>('POST', '/api/api-keys', {
+      key: account.body.apiKey,
+    });
+    expect(newKey.status).toBe(201);
+    expect(await pending(first)).toBe(3);
+    expect(latest(integrations, id)?.event?.payload).toMatchObject({ name: 'Before the crash' });
+    const databaseUrl = first.config.databaseUrl;
+    await first.close();
+    first = undefined;
+
+    // A fresh instance on the same database heals it at start-up.
+    second = await startTestApp({ name: 'registry', features: [RegistryModule], databaseUrl });
+    const api2 = apiClient(second.baseUrl);
+    await eventually(async () => expect(await pending(second!)).toBe(0));
+    const view = await api2<IntegrationView>('GET', `/api/integrations/${id}`, {
+      key: account.body.apiKey,
+    });
+    expect(view.body).toMatchObject({ name: 'After the crash', enabled: false });
+    expect(view.body.registrationLinks).toHaveLength(1);
+    await eventually(() =>
+      expect(latest(integrations, id)?.event?.payload).toEqual(
+        expectedSnapshot(account.body.id, view.body),
+      ),
+    );
+    await eventually(() =>
+      expect(latest(accounts, account.body.id)?.event?.payload).toMatchObject({
+        apiKeys: [expect.anything(), expect.anything()],
+      }),
+    );
+    expect((await api2('GET', '/api/integrations', { key: newKey.body.apiKey })).status).toBe(200);
+  });
+});
