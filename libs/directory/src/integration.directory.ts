@@ -35,8 +35,17 @@ export class IntegrationDirectory {
     return this.table.get(integrationId);
   }
 
-  /** Current integration, catching up with the topic on a miss. */
+  /**
+   * Current integration, catching up with the topic on a miss. Throws (a retriable error)
+   * when the topic cannot be read, so a projection retries instead of judging a postback
+   * against a cache that merely lagged.
+   */
   async getFresh(integrationId: string): Promise<IntegrationChangedPayload | undefined> {
+    return this.table.getFresh(integrationId);
+  }
+
+  /** Like getFresh, but answers from memory when the topic cannot be read: for the HTTP edge. */
+  async lookup(integrationId: string): Promise<IntegrationChangedPayload | undefined> {
     return this.table.getFresh(integrationId).catch(() => this.table.get(integrationId));
   }
 
@@ -45,7 +54,7 @@ export class IntegrationDirectory {
     accountId: string,
     integrationId: string,
   ): Promise<IntegrationChangedPayload | undefined> {
-    const integration = await this.getFresh(integrationId);
+    const integration = await this.lookup(integrationId);
     return integration?.accountId === accountId ? integration : undefined;
   }
 

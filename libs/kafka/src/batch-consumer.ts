@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Histogram, register } from 'prom-client';
 import { DeadLetter, sendToDeadLetter } from './dead-letter';
+import { TransientError } from './transient-error';
 import { EventProducer } from './event-producer';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
 
@@ -57,6 +58,10 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
 const TRANSIENT_SQLSTATE = /^(08|53|57P|40001|40P01|55P03)/;
 
 export function isTransientError(error: Error): boolean {
+  // Our own marker, and kafkajs' flag on errors a retry can cure (broker briefly away).
+  if (error instanceof TransientError || (error as { retriable?: unknown }).retriable === true) {
+    return true;
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))) {
     return true;

@@ -8,3 +8,4 @@ export * from './kafka.runtime';
 export * from './message-codec';
 export * from './topic-admin';
 export * from './topic-reader';
+export * from './transient-error';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka } from 'kafkajs';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
+import { TransientError } from './transient-error';
 
 export interface KafkaTableOptions<V> {
   topic: string;
@@ -116,7 +117,9 @@ export class KafkaTable<V> {
     while (!caughtUp()) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`${this.options.topic} cache did not catch up within ${timeoutMs} ms`);
+        throw new TransientError(
+          `${this.options.topic} cache did not catch up within ${timeoutMs} ms`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 100));

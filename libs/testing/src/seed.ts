@@ -9,24 +9,29 @@ import {
 import { hashApiKey } from '@tracker/directory';
 import { createKafkaClient, EventProducer } from '@tracker/kafka';
 
-let shared: EventProducer | null = null;
+let shared: Promise<EventProducer> | null = null;
+
+async function connectSeedProducer(): Promise<EventProducer> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set (jest global setup)');
+  const producer = new EventProducer(
+    createKafkaClient({ brokers: brokers.split(','), clientId: 'test-seed' }),
+  );
+  await producer.connect();
+  return producer;
+}
 
 /** One producer per test file for fixtures; closed by `closeSeedProducer()` in afterAll. */
-export async function seedProducer(): Promise<EventProducer> {
-  if (!shared) {
-    const brokers = process.env.KAFKA_BROKERS;
-    if (!brokers) throw new Error('KAFKA_BROKERS is not set (jest global setup)');
-    shared = new EventProducer(
-      createKafkaClient({ brokers: brokers.split(','), clientId: 'test-seed' }),
-    );
-    await shared.connect();
-  }
+export function seedProducer(): Promise<EventProducer> {
+  // The promise, not the producer, is shared: concurrent first callers wait for one connect.
+  shared ??= connectSeedProducer();
   return shared;
 }
 
 export async function closeSeedProducer(): Promise<void> {
-  await shared?.disconnect();
+  const producer = shared;
   shared = null;
+  if (producer) await (await producer).disconnect();
 }
 
 export interface SeededAccount {

@@ -45,7 +45,7 @@ export class ReceivePostbackHandler {
     if (!UUID.test(command.integrationId)) throw notFound();
     const integration =
       this.integrations.get(command.integrationId) ??
-      (await this.integrations.getFresh(command.integrationId));
+      (await this.integrations.lookup(command.integrationId));
     if (!integration || !integration.enabled) throw notFound();
     if (!this.rateLimiter.tryAcquire(integration.id, integration.rateLimitPerSecond)) {
       throw new HttpException(
