@@ -22,7 +22,7 @@ module.exports = {
   // Node 20 require()s this ESM-only dependency of @fastify/static natively; jest cannot.
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
-    '^@tracker/(contracts|kafka|database|config|testing|local-infra|platform|directory)$':
+    '^@tracker/(contracts|kafka|database|config|testing|local-infra|platform|directory|replay)$':
       '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',

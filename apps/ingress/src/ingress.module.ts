@@ -5,6 +5,7 @@ import { RegisterClickHandler } from './clicks/register-click.handler';
 import { DurablePublisher } from './durability/durable-publisher';
 import { PostbackBodyParsers } from './http/postback-body-parsers';
 import { PostbackIngestController } from './postbacks/postback-ingest.controller';
+import { PostbackRoute } from './postbacks/postback-route';
 import { ReceivePostbackHandler } from './postbacks/receive-postback.handler';
 import { IntegrationRateLimiter } from './rate-limit/integration-rate-limiter';
 
@@ -15,6 +16,7 @@ import { IntegrationRateLimiter } from './rate-limit/integration-rate-limiter';
   providers: [
     DurablePublisher,
     PostbackBodyParsers,
+    PostbackRoute,
     IntegrationRateLimiter,
     ReceivePostbackHandler,
     RegisterClickHandler,

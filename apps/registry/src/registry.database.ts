@@ -11,7 +11,7 @@ import { RegistrationLinkEntity } from './registration-links/registration-link.e
 /** The registry's data source name (`@InjectDataSource(REGISTRY_DB)`) and PostgreSQL schema. */
 export const REGISTRY_DB = 'registry';
 
-export const RegistryDatabaseModule = DatabaseModule.forApp({
+export const REGISTRY_DATABASE = {
   name: REGISTRY_DB,
   schema: 'registry',
   entities: [
@@ -24,4 +24,6 @@ export const RegistryDatabaseModule = DatabaseModule.forApp({
     ConsumerPositionEntity,
   ],
   migrations: [CreateRegistrySchema1764200000000],
-});
+};
+
+export const RegistryDatabaseModule = DatabaseModule.forApp(REGISTRY_DATABASE);

@@ -20,6 +20,8 @@ export interface TrackerConfig {
   kafkaGroupPrefix: string;
   /** Partitions for topics we create ourselves (existing topics are left alone). */
   kafkaTopicPartitions: number;
+  /** How long a silent consumer-group member keeps its partitions (a crashed replica's hand-over time). */
+  kafkaSessionTimeoutMs: number;
   /** Folder of the ingress on-disk spool used while Kafka is unreachable. */
   spoolDir: string;
   /** Upper bound of the spool in bytes; past it the ingress answers 503. */

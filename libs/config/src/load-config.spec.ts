@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeNull();
     expect(config.adminToken).toBeNull();
     expect(config.logLevel).toBe('info');
+    expect(config.kafkaSessionTimeoutMs).toBe(30000);
   });
 
   it('derives PUBLIC_BASE_URL from PORT and trims a trailing slash from a given one', () => {
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL must use the postgres:\/\/ scheme/],
     ['TRACKER_ADMIN_TOKEN', 'short', /TRACKER_ADMIN_TOKEN must be at least 16 characters/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['KAFKA_SESSION_TIMEOUT_MS', '1000', /KAFKA_SESSION_TIMEOUT_MS must be between 6000/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -117,6 +117,8 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
     logLevel: logLevel('LOG_LEVEL', read(env, 'LOG_LEVEL')),
     kafkaGroupPrefix: read(env, 'KAFKA_GROUP_PREFIX') ?? 'tracker',
     kafkaTopicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1024),
+    // 6 s is the broker's default group.min.session.timeout.ms.
+    kafkaSessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 30000, 6000, 300000),
     spoolDir: path.resolve(read(env, 'SPOOL_DIR') ?? path.join(dataDir, 'spool')),
     spoolMaxBytes: integer(
       env,

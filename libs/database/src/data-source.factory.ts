@@ -54,10 +54,29 @@ export async function openAppDataSource(
   const dataSource = new DataSource(dataSourceOptions(url, options));
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations();
+    await migrateExclusively(dataSource, options.schema);
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+/**
+ * Replicas of one app may start together on a fresh database; TypeORM takes no lock of its own,
+ * so one session-level advisory lock per schema lets exactly one of them migrate at a time.
+ */
+async function migrateExclusively(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtext($1))`, [`migrations:${schema}`]);
+    try {
+      await dataSource.runMigrations();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`migrations:${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Histogram, register } from 'prom-client';
-import { DeadLetter, sendToDeadLetter } from './dead-letter';
+import { DeadLetter, deadLetterLogFields, sendToDeadLetter } from './dead-letter';
 import { TransientError } from './transient-error';
 import { EventProducer } from './event-producer';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
@@ -95,10 +95,12 @@ export class BatchConsumer {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.subBatchSize = options.subBatchSize ?? 1000;
+    const sessionTimeout = options.sessionTimeoutMs ?? 30000;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout,
+      // At least three heartbeats per session, so one slow beat does not cost the partitions.
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
       maxWaitTimeInMs: 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
@@ -176,9 +178,6 @@ export class BatchConsumer {
         for (const message of good) {
           const messageError = await this.attempt([message], heartbeat);
           if (messageError) {
-            this.logger.error(
-              `dead-lettering ${topic}[${partition}]@${message.offset}: ${messageError.message}`,
-            );
             letters.push({
               topic,
               partition,
@@ -189,6 +188,13 @@ export class BatchConsumer {
           }
         }
       }
+    }
+    for (const letter of letters) {
+      const fields = deadLetterLogFields(letter);
+      this.logger.error({
+        msg: `dead-lettering ${topic}[${partition}]@${letter.raw.offset}: ${fields.reason}`,
+        ...fields,
+      });
     }
     await sendToDeadLetter(this.producer, letters);
   }

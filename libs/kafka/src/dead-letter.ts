@@ -26,6 +26,36 @@ function clip(text: string): string {
   return text.replace(/\s+/g, ' ').slice(0, 1000);
 }
 
+const text = (value: unknown): string | null =>
+  typeof value === 'string' ? clip(value).slice(0, 200) : null;
+
+/**
+ * Log fields naming a dead letter: where it was and, when its value is still JSON, the event's
+ * id, type and correlation id (the click id), so an operator can follow it across services.
+ */
+export function deadLetterLogFields(letter: DeadLetter): Record<string, unknown> {
+  let envelope: Record<string, unknown> = {};
+  const value = letter.raw.value;
+  if (value && value.length <= 64 * 1024) {
+    try {
+      const parsed: unknown = JSON.parse(value.toString('utf8'));
+      if (parsed && typeof parsed === 'object') envelope = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON: the reason says so; there is no id to report
+    }
+  }
+  return {
+    topic: letter.topic,
+    partition: letter.partition,
+    offset: letter.raw.offset,
+    step: letter.step,
+    reason: clip(letter.reason),
+    eventId: text(envelope.id),
+    eventType: text(envelope.type),
+    correlationId: text(envelope.correlationId),
+  };
+}
+
 /** Copies a message that cannot be processed to `<topic>.dlq`, with why, where and when. */
 export async function sendToDeadLetter(producer: EventProducer, letters: DeadLetter[]) {
   if (letters.length === 0) return;

@@ -21,6 +21,8 @@ export interface EventProducerOptions {
 interface Pending {
   topic: string;
   messages: Message[];
+  /** Correlation ids of the events, for the failure log (none for raw sends). */
+  correlationIds: ReadonlyArray<string | null>;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -97,7 +99,7 @@ export class EventProducer {
   /** Validates the event against libs/contracts and sends it with the SPEC's routing headers. */
   publish(topic: string, event: AnyEvent, key: string): Promise<void> {
     assertValidEvent(event);
-    return this.send(topic, [encodeEvent(event, key)]);
+    return this.enqueue(topic, [encodeEvent(event, key)], [event.correlationId ?? null]);
   }
 
   publishMany(topic: string, events: Array<{ event: AnyEvent; key: string }>): Promise<void> {
@@ -105,7 +107,11 @@ export class EventProducer {
       assertValidEvent(event);
       return encodeEvent(event, key);
     });
-    return this.send(topic, messages);
+    return this.enqueue(
+      topic,
+      messages,
+      events.map(({ event }) => event.correlationId ?? null),
+    );
   }
 
   /** A null value: the delete marker of a compacted topic. */
@@ -114,9 +120,17 @@ export class EventProducer {
   }
 
   send(topic: string, messages: Message[]): Promise<void> {
+    return this.enqueue(topic, messages, []);
+  }
+
+  private enqueue(
+    topic: string,
+    messages: Message[],
+    correlationIds: ReadonlyArray<string | null>,
+  ): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, messages, resolve, reject });
+      this.queue.push({ topic, messages, correlationIds, resolve, reject });
       this.queuedMessages += messages.length;
       this.schedule();
     });
@@ -150,7 +164,8 @@ export class EventProducer {
     this.queuedMessages = 0;
     this.inFlight = this.sendBatch(batch).finally(() => {
       this.inFlight = null;
-      if (this.queue.length > 0) this.schedule();
+      // What queued meanwhile has waited a whole round trip already: no second linger.
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 
@@ -180,7 +195,17 @@ export class EventProducer {
       batchSizes.observe(total);
       for (const pending of batch) pending.resolve();
     } catch (error) {
-      this.logger.warn(`produce failed: ${(error as Error).message}`);
+      const correlationIds = new Set<string>();
+      for (const pending of batch) {
+        for (const id of pending.correlationIds)
+          if (id && correlationIds.size < 20) correlationIds.add(id);
+      }
+      this.logger.warn({
+        msg: `produce failed: ${(error as Error).message}`,
+        topics: [...byTopic.keys()],
+        messages: batch.reduce((n, pending) => n + pending.messages.length, 0),
+        correlationIds: [...correlationIds],
+      });
       for (const pending of batch) pending.reject(error as Error);
     }
   }

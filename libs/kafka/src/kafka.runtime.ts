@@ -20,6 +20,8 @@ export interface KafkaModuleOptions {
   groupPrefix: string;
   /** Partitions of topics we create. */
   topicPartitions: number;
+  /** Session timeout of every batch consumer unless it sets its own (default 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -54,6 +56,7 @@ export class KafkaRuntime
   /** Registers a consumer in group `<prefix>.<group>`; it starts with the application. */
   createConsumer(options: Omit<BatchConsumerOptions, 'groupId'> & { group: string }) {
     const consumer = new BatchConsumer(this.kafka, this.producer, {
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
       ...options,
       groupId: this.groupId(options.group),
     });

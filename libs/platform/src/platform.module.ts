@@ -28,6 +28,7 @@ export class PlatformModule implements OnModuleInit {
           clientId: `tracker-${appName}`,
           groupPrefix: config.kafkaGroupPrefix,
           topicPartitions: config.kafkaTopicPartitions,
+          sessionTimeoutMs: config.kafkaSessionTimeoutMs,
         }),
       ],
       controllers: [HealthController, MetricsController],

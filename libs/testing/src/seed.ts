@@ -7,16 +7,18 @@ import {
   Topics,
 } from '@tracker/contracts';
 import { hashApiKey } from '@tracker/directory';
-import { createKafkaClient, EventProducer } from '@tracker/kafka';
+import { loadConfig } from '@tracker/config';
+import { createKafkaClient, ensureTopics, EventProducer } from '@tracker/kafka';
 
 let shared: Promise<EventProducer> | null = null;
 
 async function connectSeedProducer(): Promise<EventProducer> {
   const brokers = process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set (jest global setup)');
-  const producer = new EventProducer(
-    createKafkaClient({ brokers: brokers.split(','), clientId: 'test-seed' }),
-  );
+  const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'test-seed' });
+  // A suite may seed before any app created the topics (auto-creation is off on our broker).
+  await ensureTopics(kafka, loadConfig({}).kafkaTopicPartitions);
+  const producer = new EventProducer(kafka);
   await producer.connect();
   return producer;
 }

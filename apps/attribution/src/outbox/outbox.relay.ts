@@ -17,8 +17,8 @@ interface OutboxRow {
   event: AnyEvent;
 }
 
-/** Any constant works; it only has to be the same in every replica. */
-const RELAY_LOCK = 7_320_514_001;
+/** Any constant works; it only has to be the same in every replica (and the replay). */
+export const RELAY_LOCK = 7_320_514_001;
 const BATCH = 500;
 const POLL_MS = 1000;
 const PRUNE_EVERY_POLLS = 300;

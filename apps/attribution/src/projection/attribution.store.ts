@@ -1,6 +1,6 @@
 import { AnyEvent, ConversionStage, EventKind, partitionKeyOf, topicOf } from '@tracker/contracts';
 import { EntityManager } from 'typeorm';
-import { Tables } from '../shared/schema';
+import { AttributionTables, Tables } from '../shared/schema';
 import type { RecordedConversion } from '../judgement/stage-rules';
 
 export interface ClickRow {
@@ -66,7 +66,12 @@ export const ISO_UTC = (column: string) =>
 
 /** The projection's SQL: every call runs inside the batch's one transaction. */
 export class AttributionStore {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly tables: AttributionTables = Tables,
+    /** A replay writes outcomes subscribers already saw: as published, never relayed again. */
+    private readonly outboxPublished = false,
+  ) {}
 
   /**
    * Serialises work on the same clicks across replicas (a click and its postbacks arrive on
@@ -85,7 +90,7 @@ export class AttributionStore {
   async processedPostbackIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows: Array<{ postback_id: string }> = await this.manager.query(
-      `SELECT postback_id FROM ${Tables.postbacks} WHERE postback_id = ANY($1::uuid[])`,
+      `SELECT postback_id FROM ${this.tables.postbacks} WHERE postback_id = ANY($1::uuid[])`,
       [ids],
     );
     return new Set(rows.map((row) => row.postback_id));
@@ -94,7 +99,7 @@ export class AttributionStore {
   async clicks(clickIds: string[]): Promise<ClickRow[]> {
     if (clickIds.length === 0) return [];
     return this.manager.query(
-      `SELECT ${CLICK_SELECT} FROM ${Tables.clicks} WHERE click_id = ANY($1::text[])`,
+      `SELECT ${CLICK_SELECT} FROM ${this.tables.clicks} WHERE click_id = ANY($1::text[])`,
       [clickIds],
     );
   }
@@ -114,7 +119,7 @@ export class AttributionStore {
       received_at: Date;
     }> = await this.manager.query(
       `SELECT click_id, integration_id, event, tid, params_hash, stage, ordinal, received_at
-         FROM ${Tables.postbacks}
+         FROM ${this.tables.postbacks}
         WHERE click_id = ANY($1::text[]) AND status = 'attributed'
         ORDER BY received_at, postback_id`,
       [clickIds],
@@ -135,7 +140,7 @@ export class AttributionStore {
   async pendingFor(clickIds: string[]): Promise<PostbackRow[]> {
     if (clickIds.length === 0) return [];
     return this.manager.query(
-      `SELECT ${POSTBACK_SELECT} FROM ${Tables.postbacks}
+      `SELECT ${POSTBACK_SELECT} FROM ${this.tables.postbacks}
         WHERE click_id = ANY($1::text[]) AND status = 'unmatched'
         ORDER BY received_at, postback_id`,
       [clickIds],
@@ -145,7 +150,7 @@ export class AttributionStore {
   async insertClicks(rows: ClickRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.manager.query(
-      `INSERT INTO ${Tables.clicks}
+      `INSERT INTO ${this.tables.clicks}
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${CLICK_COLUMNS})
        ON CONFLICT (click_id) DO NOTHING`,
       [JSON.stringify(rows)],
@@ -155,7 +160,7 @@ export class AttributionStore {
   async updateClickFields(rows: ClickRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.manager.query(
-      `UPDATE ${Tables.clicks} AS c SET fields = x.fields, field_times = x.field_times
+      `UPDATE ${this.tables.clicks} AS c SET fields = x.fields, field_times = x.field_times
          FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, fields jsonb, field_times jsonb)
         WHERE c.click_id = x.click_id`,
       [
@@ -169,7 +174,7 @@ export class AttributionStore {
   async insertPostbacks(rows: PostbackRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.manager.query(
-      `INSERT INTO ${Tables.postbacks}
+      `INSERT INTO ${this.tables.postbacks}
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
        ON CONFLICT (postback_id) DO NOTHING`,
       [JSON.stringify(rows)],
@@ -180,7 +185,7 @@ export class AttributionStore {
   async updatePostbacks(rows: PostbackRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.manager.query(
-      `UPDATE ${Tables.postbacks} AS p
+      `UPDATE ${this.tables.postbacks} AS p
           SET status = x.status, error_code = x.error_code, error = x.error, stage = x.stage,
               ordinal = x.ordinal, judged_at = x.judged_at
          FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
@@ -199,12 +204,13 @@ export class AttributionStore {
       event,
     }));
     await this.manager.query(
-      `INSERT INTO ${Tables.outbox} (event_id, topic, message_key, event)
-       SELECT (e->>'event_id')::uuid, e->>'topic', e->>'message_key', e->'event'
+      `INSERT INTO ${this.tables.outbox} (event_id, topic, message_key, event, published_at)
+       SELECT (e->>'event_id')::uuid, e->>'topic', e->>'message_key', e->'event',
+              CASE WHEN $2::boolean THEN now() END
          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord)
         ORDER BY ord
        ON CONFLICT (event_id) DO NOTHING`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows), this.outboxPublished],
     );
   }
 }

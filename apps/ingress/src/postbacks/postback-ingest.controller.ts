@@ -10,8 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { sentContentType } from '../http/postback-body-parsers';
-import { QueryParams } from './postback-params';
+import { postbackCommand } from './postback-route';
 import { PostbackAccepted, ReceivePostbackHandler } from './receive-postback.handler';
 
 class PostbackAcceptedDto implements PostbackAccepted {
@@ -22,12 +21,10 @@ class PostbackAcceptedDto implements PostbackAccepted {
   id!: string;
 }
 
-function header(request: FastifyRequest, name: string): string | null {
-  const value = request.headers[name];
-  return typeof value === 'string' ? value : null;
-}
-
-/** The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. */
+/**
+ * The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. These
+ * declarations document the routes; PostbackRoute serves them straight from Fastify.
+ */
 @ApiTags('postbacks')
 @Controller('api/postbacks')
 export class PostbackIngestController {
@@ -44,7 +41,7 @@ export class PostbackIngestController {
     @Param('integrationId') integrationId: string,
     @Req() request: FastifyRequest,
   ): Promise<PostbackAccepted> {
-    return this.receive.execute(this.command(integrationId, request));
+    return this.receive.execute(postbackCommand(integrationId, request));
   }
 
   @Post(':integrationId/tracker-postback')
@@ -61,20 +58,6 @@ export class PostbackIngestController {
     @Param('integrationId') integrationId: string,
     @Req() request: FastifyRequest,
   ): Promise<PostbackAccepted> {
-    return this.receive.execute(this.command(integrationId, request));
-  }
-
-  private command(integrationId: string, request: FastifyRequest) {
-    return {
-      integrationId,
-      method: request.method,
-      // The raw request target, never a re-serialised URL (SPEC section 3).
-      rawUrl: request.raw.url ?? request.url,
-      query: request.query as QueryParams,
-      body: request.body,
-      contentType: sentContentType(request),
-      remoteAddress: request.ip ?? null,
-      userAgent: header(request, 'user-agent'),
-    };
+    return this.receive.execute(postbackCommand(integrationId, request));
   }
 }

@@ -1,5 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The data source's schema: `postback_log`, or a replay's fresh `postback_log__replay`. */
+function schemaOf(queryRunner: QueryRunner): string {
+  const { schema } = queryRunner.connection.options as { schema?: string };
+  return `"${(schema ?? 'postback_log').replace(/"/g, '""')}"`;
+}
+
 /**
  * One row per postback (keyed by its event id), filled from both topics in either order.
  * Partial indexes skip rows whose PostbackReceived has not arrived yet (never listed).
@@ -8,6 +14,7 @@ export class CreatePostbackLog1764100000000 implements MigrationInterface {
   name = 'CreatePostbackLog1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
     // Another app's migration may create it at the same moment in the same database.
     await queryRunner.query(`
       DO $$ BEGIN
@@ -15,7 +22,7 @@ export class CreatePostbackLog1764100000000 implements MigrationInterface {
       EXCEPTION WHEN unique_violation OR duplicate_object THEN NULL;
       END $$`);
     await queryRunner.query(`
-      CREATE TABLE postback_log.postback_logs (
+      CREATE TABLE ${schema}.postback_logs (
         id uuid PRIMARY KEY,
         account_id uuid NOT NULL,
         integration_id uuid,
@@ -35,23 +42,24 @@ export class CreatePostbackLog1764100000000 implements MigrationInterface {
         outcome_id uuid
       )`);
     await queryRunner.query(`
-      CREATE INDEX postback_logs_page ON postback_log.postback_logs
+      CREATE INDEX postback_logs_page ON ${schema}.postback_logs
         (account_id, received_at, id) WHERE received_at IS NOT NULL`);
     await queryRunner.query(`
-      CREATE INDEX postback_logs_integration ON postback_log.postback_logs
+      CREATE INDEX postback_logs_integration ON ${schema}.postback_logs
         (account_id, integration_id, received_at, id) WHERE received_at IS NOT NULL`);
     await queryRunner.query(`
-      CREATE INDEX postback_logs_status ON postback_log.postback_logs
+      CREATE INDEX postback_logs_status ON ${schema}.postback_logs
         (account_id, status, received_at, id) WHERE received_at IS NOT NULL`);
     await queryRunner.query(`
-      CREATE INDEX postback_logs_click ON postback_log.postback_logs
+      CREATE INDEX postback_logs_click ON ${schema}.postback_logs
         (account_id, click_id) WHERE click_id IS NOT NULL`);
     await queryRunner.query(`
-      CREATE INDEX postback_logs_search ON postback_log.postback_logs
+      CREATE INDEX postback_logs_search ON ${schema}.postback_logs
         USING gin (search_text public.gin_trgm_ops)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE postback_log.postback_logs');
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`DROP TABLE ${schema}.postback_logs`);
   }
 }

@@ -1,4 +1,5 @@
 import type { AnyEvent } from '@tracker/contracts';
+import { lockModelShared } from '@tracker/replay';
 import type { DataSource } from 'typeorm';
 import {
   isNewerOutcome,
@@ -12,9 +13,16 @@ import {
 /** Resolves an integration's current name at projection time (kept for deleted integrations). */
 export type IntegrationNameLookup = (integrationId: string) => string | undefined;
 
+export interface PostbackLogWriterOptions {
+  /** Where the log lives: the live schema, or a replay's fresh one. */
+  schema?: string;
+  /** Take the model's shared switch lock per batch (live writers; a replay holds it exclusively). */
+  switchLock?: boolean;
+}
+
 // The postback columns are written once: a redelivered PostbackReceived changes nothing.
-const UPSERT_POSTBACKS = `
-  INSERT INTO postback_log.postback_logs AS t
+const upsertPostbacks = (table: string) => `
+  INSERT INTO ${table} AS t
     (id, account_id, integration_id, integration_name, received_at, event, click_id, method, url,
      params, search_text)
   SELECT id, account_id, integration_id, integration_name, received_at, event, click_id, method,
@@ -36,8 +44,8 @@ const UPSERT_POSTBACKS = `
   WHERE t.received_at IS NULL`;
 
 // Only a strictly newer outcome replaces the stored one, so redeliveries and late old ones are no-ops.
-const UPSERT_OUTCOMES = `
-  INSERT INTO postback_log.postback_logs AS t
+const upsertOutcomes = (table: string) => `
+  INSERT INTO ${table} AS t
     (id, account_id, integration_id, status, error_code, error, conversion, click_id, outcome_at,
      outcome_id)
   SELECT id, account_id, integration_id, status, error_code, error, conversion, click_id,
@@ -64,10 +72,20 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
  * events in any order, leaves the same rows. The live consumer and the bench both use it.
  */
 export class PostbackLogWriter {
+  private readonly upsertPostbacks: string;
+  private readonly upsertOutcomes: string;
+  private readonly switchLock: boolean;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly integrationName: IntegrationNameLookup = () => undefined,
-  ) {}
+    options: PostbackLogWriterOptions = {},
+  ) {
+    const table = `"${(options.schema ?? 'postback_log').replace(/"/g, '""')}".postback_logs`;
+    this.upsertPostbacks = upsertPostbacks(table);
+    this.upsertOutcomes = upsertOutcomes(table);
+    this.switchLock = options.switchLock ?? true;
+  }
 
   async write(events: ReadonlyArray<AnyEvent | null>): Promise<void> {
     const postbacks = new Map<string, PostbackRow>();
@@ -88,9 +106,11 @@ export class PostbackLogWriter {
     const postbackRows = [...postbacks.values()].sort(byId);
     const outcomeRows = [...outcomes.values()].sort(byId);
     await this.dataSource.transaction(async (manager) => {
+      if (this.switchLock) await lockModelShared(manager, 'postback-log');
       if (postbackRows.length > 0)
-        await manager.query(UPSERT_POSTBACKS, [toRecordset(postbackRows)]);
-      if (outcomeRows.length > 0) await manager.query(UPSERT_OUTCOMES, [toRecordset(outcomeRows)]);
+        await manager.query(this.upsertPostbacks, [toRecordset(postbackRows)]);
+      if (outcomeRows.length > 0)
+        await manager.query(this.upsertOutcomes, [toRecordset(outcomeRows)]);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@tracker/contracts';
+import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
@@ -28,6 +29,7 @@ export class AccountChanges {
     apply: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       await manager.getRepository(AccountEntity).insert(account);
       const result = await apply(manager);
       const seq = await enqueueAccountSnapshot(
@@ -46,6 +48,7 @@ export class AccountChanges {
     apply: (manager: EntityManager, account: AccountEntity) => Promise<T>,
   ): Promise<T> {
     const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       const account = await this.lock(manager, accountId);
       const result = await apply(manager, account);
       account.updatedAt = new Date();
@@ -63,6 +66,7 @@ export class AccountChanges {
   /** Deletes an account with its integrations: tombstones for all, integrations first. */
   async delete(accountId: string): Promise<void> {
     const seqs = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       await this.lock(manager, accountId);
       const integrations = await manager
         .getRepository(IntegrationEntity)

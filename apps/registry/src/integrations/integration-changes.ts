@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -35,6 +36,7 @@ export class IntegrationChanges {
     apply: (manager: EntityManager) => Promise<void>,
   ): Promise<IntegrationResponse> {
     const seq = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       await manager.getRepository(IntegrationEntity).insert(integration);
       await apply(manager);
       return this.enqueueSnapshot(manager, integration);
@@ -50,6 +52,7 @@ export class IntegrationChanges {
     apply: (manager: EntityManager, integration: IntegrationEntity) => Promise<T>,
   ): Promise<T> {
     const { result, seq } = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       const integration = await this.lockOwned(manager, accountId, integrationId);
       const result = await apply(manager, integration);
       integration.updatedAt = new Date();
@@ -62,6 +65,7 @@ export class IntegrationChanges {
 
   async delete(accountId: string, integrationId: string): Promise<void> {
     const seq = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
       await this.lockOwned(manager, accountId, integrationId);
       await manager.getRepository(IntegrationEntity).delete({ id: integrationId });
       return enqueueTombstone(manager, Topics.Integrations, integrationId);

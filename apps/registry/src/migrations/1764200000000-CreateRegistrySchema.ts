@@ -1,12 +1,19 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The data source's schema: `registry`, or a replay's fresh `registry__replay`. */
+function schemaOf(queryRunner: QueryRunner): string {
+  const { schema } = queryRunner.connection.options as { schema?: string };
+  return `"${(schema ?? 'registry').replace(/"/g, '""')}"`;
+}
+
 /** Accounts, keys, integrations with events and links, the snapshot outbox and consumer positions. */
 export class CreateRegistrySchema1764200000000 implements MigrationInterface {
   name = 'CreateRegistrySchema1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
     await queryRunner.query(`
-      CREATE TABLE registry.accounts (
+      CREATE TABLE ${schema}.accounts (
         id uuid PRIMARY KEY,
         name text NOT NULL,
         disabled boolean NOT NULL DEFAULT false,
@@ -14,20 +21,20 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL
       )`);
     await queryRunner.query(`
-      CREATE TABLE registry.api_keys (
+      CREATE TABLE ${schema}.api_keys (
         id uuid PRIMARY KEY,
-        account_id uuid NOT NULL REFERENCES registry.accounts (id) ON DELETE CASCADE,
+        account_id uuid NOT NULL REFERENCES ${schema}.accounts (id) ON DELETE CASCADE,
         hash char(64) NOT NULL UNIQUE,
         prefix text NOT NULL,
         created_at timestamptz NOT NULL,
         revoked_at timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX api_keys_account_idx ON registry.api_keys (account_id)`);
+    await queryRunner.query(`CREATE INDEX api_keys_account_idx ON ${schema}.api_keys (account_id)`);
     // json, not jsonb: parameter order is part of the postback URL and jsonb would reorder keys.
     await queryRunner.query(`
-      CREATE TABLE registry.integrations (
+      CREATE TABLE ${schema}.integrations (
         id uuid PRIMARY KEY,
-        account_id uuid NOT NULL REFERENCES registry.accounts (id) ON DELETE CASCADE,
+        account_id uuid NOT NULL REFERENCES ${schema}.accounts (id) ON DELETE CASCADE,
         name text NOT NULL,
         template text NOT NULL,
         click_id_param text NOT NULL,
@@ -40,11 +47,11 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL
       )`);
     await queryRunner.query(
-      `CREATE INDEX integrations_account_idx ON registry.integrations (account_id, created_at)`,
+      `CREATE INDEX integrations_account_idx ON ${schema}.integrations (account_id, created_at)`,
     );
     await queryRunner.query(`
-      CREATE TABLE registry.integration_events (
-        integration_id uuid NOT NULL REFERENCES registry.integrations (id) ON DELETE CASCADE,
+      CREATE TABLE ${schema}.integration_events (
+        integration_id uuid NOT NULL REFERENCES ${schema}.integrations (id) ON DELETE CASCADE,
         name text COLLATE "C" NOT NULL,
         position integer NOT NULL,
         label text NOT NULL,
@@ -55,19 +62,19 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
         PRIMARY KEY (integration_id, name)
       )`);
     await queryRunner.query(`
-      CREATE TABLE registry.registration_links (
+      CREATE TABLE ${schema}.registration_links (
         id text PRIMARY KEY,
-        integration_id uuid NOT NULL REFERENCES registry.integrations (id) ON DELETE CASCADE,
+        integration_id uuid NOT NULL REFERENCES ${schema}.integrations (id) ON DELETE CASCADE,
         name text NOT NULL,
         base_url text NOT NULL,
         final_url text NOT NULL,
         created_at timestamptz NOT NULL
       )`);
     await queryRunner.query(
-      `CREATE INDEX registration_links_integration_idx ON registry.registration_links (integration_id, created_at)`,
+      `CREATE INDEX registration_links_integration_idx ON ${schema}.registration_links (integration_id, created_at)`,
     );
     await queryRunner.query(`
-      CREATE TABLE registry.outbox (
+      CREATE TABLE ${schema}.outbox (
         seq bigserial PRIMARY KEY,
         topic text NOT NULL,
         message_key text NOT NULL,
@@ -76,10 +83,10 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await queryRunner.query(
-      `CREATE INDEX outbox_pending_idx ON registry.outbox (seq) WHERE published_at IS NULL`,
+      `CREATE INDEX outbox_pending_idx ON ${schema}.outbox (seq) WHERE published_at IS NULL`,
     );
     await queryRunner.query(`
-      CREATE TABLE registry.consumer_positions (
+      CREATE TABLE ${schema}.consumer_positions (
         consumer text NOT NULL,
         topic text NOT NULL,
         partition integer NOT NULL,
@@ -89,6 +96,7 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
     for (const table of [
       'consumer_positions',
       'outbox',
@@ -98,7 +106,7 @@ export class CreateRegistrySchema1764200000000 implements MigrationInterface {
       'api_keys',
       'accounts',
     ]) {
-      await queryRunner.query(`DROP TABLE registry.${table}`);
+      await queryRunner.query(`DROP TABLE ${schema}.${table}`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { RuntimeConfig } from '@tracker/config';
 import { Logger as Pino } from 'pino';
 import { PinoNestLogger } from '../logging/pino-logger';
+import { installRequestLog } from '../logging/request-log';
 import { installHttpMetrics } from '../metrics/http-metrics';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { createValidationPipe } from './validation';
@@ -32,6 +33,7 @@ export async function createHttpApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   installHttpMetrics(fastify);
+  installRequestLog(fastify, logger);
   fastify.addHook('onSend', (request, reply, _payload, done) => {
     void reply.header('x-request-id', request.id);
     done();

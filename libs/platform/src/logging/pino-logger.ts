@@ -15,26 +15,38 @@ export function createRootLogger(level: LogLevel, app: string): Logger {
   });
 }
 
+/**
+ * Nest's Logger may be given an object (libs/kafka logs dead letters that way): its fields
+ * become JSON fields of the line and its `msg` the message, so ids stay queryable.
+ */
+function entry(message: unknown, fields: Record<string, unknown>): [object, string] {
+  if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+    const { msg, ...rest } = message as Record<string, unknown>;
+    return [{ ...rest, ...fields }, typeof msg === 'string' ? msg : ''];
+  }
+  return [fields, String(message)];
+}
+
 /** Lets Nest's Logger (used across libs and apps) write through pino. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string) {
-    this.logger.info({ context }, String(message));
+    this.logger.info(...entry(message, { context }));
   }
   error(message: unknown, trace?: string, context?: string) {
-    this.logger.error({ context, trace }, String(message));
+    this.logger.error(...entry(message, { context, trace }));
   }
   warn(message: unknown, context?: string) {
-    this.logger.warn({ context }, String(message));
+    this.logger.warn(...entry(message, { context }));
   }
   debug(message: unknown, context?: string) {
-    this.logger.debug({ context }, String(message));
+    this.logger.debug(...entry(message, { context }));
   }
   verbose(message: unknown, context?: string) {
-    this.logger.trace({ context }, String(message));
+    this.logger.trace(...entry(message, { context }));
   }
   fatal(message: unknown, context?: string) {
-    this.logger.fatal({ context }, String(message));
+    this.logger.fatal(...entry(message, { context }));
   }
 }

@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { toApiError } from '@tracker/platform';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteHandlerMethod,
+  RouteOptions,
+} from 'fastify';
+import { POSTBACK_ROUTE, sentContentType } from '../http/postback-body-parsers';
+import { QueryParams } from './postback-params';
+import { ReceivePostbackCommand, ReceivePostbackHandler } from './receive-postback.handler';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function header(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : null;
+}
+
+/** What the handler needs from the HTTP request, nothing parsed twice. */
+export function postbackCommand(
+  integrationId: string,
+  request: FastifyRequest,
+): ReceivePostbackCommand {
+  return {
+    integrationId,
+    method: request.method,
+    // The raw request target, never a re-serialised URL (SPEC section 3).
+    rawUrl: request.raw.url ?? request.url,
+    query: request.query as QueryParams,
+    body: request.body,
+    contentType: sentContentType(request),
+    remoteAddress: request.ip ?? null,
+    userAgent: header(request, 'user-agent'),
+  };
+}
+
+/**
+ * The hot path of B1 (SPEC section 8): the postback routes keep their Nest declaration (docs,
+ * body parsers, platform hooks) but Fastify calls the handler directly, without Nest's
+ * per-request pipeline (execution context, pipes, exception zone). Errors get the same
+ * `{statusCode, message}` body the platform's exception filter writes.
+ */
+@Injectable()
+export class PostbackRoute {
+  private readonly logger = new Logger('http');
+
+  constructor(adapterHost: HttpAdapterHost, receive: ReceivePostbackHandler) {
+    // Nest registers controller routes after every provider is built, so this hook sees them.
+    const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify?.addHook) return;
+    const handler: RouteHandlerMethod = (request, reply) => {
+      const { integrationId } = request.params as { integrationId: string };
+      return receive.execute(postbackCommand(integrationId, request)).then(
+        // The id is a UUID: nothing to escape, no serializer needed.
+        ({ id }) => reply.type(JSON_TYPE).send(`{"status":"accepted","id":"${id}"}`),
+        (error: unknown) => this.fail(reply, error),
+      );
+    };
+    fastify.addHook('onRoute', (route: RouteOptions) => {
+      if (route.url === POSTBACK_ROUTE) route.handler = handler;
+    });
+  }
+
+  private fail(reply: FastifyReply, error: unknown): FastifyReply {
+    const body = toApiError(error, this.logger);
+    return reply.status(body.statusCode).send(body);
+  }
+}
