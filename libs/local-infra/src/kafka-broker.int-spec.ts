@@ -1,6 +1,9 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureLocalKafka, type LocalKafkaHandle } from './kafka-broker';
 import { probeBrokerMetadata } from './kafka-metadata-probe';
 import { isPortOpen } from './processes';
+import { findRepoRoot } from './repo-root';
 
 // A cold first run resolves ~50 MB of jars with Maven before the broker starts.
 const COLD_START_MS = 10 * 60_000;
@@ -29,4 +32,26 @@ describe('ensureLocalKafka', () => {
     await second.stop();
     expect(await isPortOpen(9092)).toBe(true);
   });
+});
+
+describe('ensureLocalKafka on a fresh data directory', () => {
+  it('formats storage whose cluster id starts with a dash (argparse must not take it for an option)', async () => {
+    const dataDir = join(findRepoRoot(), '.data', `kafka-format-test-${process.pid}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'cluster.id'), '-0_vC88TvCu0OQ7mRa2WtA');
+    const broker = await ensureLocalKafka({
+      port: 49092,
+      controllerPort: 49093,
+      dataDir,
+      log: () => undefined,
+    });
+    try {
+      expect(broker.startedHere).toBe(true);
+      expect((await probeBrokerMetadata('127.0.0.1', 49092)).length).toBeGreaterThan(0);
+    } finally {
+      await broker.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

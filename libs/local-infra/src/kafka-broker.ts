@@ -335,8 +335,8 @@ async function formatStorageOnce(setup: BrokerSetup, java: string): Promise<void
     classpath(setup),
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    // One token: a random id may start with '-', which argparse would take for an option.
+    `--cluster-id=${clusterId}`,
     '-c',
     setup.serverProperties,
     '--ignore-formatted',
