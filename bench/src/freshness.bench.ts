@@ -14,22 +14,20 @@
  * (every 100th postback: the polls hit the same process, so denser sampling slows what it
  * measures), BENCH_FRESHNESS_POLL_MS (25).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  createDatabase,
-  ensureLocalKafka,
-  ensureLocalPostgres,
-  findRepoRoot,
-  LocalKafkaHandle,
-  stopLocalKafka,
-} from '@tracker/local-infra';
-import { Client } from 'pg';
+import { findRepoRoot } from '@tracker/local-infra';
+import { freePort } from '@tracker/testing';
+import { print } from './support/output';
+import { cpuSplit, stopChild } from './support/processes';
+import { percentile } from './support/stats';
+import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
+import { throwawayDatabase } from './support/throwaway-database';
+import { sleep, waitFor } from './support/wait';
 
 const RATE = Number(process.env.BENCH_FRESHNESS_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_FRESHNESS_SECONDS ?? 15);
@@ -40,9 +38,6 @@ const DEPOSITS_PER_CLICK = 9;
 const TARGET_P99_MS = 1000;
 const DRAIN_TIMEOUT_MS = 30000;
 const BROKER = { port: 39092, controllerPort: 39093 };
-
-const print = (line: string) => process.stdout.write(`${line}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Reply {
   status: number;
@@ -98,158 +93,6 @@ class HttpClient {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms`);
-}
-
-/** The throwaway broker; jars copied from the dev broker's home when present (no Maven run). */
-async function startBroker(dataDir: string, root: string): Promise<LocalKafkaHandle> {
-  await stopLocalKafka({ ...BROKER, dataDir }); // left over by an interrupted run
-  wipeBroker(dataDir);
-  const jars = path.join(root, '.data', 'kafka', 'libs');
-  if (!existsSync(path.join(dataDir, 'libs')) && existsSync(path.join(jars, '.resolved'))) {
-    cpSync(jars, path.join(dataDir, 'libs'), { recursive: true });
-  }
-  // The port can stay unbindable for a while after the last run's broker (TIME_WAIT): retry.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ensureLocalKafka({ ...BROKER, dataDir, log: () => undefined });
-    } catch (error) {
-      if (attempt === 6) throw error;
-      print(`  broker did not start (${(error as Error).message.split('\n')[0]}); retrying`);
-      await stopLocalKafka({ ...BROKER, dataDir });
-      wipeBroker(dataDir);
-      await sleep(10000);
-    }
-  }
-}
-
-/** Everything but the resolved jars (re-resolving them would mean a Maven run next time). */
-function wipeBroker(dataDir: string): void {
-  if (!existsSync(dataDir)) return;
-  for (const entry of readdirSync(dataDir)) {
-    if (entry !== 'libs') rmSync(path.join(dataDir, entry), { recursive: true, force: true });
-  }
-}
-
-/** A fresh database on DATABASE_URL's server, else on the embedded PostgreSQL (stopped after). */
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const embedded = process.env.DATABASE_URL
-    ? null
-    : await ensureLocalPostgres({ log: () => undefined });
-  const server = process.env.DATABASE_URL ?? embedded!.url;
-  const name = `bench_freshness_${randomBytes(4).toString('hex')}`;
-  const url = await createDatabase(server, name);
-  return {
-    url,
-    drop: async () => {
-      const client = new Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-        await embedded?.stop();
-      }
-    },
-  };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** CPU seconds (user + system) a process used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds of every PostgreSQL process (the server is shared, so this is an upper bound). */
-function postgresCpuSeconds(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
-        total += cpuSeconds(Number(entry));
-      }
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-/** Busy CPU seconds of the whole machine, from /proc/stat. */
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-/** Where the cores went while the load ran: tracker, broker, this process, PostgreSQL, the rest. */
-function cpuSplit(pids: Record<string, number | undefined>): () => string {
-  const read = () => ({
-    own: {
-      ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])),
-      postgres: postgresCpuSeconds(),
-    } as Record<string, number>,
-    machine: machineBusySeconds(),
-    at: Date.now(),
-  });
-  const start = read();
-  return () => {
-    const end = read();
-    const wall = (end.at - start.at) / 1000;
-    const pct = (seconds: number) => `${((seconds / wall) * 100).toFixed(0)}%`;
-    let ours = 0;
-    const parts = [...Object.keys(pids), 'postgres'].map((name) => {
-      const used = end.own[name] - start.own[name];
-      ours += used;
-      return `${name} ${pct(used)}`;
-    });
-    const machine = end.machine - start.machine;
-    parts.push(`other processes ${pct(Math.max(0, machine - ours))}`);
-    return `${parts.join(', ')} (machine ${pct(machine)} of ${os.cpus().length * 100}%)`;
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 interface Sample {
   id: string;
   acceptedAt: number;
@@ -295,6 +138,7 @@ async function setUp(port: number, adminToken: string, clicks: number) {
       async () => (await api.request('GET', `/api/clicks/${clickId}`)).status === 200,
       60000,
       `click ${clickId}`,
+      100,
     );
   }
   return { api, registration: pathOf('registration'), resale: pathOf('resale'), clickIds };
@@ -309,8 +153,8 @@ export async function run(): Promise<void> {
       `every ${SAMPLE_EVERY}th polled by id every ${POLL_MS} ms; ${clicks} clicks`,
   );
   const brokerDir = path.join(root, '.data', 'bench-freshness-kafka');
-  const broker = await startBroker(brokerDir, root);
-  const database = await freshDatabase();
+  const broker = await startThrowawayBroker({ root, dataDir: brokerDir, ...BROKER, attempts: 6 });
+  const database = await throwawayDatabase('bench_freshness', { stopEmbedded: true });
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'bench-freshness-spool-'));
   const port = await freePort();
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
@@ -335,6 +179,7 @@ export async function run(): Promise<void> {
       async () => (await ingress.request('GET', '/health/ready')).status === 200,
       120000,
       'tracker',
+      100,
     );
     const setup = await setUp(port, adminToken, clicks);
     api = setup.api;
@@ -372,13 +217,10 @@ export async function run(): Promise<void> {
       }
     })();
 
-    let brokerPid: number | undefined;
-    try {
-      brokerPid = Number(readFileSync(path.join(brokerDir, 'broker.pid'), 'utf8').trim());
-    } catch {
-      brokerPid = undefined; // a reused broker: not ours to account
-    }
-    const cpu = cpuSplit({ tracker: tracker.pid, broker: brokerPid, bench: process.pid });
+    const cpu = cpuSplit(
+      { tracker: tracker.pid, broker: brokerPid(brokerDir), bench: process.pid },
+      { postgres: true },
+    );
     const started = performance.now();
     const inFlight = new Set<Promise<void>>();
     const warmup = RATE * WARMUP_SECONDS;
@@ -411,7 +253,8 @@ export async function run(): Promise<void> {
       await sleep(2);
     }
     const sendSeconds = (performance.now() - started) / 1000;
-    const cpuDuringLoad = cpu();
+    const cpuSplitDuringLoad = cpu();
+    const cpuDuringLoad = `${cpuSplitDuringLoad.processes} (${cpuSplitDuringLoad.machine})`;
     await Promise.all(inFlight);
     loadDone = true;
     drainDeadline = performance.now() + DRAIN_TIMEOUT_MS;

@@ -12,21 +12,18 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEvent, IntegrationChangedPayload, Topics } from '@tracker/contracts';
 import { createKafkaClient, EventProducer } from '@tracker/kafka';
-import {
-  createDatabase,
-  ensureLocalKafka,
-  ensureLocalPostgres,
-  findRepoRoot,
-  LocalKafkaHandle,
-  stopLocalKafka,
-} from '@tracker/local-infra';
-import { Client } from 'pg';
+import { findRepoRoot } from '@tracker/local-infra';
+import { freePort } from '@tracker/testing';
+import { fmt, print } from './support/output';
+import { cpuSeconds, cpuSplit, RssSampler, stopChild } from './support/processes';
+import { brokerPid, startThrowawayBroker } from './support/throwaway-broker';
+import { throwawayDatabase } from './support/throwaway-database';
+import { sleep, waitFor } from './support/wait';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -62,142 +59,8 @@ const INGRESS_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(
 const RSS_LIMIT_MB = 256;
 /** The throwaway broker: ports away from the shared 9092 and the outage test's 19092. */
 const BENCH_BROKER = { port: 29092, controllerPort: 29093 };
+const benchBrokerDir = (root: string) => path.join(root, '.data', 'bench-kafka');
 const CONSUMER_APPS = ['registry', 'postback-log', 'attribution'] as const;
-
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
-const print = (line: string) => process.stdout.write(`${line}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
-}
-
-function rssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-/** Peak RSS per process, sampled every 250 ms from /proc/<pid>/status while a phase runs. */
-class RssSampler {
-  private readonly peaks = new Map<string, number>();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly pids: Map<string, number>) {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 250);
-  }
-
-  stop(): Map<string, number> {
-    clearInterval(this.timer);
-    this.sample();
-    return this.peaks;
-  }
-
-  private sample(): void {
-    for (const [name, pid] of this.pids) {
-      this.peaks.set(name, Math.max(this.peaks.get(name) ?? 0, rssMb(pid)));
-    }
-  }
-}
-
-/** CPU seconds (user + system) a process used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
-  } catch {
-    return 0;
-  }
-}
-
-/** Busy CPU seconds of the whole machine, from /proc/stat. */
-function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-/** Where the 2 cores went during a run: our processes vs everything else on the machine. */
-function cpuSplit(pids: Map<string, number>): () => string {
-  const start = new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
-  const machineStart = machineBusySeconds();
-  const startedAt = Date.now();
-  return () => {
-    const wall = (Date.now() - startedAt) / 1000;
-    const parts: string[] = [];
-    let ours = 0;
-    for (const [name, pid] of pids) {
-      const used = cpuSeconds(pid) - start.get(name)!;
-      ours += used;
-      parts.push(`${name} ${fmt((used / wall) * 100)}%`);
-    }
-    const machine = machineBusySeconds() - machineStart;
-    parts.push(`other processes ${fmt(Math.max(0, (machine - ours) / wall) * 100)}%`);
-    parts.push(`machine ${fmt((machine / wall) * 100)}% of ${os.cpus().length * 100}%`);
-    return parts.join(', ');
-  };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/**
- * A broker only this benchmark writes to, so B1's flood of PostbackReceived events on
- * tracker.postbacks.v1 never reaches the shared dev broker other suites read. Its data is
- * wiped first; the jars are copied from the dev broker's home when present (no Maven run).
- */
-async function startBenchBroker(root: string): Promise<LocalKafkaHandle> {
-  const dataDir = path.join(root, '.data', 'bench-kafka');
-  const jars = path.join(root, '.data', 'kafka', 'libs');
-  await stopLocalKafka({ ...BENCH_BROKER, dataDir }); // left over by an interrupted run
-  if (existsSync(dataDir)) {
-    for (const entry of readdirSync(dataDir)) {
-      if (entry !== 'libs') rmSync(path.join(dataDir, entry), { recursive: true, force: true });
-    }
-  } else if (existsSync(path.join(jars, '.resolved'))) {
-    cpSync(jars, path.join(dataDir, 'libs'), { recursive: true });
-  }
-  return ensureLocalKafka({ ...BENCH_BROKER, dataDir, log: () => undefined });
-}
-
-function brokerPid(root: string): number | undefined {
-  try {
-    const file = path.join(root, '.data', 'bench-kafka', 'broker.pid');
-    return Number(readFileSync(file, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const BARE_FASTIFY = `
 const fastify = require('fastify')({ logger: false });
@@ -314,25 +177,6 @@ const load = (url: string, extra: Partial<AutocannonOptions> = {}) =>
 
 const errorsOf = (result: AutocannonResult) => result.non2xx + result.errors + result.timeouts;
 
-async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server =
-    process.env.DATABASE_URL ?? (await ensureLocalPostgres({ log: () => undefined })).url;
-  const name = `bench_b5_${randomBytes(4).toString('hex')}`;
-  const url = await createDatabase(server, name);
-  return {
-    url,
-    drop: async () => {
-      const client = new Client({ connectionString: server });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
-
 /** Produce requests and messages so far, from the ingress' own /metrics. */
 async function produceStats(baseUrl: string): Promise<{ batches: number; messages: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -352,7 +196,10 @@ interface Verdict {
 
 export async function run(): Promise<void> {
   const root = findRepoRoot();
-  const broker = process.env.KAFKA_BROKERS ? null : await startBenchBroker(root);
+  // B1's flood of PostbackReceived on tracker.postbacks.v1 must not reach the shared dev broker.
+  const broker = process.env.KAFKA_BROKERS
+    ? null
+    : await startThrowawayBroker({ root, dataDir: benchBrokerDir(root), ...BENCH_BROKER });
   const brokers = broker?.brokers ?? process.env.KAFKA_BROKERS!.split(',');
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'bench-ingress-spool-'));
   const env: AppEnv = {
@@ -373,12 +220,7 @@ export async function run(): Promise<void> {
     const bare = await startBareFastify(root);
     children.push(bare.child);
     await load(bare.url, { duration: WARMUP_S });
-    const bareSplit = cpuSplit(
-      new Map([
-        ['bare', bare.child.pid!],
-        ['autocannon', process.pid],
-      ]),
-    );
+    const bareSplit = cpuSplit({ bare: bare.child.pid!, autocannon: process.pid });
     const reference = await load(bare.url);
     const bareCpu = bareSplit();
     await stopChild(bare.child);
@@ -393,13 +235,12 @@ export async function run(): Promise<void> {
     const rssPids = new Map([['ingress', ingress.child.pid!]]);
     const b1Rss = new RssSampler(rssPids);
     await load(ingress.baseUrl, { duration: WARMUP_S, requests });
-    const cpuPids = new Map([
-      ['ingress', ingress.child.pid!],
-      ['autocannon', process.pid],
-    ]);
-    const kafkaPid = broker ? brokerPid(root) : undefined;
-    if (kafkaPid) cpuPids.set('kafka', kafkaPid);
-    const ingressSplit = cpuSplit(cpuPids);
+    const kafkaPid = broker ? brokerPid(benchBrokerDir(root)) : undefined;
+    const ingressSplit = cpuSplit({
+      ingress: ingress.child.pid!,
+      autocannon: process.pid,
+      ...(kafkaPid ? { kafka: kafkaPid } : {}),
+    });
     const ingressCpuBefore = cpuSeconds(ingress.child.pid!);
     const producedBefore = await produceStats(ingress.baseUrl);
     const full = await load(ingress.baseUrl, { requests });
@@ -419,11 +260,11 @@ export async function run(): Promise<void> {
     print(
       `bare Fastify hello-world    : ${fmt(bareRate)} req/s, p50 ${reference.latency.p50} ms, p99 ${reference.latency.p99} ms, non-2xx ${errorsOf(reference)}`,
     );
-    print(`  CPU during the run        : ${bareCpu}`);
+    print(`  CPU during the run        : ${bareCpu.processes}, ${bareCpu.machine}`);
     print(
       `ingress (durable, acks=all) : ${fmt(accepted)} accepted postbacks/s, p50 ${full.latency.p50} ms, p99 ${full.latency.p99} ms, non-2xx ${full.non2xx}, errors ${full.errors + full.timeouts}`,
     );
-    print(`  CPU during the run        : ${ingressCpu}`);
+    print(`  CPU during the run        : ${ingressCpu.processes}, ${ingressCpu.machine}`);
     print(
       `  ingress CPU per postback  : ${fmt((ingressCpuSeconds * 1e6) / Math.max(1, full['2xx']))} µs (noise-robust figure to compare runs)`,
     );
@@ -448,7 +289,7 @@ export async function run(): Promise<void> {
 
     if (!SKIP_B5) {
       // B5: every app in its own process, the consumers working off the B1 flood meanwhile.
-      const database = await benchDatabase();
+      const database = await throwawayDatabase('bench_b5');
       dropDatabase = database.drop;
       const apps = await Promise.all(
         CONSUMER_APPS.map((app) => startApp(root, app, { ...env, databaseUrl: database.url })),

@@ -19,7 +19,7 @@ import { Logger } from '@nestjs/common';
 import { createEvent, PostbackReceivedEvent, POSTBACK_STATUSES } from '@tracker/contracts';
 import { openAppDataSource } from '@tracker/database';
 import { createKafkaClient, encodeEvent, ensureTopics, EventProducer } from '@tracker/kafka';
-import { createDatabase, ensureLocalKafka, ensureLocalPostgres } from '@tracker/local-infra';
+import { ensureLocalKafka, ensureLocalPostgres } from '@tracker/local-infra';
 import { buildIndexes, dropSecondaryIndexes, rebuildInto, replaySchemaOf } from '@tracker/replay';
 import { DataSource } from 'typeorm';
 import { POSTBACK_LOG_DATABASE } from '../../apps/postback-log/src/postback-log.database';
@@ -29,6 +29,9 @@ import {
   PostbackLogFilter,
   PostbackLogQuery,
 } from '../../apps/postback-log/src/query/postback-log.query';
+import { print } from './support/output';
+import { percentile } from './support/stats';
+import { createRandomDatabase, dropDatabase } from './support/throwaway-database';
 
 const EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
 const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 10_000_000);
@@ -39,7 +42,6 @@ const B3_EVENTS_PER_S = 50_000;
 const B3_COPY_RATIO = 0.5;
 const B4_P99_MS = 50;
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -145,8 +147,8 @@ function csvLine(row: PostbackRow): string {
 async function infrastructure(): Promise<{ brokers: string[]; databaseUrl: string }> {
   const brokers = process.env.KAFKA_BROKERS
     ? process.env.KAFKA_BROKERS.split(',')
-    : (await ensureLocalKafka({ log: say })).brokers;
-  const databaseUrl = process.env.DATABASE_URL ?? (await ensureLocalPostgres({ log: say })).url;
+    : (await ensureLocalKafka({ log: print })).brokers;
+  const databaseUrl = process.env.DATABASE_URL ?? (await ensureLocalPostgres({ log: print })).url;
   return { brokers, databaseUrl };
 }
 
@@ -154,23 +156,9 @@ async function freshLog(
   databaseUrl: string,
   label: string,
 ): Promise<{ url: string; dataSource: DataSource }> {
-  const url = await createDatabase(
-    databaseUrl,
-    `bench_log_${label}_${randomBytes(3).toString('hex')}`,
-  );
+  const url = await createRandomDatabase(databaseUrl, `bench_log_${label}`, 3);
   const dataSource = await openAppDataSource(url, { ...POSTBACK_LOG_DATABASE, poolSize: 4 });
   return { url, dataSource };
-}
-
-async function dropDatabase(databaseUrl: string, url: string): Promise<void> {
-  const admin = await openAdmin(databaseUrl);
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-  await admin.destroy();
-}
-
-async function openAdmin(databaseUrl: string): Promise<DataSource> {
-  return new DataSource({ type: 'postgres', url: databaseUrl, extra: { max: 1 } }).initialize();
 }
 
 async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Promise<void> {
@@ -185,7 +173,7 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
   const copy = await freshLog(databaseUrl, 'copy');
   const csvPath = path.join(os.tmpdir(), `bench-log-${run}.csv`);
   try {
-    say(`B3: producing ${fmt(EVENTS)} PostbackReceived to ${topic} (${PARTITIONS} partitions)…`);
+    print(`B3: producing ${fmt(EVENTS)} PostbackReceived to ${topic} (${PARTITIONS} partitions)…`);
     const produceStart = Date.now();
     // One produce request per chunk: each partition's record batch stays under the broker's 1 MB.
     const chunk = 3_000;
@@ -201,7 +189,7 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
     }
     csv.end();
     await once(csv, 'finish');
-    say(`    produced in ${seconds(Date.now() - produceStart)} (not part of the figure)`);
+    print(`    produced in ${seconds(Date.now() - produceStart)} (not part of the figure)`);
 
     // The replay path: reader + the log's writer into a table without secondary indexes, then
     // one build of each index (both timed: the model is not usable before its indexes exist).
@@ -231,18 +219,18 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
 
     const rate = (EVENTS * 1000) / replayMs;
     const copyRate = (EVENTS * 1000) / copyMs;
-    say(
+    print(
       `B3 replay into the postback log: ${fmt(rate)} events/s (${fmt(replay.events)} events in ${seconds(replayMs)}: ` +
         `load ${seconds(replay.loadMs)} = ${fmt((replay.events * 1000) / replay.loadMs)} events/s without secondary indexes, ` +
         `then ${indexes.length} index builds ${seconds(replay.afterBulkMs)}; rows ${fmt(count)})`,
     );
-    say(
+    print(
       `   reference COPY of the same rows, same run: ${fmt(copyRate)} rows/s (${seconds(copyMs)}: ` +
         `COPY ${seconds(copyLoadMs)} = ${fmt((EVENTS * 1000) / copyLoadMs)} rows/s into the same table shape ` +
         `(primary key only, no secondary index exists during the COPY), then the same ${indexes.length} index builds ${seconds(copyIndexMs)})`,
     );
     const ratio = rate / copyRate;
-    say(
+    print(
       `   ratio ${ratio.toFixed(2)} of COPY; target ≥ ${fmt(B3_EVENTS_PER_S)} events/s and ≥ ${B3_COPY_RATIO} of COPY: ` +
         `${rate >= B3_EVENTS_PER_S && ratio >= B3_COPY_RATIO ? 'MET' : 'NOT MET'}`,
     );
@@ -255,8 +243,8 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
     await unlink(csvPath).catch(() => undefined);
     await log.dataSource.destroy();
     await copy.dataSource.destroy();
-    await dropDatabase(databaseUrl, log.url);
-    await dropDatabase(databaseUrl, copy.url);
+    await dropDatabase(databaseUrl, log.url).catch(() => undefined);
+    await dropDatabase(databaseUrl, copy.url).catch(() => undefined);
   }
 }
 
@@ -312,31 +300,27 @@ async function fillForPaging(dataSource: DataSource, tenants: Tenant[]): Promise
      ) g`,
     [accounts, integrations],
   );
-  say(`    inserted ${fmt(ROWS)} rows in ${seconds(Date.now() - fillStart)}`);
+  print(`    inserted ${fmt(ROWS)} rows in ${seconds(Date.now() - fillStart)}`);
   const indexStart = Date.now();
   await dataSource.query(`SET maintenance_work_mem = '1GB'`);
   await dataSource.query(`ALTER TABLE postback_log.postback_logs ADD PRIMARY KEY (id)`);
   for (const index of indexes) {
     const started = Date.now();
     await dataSource.query(index.indexdef);
-    say(`    index ${index.indexname} in ${seconds(Date.now() - started)}`);
+    print(`    index ${index.indexname} in ${seconds(Date.now() - started)}`);
   }
   await dataSource.query('VACUUM ANALYZE postback_log.postback_logs');
-  say(`    indexes + analyze in ${seconds(Date.now() - indexStart)}`);
+  print(`    indexes + analyze in ${seconds(Date.now() - indexStart)}`);
   return ROWS;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
   const log = await freshLog(databaseUrl, 'b4');
   try {
-    say(`B4: filling a fresh log with ${fmt(ROWS)} rows…`);
+    print(`B4: filling a fresh log with ${fmt(ROWS)} rows…`);
     const started = Date.now();
     await fillForPaging(log.dataSource, tenants);
-    say(`    ready in ${seconds(Date.now() - started)}`);
+    print(`    ready in ${seconds(Date.now() - started)}`);
     // One query at a time: latency of the query itself, not of a queue.
     const query = new PostbackLogQuery(log.dataSource);
     const samples: Array<{ clickId: string; trader: string; accountIndex: number }> = [];
@@ -448,20 +432,20 @@ async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
       }
       times.sort((a, b) => a - b);
       all.push(...times);
-      say(
+      print(
         `    ${name.padEnd(24)} p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`,
       );
     }
     all.sort((a, b) => a - b);
     const p99 = percentile(all, 99);
-    say(
+    print(
       `B4 page query over ${fmt(ROWS)} rows (${fmt(all.length)} queries, ${kinds.length} kinds): ` +
         `p50 ${percentile(all, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; target p99 ≤ ${B4_P99_MS} ms: ` +
         `${p99 <= B4_P99_MS ? 'MET' : 'NOT MET'}`,
     );
   } finally {
     await log.dataSource.destroy();
-    await dropDatabase(databaseUrl, log.url);
+    await dropDatabase(databaseUrl, log.url).catch(() => undefined);
   }
 }
 
@@ -475,11 +459,11 @@ export async function run(): Promise<void> {
     ),
   }));
   const statuses = POSTBACK_STATUSES.join('/');
-  say(
+  print(
     `postback log bench: ${fmt(EVENTS)} events (B3), ${fmt(ROWS)} rows (B4), statuses ${statuses}`,
   );
   const started = Date.now();
   if (EVENTS > 0) await b3(brokers, databaseUrl, tenants);
   if (ROWS > 0) await b4(databaseUrl, tenants);
-  say(`postback log bench took ${seconds(Date.now() - started)}`);
+  print(`postback log bench took ${seconds(Date.now() - started)}`);
 }

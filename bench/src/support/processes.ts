@@ -1,0 +1,128 @@
+/** Child processes of the benchmarks and what they cost, sampled from /proc (Linux only). */
+import { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { fmt } from './output';
+
+/** SIGTERM, then SIGKILL if the child is still there after 15 s. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status; 0 when it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak RSS per process, sampled every 250 ms from /proc/<pid>/status while a phase runs. */
+export class RssSampler {
+  private readonly peaks = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pids: Map<string, number>) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 250);
+  }
+
+  stop(): Map<string, number> {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peaks;
+  }
+
+  private sample(): void {
+    for (const [name, pid] of this.pids) {
+      this.peaks.set(name, Math.max(this.peaks.get(name) ?? 0, rssMb(pid)));
+    }
+  }
+}
+
+/** CPU seconds (user + system) a process used so far, from /proc/<pid>/stat; 0 if unknown. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every PostgreSQL process (the server is shared, so this is an upper bound). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+        total += cpuSeconds(Number(entry));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy CPU seconds of the whole machine, from /proc/stat. */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+export interface CpuSplit {
+  /** `<name> N%` per process (then `postgres`), then `other processes N%`. */
+  processes: string;
+  /** `machine N% of M%` (M = 100 per core). */
+  machine: string;
+}
+
+/**
+ * Where the cores went between this call and the returned function's call: each named process
+ * (an undefined pid counts 0), optionally every PostgreSQL process, and the rest of the machine.
+ */
+export function cpuSplit(
+  pids: Record<string, number | undefined>,
+  options: { postgres?: boolean } = {},
+): () => CpuSplit {
+  const read = () => {
+    const own: Record<string, number> = Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
+    );
+    if (options.postgres) own.postgres = postgresCpuSeconds();
+    return { own, machine: machineBusySeconds(), at: Date.now() };
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    const wall = (end.at - start.at) / 1000;
+    const pct = (seconds: number) => `${fmt((seconds / wall) * 100)}%`;
+    let ours = 0;
+    const parts = Object.keys(start.own).map((name) => {
+      const used = end.own[name] - start.own[name];
+      ours += used;
+      return `${name} ${pct(used)}`;
+    });
+    const machine = end.machine - start.machine;
+    parts.push(`other processes ${pct(Math.max(0, machine - ours))}`);
+    return {
+      processes: parts.join(', '),
+      machine: `machine ${pct(machine)} of ${os.cpus().length * 100}%`,
+    };
+  };
+}
