@@ -215,6 +215,15 @@ describe('deployment files agree with the code', () => {
       expect(config.data.PORT).toBe('3000');
     });
 
+    it('caps the Node heap like the image does (B5: RSS per app)', () => {
+      const config = docs.find((d) => d.kind === 'ConfigMap') as unknown as {
+        data: Record<string, string>;
+      };
+      const image = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(read('deploy/Dockerfile'))?.[1];
+      expect(image).toMatch(/--max-old-space-size=\d+/);
+      expect(config.data.NODE_OPTIONS).toBe(image);
+    });
+
     it('scales the ingress with a HorizontalPodAutoscaler', () => {
       const hpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler') as unknown as {
         spec: { scaleTargetRef: { name: string; kind: string } };

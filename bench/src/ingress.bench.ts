@@ -12,7 +12,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createEvent, IntegrationChangedPayload, Topics } from '@tracker/contracts';
@@ -98,7 +98,7 @@ async function startApp(
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, path.join(root, `dist/apps/${app}/main.js`)],
+    [...deployedNodeOptions(root), ...nodeArgs, path.join(root, `dist/apps/${app}/main.js`)],
     {
       cwd: root,
       env: {
@@ -117,6 +117,13 @@ async function startApp(
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${baseUrl}/health/live`)).ok, 120000, app);
   return { child, baseUrl };
+}
+
+/** Apps run with the node flags their image sets (deploy/Dockerfile), so B5 measures what ships. */
+function deployedNodeOptions(root: string): string[] {
+  const dockerfile = readFileSync(path.join(root, 'deploy/Dockerfile'), 'utf8');
+  const match = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile);
+  return match ? match[1].split(' ').filter(Boolean) : [];
 }
 
 async function seedIntegration(brokers: string[]): Promise<IntegrationChangedPayload> {
