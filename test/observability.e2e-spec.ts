@@ -8,9 +8,9 @@ import { dlqTopic, Topics } from '@tracker/contracts';
 import { EventProducer } from '@tracker/kafka';
 import { closeSeedProducer, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
-import { Kafka, startGroupsAtEnd, testKafka } from './support/kafka-positions';
+import { Kafka, startGroupsAtEnd, testKafka } from '@tracker/testing';
 import { parseMetrics, samplesOf } from './support/prometheus';
-import { TopicTail } from './support/topic-tail';
+import { TopicTail } from '@tracker/testing';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

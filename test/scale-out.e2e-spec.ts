@@ -16,9 +16,9 @@ import {
   seedProducer,
 } from '@tracker/testing';
 import { AppProcess } from './support/app-process';
-import { Kafka, startGroupsAtEnd, testKafka, topicEnds } from './support/kafka-positions';
+import { Kafka, startGroupsAtEnd, testKafka, topicEnds } from '@tracker/testing';
 import { buildWorkload, Expected, Workload } from './support/scale-out-workload';
-import { TopicTail } from './support/topic-tail';
+import { TopicTail } from '@tracker/testing';
 
 const CLICKS_PER_INTEGRATION = 250;
 const GROUPS = {

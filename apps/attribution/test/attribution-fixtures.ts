@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  AnyEvent,
   ClickRegisteredEvent,
   ClickRegisteredPayload,
   ConversionRecordedEvent,
@@ -11,8 +10,7 @@ import {
   PostbackReceivedEvent,
   Topics,
 } from '@tracker/contracts';
-import { createKafkaClient, decodeMessage, RawMessage } from '@tracker/kafka';
-import { seedProducer } from '@tracker/testing';
+import { seedProducer, startGroupsAtEnd, testKafka, TopicTail } from '@tracker/testing';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -94,85 +92,20 @@ export async function publish(
   }
 }
 
-function testKafka() {
-  return createKafkaClient({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    clientId: 'attribution-test',
-  });
-}
-
-/**
- * Commits a new consumer group at the topics' current end. Topics are shared by every suite
- * and run: a test instance that replayed (and re-published outcomes for) all history would slow
- * every later run down and flood the output topics.
- */
-export async function startGroupAtEnd(groupId: string, topics: readonly string[]): Promise<void> {
-  const kafka = testKafka();
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await Promise.all(
-    topics.map(async (topic) =>
-      (await admin.fetchTopicOffsets(topic)).map((o) => ({
-        topic,
-        partition: o.partition,
-        offset: o.high,
-      })),
-    ),
-  ).finally(() => admin.disconnect());
-  // admin.setOffsets waits out a paused fetch (seconds per topic); one short-lived member is quicker.
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  try {
-    for (const topic of topics) await consumer.subscribe({ topic });
-    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
-    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
-    await joined;
-    await consumer.commitOffsets(ends.flat());
-  } finally {
-    await consumer.disconnect();
-  }
-}
-
 /** The attribution consumer's group under a test prefix, positioned at the end of its topics. */
 export async function freshGroupPrefix(label: string): Promise<string> {
   const prefix = `test.${label}.${randomBytes(4).toString('hex')}`;
-  await startGroupAtEnd(`${prefix}.attribution`, [Topics.Clicks, Topics.Postbacks]);
+  await startGroupsAtEnd(testKafka('attribution-test'), prefix, {
+    attribution: [Topics.Clicks, Topics.Postbacks],
+  });
   return prefix;
-}
-
-/** Everything on one topic from the moment `start()` returned (earlier history is skipped). */
-class TailReader {
-  readonly events: AnyEvent[] = [];
-  private readonly kafka = testKafka();
-  private readonly groupId = `attribution-test-reader.${randomBytes(6).toString('hex')}`;
-  private readonly consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
-
-  constructor(private readonly topic: string) {}
-
-  async start(): Promise<void> {
-    await startGroupAtEnd(this.groupId, [this.topic]);
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const raw of batch.messages) {
-          const decoded = decodeMessage(this.topic, batch.partition, raw as RawMessage);
-          if (decoded.ok && decoded.message.event) this.events.push(decoded.message.event);
-        }
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-  }
 }
 
 /** Reads what attribution published (shared topics: always filter by your own ids). */
 export class OutputReader {
-  private readonly outcomes = new TailReader(Topics.PostbackOutcomes);
-  private readonly conversions = new TailReader(Topics.Conversions);
+  private readonly kafka = testKafka('attribution-test');
+  private readonly outcomes = new TopicTail(this.kafka, Topics.PostbackOutcomes);
+  private readonly conversions = new TopicTail(this.kafka, Topics.Conversions);
 
   async start(): Promise<this> {
     await Promise.all([this.outcomes.start(), this.conversions.start()]);
@@ -185,10 +118,12 @@ export class OutputReader {
 
   /** Every PostbackProcessed of a postback, in topic order. */
   outcomesOf(postbackId: string): PostbackProcessedEvent[] {
-    return this.outcomes.events.filter(
-      (e): e is PostbackProcessedEvent =>
-        e.type === 'PostbackProcessed' && e.payload.postbackId === postbackId,
-    );
+    return this.outcomes
+      .events()
+      .filter(
+        (e): e is PostbackProcessedEvent =>
+          e.type === 'PostbackProcessed' && e.payload.postbackId === postbackId,
+      );
   }
 
   latestOutcome(postbackId: string): PostbackProcessedEvent | undefined {
@@ -196,10 +131,12 @@ export class OutputReader {
   }
 
   conversionsOf(postbackId: string): ConversionRecordedEvent[] {
-    return this.conversions.events.filter(
-      (e): e is ConversionRecordedEvent =>
-        e.type === 'ConversionRecorded' && e.payload.postbackId === postbackId,
-    );
+    return this.conversions
+      .events()
+      .filter(
+        (e): e is ConversionRecordedEvent =>
+          e.type === 'ConversionRecorded' && e.payload.postbackId === postbackId,
+      );
   }
 }
 

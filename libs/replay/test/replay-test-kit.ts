@@ -1,15 +1,9 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { createKafkaClient, fetchWatermarks, OffsetMap, setGroupOffsets } from '@tracker/kafka';
+import { fetchWatermarks, OffsetMap, setGroupOffsets } from '@tracker/kafka';
+import { testKafka } from '@tracker/testing';
 import { replayLockKey, ReplayModel } from '../src';
-
-export function testKafka() {
-  return createKafkaClient({
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    clientId: 'replay-test',
-  });
-}
 
 /**
  * Starts the live consumer groups at the topics' current end and returns that position: the
@@ -19,7 +13,7 @@ export async function liveGroupsAtEnd(
   groupIds: string[],
   topics: readonly string[],
 ): Promise<OffsetMap> {
-  const kafka = testKafka();
+  const kafka = testKafka('replay-test');
   const { end } = await fetchWatermarks(kafka, topics);
   for (const groupId of groupIds) {
     const own = new Map([...end].filter(([key]) => topics.some((t) => key.startsWith(`${t}:`))));

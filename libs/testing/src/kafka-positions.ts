@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createKafkaClient,
+  fetchWatermarks,
+  OffsetMap,
+  partitionKey,
+  setGroupOffsets,
+  splitPartitionKey,
+} from '@tracker/kafka';
+
+/** The client type, named without importing kafkajs outside libs/kafka. */
+export type Kafka = ReturnType<typeof createKafkaClient>;
+
+export interface TopicOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** A client of the shared test broker (jest's global setup provides KAFKA_BROKERS). */
+export function testKafka(clientId = `test-${randomBytes(3).toString('hex')}`): Kafka {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests through jest');
+  return createKafkaClient({ brokers: brokers.split(','), clientId });
+}
+
+/** Where each partition of the topics ends right now. */
+export async function topicEnds(kafka: Kafka, topics: readonly string[]): Promise<TopicOffset[]> {
+  const { end } = await fetchWatermarks(kafka, topics);
+  return [...end].map(([key, offset]) => ({
+    ...splitPartitionKey(key),
+    offset: offset.toString(),
+  }));
+}
+
+/** Commits a member-less consumer group's starting offsets before anyone joins it. */
+export async function commitGroupOffsets(
+  kafka: Kafka,
+  groupId: string,
+  offsets: readonly TopicOffset[],
+): Promise<void> {
+  const map: OffsetMap = new Map(
+    offsets.map((o) => [partitionKey(o.topic, o.partition), BigInt(o.offset)] as const),
+  );
+  await setGroupOffsets(kafka, groupId, map);
+}
+
+/**
+ * Positions every `<prefix>.<group>` at the current end of its topics. Topics are shared by
+ * every suite and run: starting where the test's own traffic starts keeps a test instance from
+ * re-projecting (and re-publishing outcomes for) all history.
+ */
+export async function startGroupsAtEnd(
+  kafka: Kafka,
+  prefix: string,
+  groups: Record<string, readonly string[]>,
+): Promise<void> {
+  await Promise.all(
+    Object.entries(groups).map(async ([group, topics]) =>
+      commitGroupOffsets(kafka, `${prefix}.${group}`, await topicEnds(kafka, topics)),
+    ),
+  );
+}
