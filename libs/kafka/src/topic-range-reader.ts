@@ -219,25 +219,29 @@ export class TopicRangeReader {
   }
 }
 
-/** Positions a consumer group without members at given offsets (tests, ops tools). */
+/**
+ * Positions a consumer group without members at given offsets (tests, ops tools). It joins as
+ * a short-lived member and commits: admin.setOffsets first waits out the group's empty fetch,
+ * which costs seconds per call.
+ */
 export async function setGroupOffsets(
   kafka: Kafka,
   groupId: string,
   offsets: OffsetMap,
 ): Promise<void> {
-  const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
-  for (const [key, offset] of offsets) {
-    const { topic, partition } = splitPartitionKey(key);
-    const list = byTopic.get(topic) ?? [];
-    list.push({ partition, offset: offset.toString() });
-    byTopic.set(topic, list);
-  }
-  const admin = kafka.admin();
-  await admin.connect();
+  const commits = [...offsets].map(([key, offset]) => ({
+    ...splitPartitionKey(key),
+    offset: offset.toString(),
+  }));
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+  await consumer.connect();
   try {
-    for (const [topic, partitions] of byTopic)
-      await admin.setOffsets({ groupId, topic, partitions });
+    for (const topic of new Set(commits.map((c) => c.topic))) await consumer.subscribe({ topic });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({ autoCommit: false, eachBatch: async () => undefined });
+    await joined;
+    await consumer.commitOffsets(commits);
   } finally {
-    await admin.disconnect();
+    await consumer.disconnect();
   }
 }
