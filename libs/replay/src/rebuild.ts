@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { createKafkaClient, fetchWatermarks, TopicRangeReader } from '@tracker/kafka';
+import { loadConfig } from '@tracker/config';
+import { createKafkaClient, ensureTopics, fetchWatermarks, TopicRangeReader } from '@tracker/kafka';
 import { ident } from './sql-names';
 import { openReplayDataSource, ReplayContext, ReplayDefinition } from './run-replay';
 
@@ -8,6 +9,8 @@ export interface RebuildOptions {
   brokers: string[];
   /** The schema to build into (dropped first). */
   schema: string;
+  /** Partitions of contract topics created here when missing (default: KAFKA_TOPIC_PARTITIONS' default). */
+  topicPartitions?: number;
 }
 
 export interface RebuildResult {
@@ -30,6 +33,9 @@ export async function rebuildInto(
   await admin.query(`DROP SCHEMA IF EXISTS ${ident(options.schema)} CASCADE`);
   await admin.end();
   const kafka = createKafkaClient({ brokers: options.brokers, clientId: 'tracker-rebuild' });
+  // The contract topics, as any app creates them at boot: a definition's snapshot views read
+  // them even when no app has run against this broker yet (a fresh bench broker).
+  await ensureTopics(kafka, options.topicPartitions ?? loadConfig({}).kafkaTopicPartitions);
   const dataSource = await openReplayDataSource(
     options.databaseUrl,
     definition.database,
