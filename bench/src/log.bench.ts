@@ -300,6 +300,19 @@ async function fillForPaging(dataSource: DataSource, tenants: Tenant[]): Promise
      ) g`,
     [accounts, integrations],
   );
+  // The URL skeleton the writer keeps per account (see urlTermsOf): paths and parameter names.
+  const names = ['tracker.event', 'click_id', 'sumdep', 'currency', 'trader_id'];
+  const terms = tenants.flatMap((tenant) =>
+    [...tenant.integrations.map((id) => `/api/postbacks/${id}/tracker-postback`), ...names].map(
+      (term) => ({ account_id: tenant.accountId, term }),
+    ),
+  );
+  await dataSource.query(
+    `INSERT INTO postback_log.url_terms (account_id, term_hash, term)
+     SELECT account_id, md5(term)::uuid, term
+     FROM json_to_recordset($1::json) AS r(account_id uuid, term text)`,
+    [JSON.stringify(terms)],
+  );
   print(`    inserted ${fmt(ROWS)} rows in ${seconds(Date.now() - fillStart)}`);
   const indexStart = Date.now();
   await dataSource.query(`SET maintenance_work_mem = '1GB'`);
@@ -407,6 +420,33 @@ async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
         (n) => {
           const s = samples[n % samples.length];
           return { account: tenants[s.accountIndex].accountId, filter: { limit: 50, q: s.trader } };
+        },
+      ],
+      [
+        'q = parameter name (URL)',
+        (n) => ({
+          account: tenants[n % tenants.length].accountId,
+          filter: { limit: 50, q: 'trader_id' },
+        }),
+      ],
+      [
+        'q = name=value (URL)',
+        (n) => {
+          const s = samples[n % samples.length];
+          return {
+            account: tenants[s.accountIndex].accountId,
+            filter: { limit: 50, q: `trader_id=${s.trader}` },
+          };
+        },
+      ],
+      [
+        'q = integration id (URL path)',
+        (n) => {
+          const tenant = tenants[n % tenants.length];
+          return {
+            account: tenant.accountId,
+            filter: { limit: 50, q: tenant.integrations[n % INTEGRATIONS_PER_ACCOUNT] },
+          };
         },
       ],
       [

@@ -335,7 +335,12 @@ describe('postback log (Kafka + PostgreSQL)', () => {
       accountId: carol.account.id,
       integrationId: first.id,
       receivedAt: new Date(start - 3_600_000).toISOString(),
-      query: { 'tracker.event': 'reg', click_id: 'SpecialClick01', Trader: 'TR-4821' },
+      query: {
+        'tracker.event': 'reg',
+        click_id: 'SpecialClick01',
+        Trader: 'TR-4821',
+        ref: 'a b/c',
+      },
       body: { email: 'Jane.Doe@Example.com', Trader: 'body loses' },
       clickId: 'SpecialClick01',
     });
@@ -394,6 +399,18 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     expect(await ids({ q: 'jane.doe@example' })).toEqual([special.id]);
     expect(await ids({ q: events[9].payload.clickId!.toUpperCase() })).toEqual([events[9].id]);
     expect(await ids({ q: '100%' })).toEqual([]);
+    // q is a substring of the URL too: path, parameter names, separators, encoded values.
+    expect(await ids({ q: 'rader' })).toEqual([special.id]);
+    expect(await ids({ q: 'trader=tr-48' })).toEqual([special.id]);
+    expect(await ids({ q: '+b%2fc' })).toEqual([special.id]);
+    expect(await ids({ q: `click_id=${events[9].payload.clickId!}` })).toEqual([events[9].id]);
+    expect(await ids({ q: `${second.id}/tracker` })).toEqual(
+      idsOf((e) => e.integrationId === second.id),
+    );
+    expect(await ids({ q: second.id.slice(9, 23) })).toEqual(
+      idsOf((e) => e.integrationId === second.id),
+    );
+    expect(await ids({ q: 'tracker-postback?' })).toEqual(idsOf(() => true));
     const from = new Date(start + 5 * 60_000).toISOString();
     const to = new Date(start + 8 * 60_000).toISOString();
     expect(await ids({ from, to })).toEqual(
@@ -405,6 +422,7 @@ describe('postback log (Kafka + PostgreSQL)', () => {
       'tracker.event': 'reg',
       click_id: 'SpecialClick01',
       Trader: 'TR-4821',
+      ref: 'a b/c',
       email: 'Jane.Doe@Example.com',
     });
     expect(shown.method).toBe('POST');

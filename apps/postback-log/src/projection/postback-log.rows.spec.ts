@@ -6,6 +6,7 @@ import {
   postbackRow,
   searchTextOf,
   toRecordset,
+  urlTermsOf,
 } from './postback-log.rows';
 
 const accountId = '5b0f6c1e-2d4a-4f7b-9c8e-1a2b3c4d5e6f';
@@ -30,6 +31,21 @@ describe('postback log rows', () => {
       n: 5,
     });
     expect(text.split('\n')).toEqual(['clickabc123', 'a@b.com', 'x', '{"k":"v"}', '5']);
+  });
+
+  it('adds a value as the URL carries it where its encoding differs from the decoded value', () => {
+    const url = '/api/postbacks/x/tracker-postback?mail=A%40B.com&ref=a+b&plain=Z9&flag';
+    const text = searchTextOf(null, { mail: 'A@B.com', ref: 'a b', plain: 'Z9', flag: '' }, url);
+    expect(text.split('\n')).toEqual(['a@b.com', 'a b', 'z9', 'a%40b.com', 'a+b']);
+  });
+
+  it('takes the URL skeleton: path and parameter names as received, lower-cased, once each', () => {
+    expect(
+      urlTermsOf('/api/postbacks/AbC/tracker-postback?Click_ID=1&sub%5B%5D=2&sub%5B%5D=3&flag&=x'),
+    ).toEqual(['/api/postbacks/abc/tracker-postback', 'click_id', 'sub%5b%5d', 'flag']);
+    expect(urlTermsOf('/api/postbacks/abc/tracker-postback')).toEqual([
+      '/api/postbacks/abc/tracker-postback',
+    ]);
   });
 
   it('maps a PostbackReceived to the postback columns', () => {

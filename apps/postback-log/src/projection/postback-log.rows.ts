@@ -48,18 +48,51 @@ function valueTexts(value: unknown, out: string[]): void {
   else out.push(String(value));
 }
 
+/** The raw query string of a URL as received (after the first `?`), or '' without one. */
+function rawQueryOf(url: string): string {
+  const mark = url.indexOf('?');
+  return mark === -1 ? '' : url.slice(mark + 1);
+}
+
 /**
- * What `q` searches, lower-cased: the click id and every parameter value, once each. The URL's
- * other parts (path, parameter names) are the same on nearly every postback of an integration;
- * leaving them out keeps the trigram index, the dominant cost of a replay, small.
+ * What `q` searches through the trigram index, lower-cased: the click id and every parameter
+ * value, once each, plus a value's encoded form as it appears in the URL where that differs
+ * (`a%40b.com`, `a+b`). With the URL's skeleton (see `urlTermsOf`), that covers every piece
+ * of a URL a substring without `/ ? & =` can fall in: the path and the parameter names, the
+ * same on nearly every postback of an integration, stay out of this per-row index.
  */
-export function searchTextOf(clickId: string | null, params: Record<string, unknown>): string {
+export function searchTextOf(
+  clickId: string | null,
+  params: Record<string, unknown>,
+  url = '',
+): string {
   const values: string[] = [];
   for (const value of Object.values(params)) valueTexts(value, values);
+  for (const pair of rawQueryOf(url).split('&')) {
+    const equals = pair.indexOf('=');
+    const raw = equals === -1 ? '' : pair.slice(equals + 1);
+    if (raw.includes('%') || raw.includes('+')) values.push(raw);
+  }
   const parts = new Set<string>();
   if (clickId) parts.add(clickId.toLowerCase());
   for (const value of values) if (value !== '') parts.add(value.toLowerCase());
   return [...parts].join('\n');
+}
+
+/**
+ * The URL's skeleton, lower-cased: its path and its parameter names as received. Kept once
+ * per account (postback_log.url_terms), so a `q` that falls in one of them is known to need
+ * the URL itself rather than the trigram index.
+ */
+export function urlTermsOf(url: string): string[] {
+  const mark = url.indexOf('?');
+  const terms = new Set<string>([(mark === -1 ? url : url.slice(0, mark)).toLowerCase()]);
+  for (const pair of rawQueryOf(url).split('&')) {
+    const equals = pair.indexOf('=');
+    terms.add((equals === -1 ? pair : pair.slice(0, equals)).toLowerCase());
+  }
+  terms.delete('');
+  return [...terms];
 }
 
 export function postbackRow(
@@ -79,7 +112,7 @@ export function postbackRow(
     method: payload.method,
     url: payload.url,
     params,
-    search_text: searchTextOf(payload.clickId, params),
+    search_text: searchTextOf(payload.clickId, params, payload.url),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AnyEvent } from '@tracker/contracts';
 import { lockModelShared } from '@tracker/replay';
 import type { DataSource } from 'typeorm';
@@ -8,6 +9,7 @@ import {
   PostbackRow,
   postbackRow,
   toRecordset,
+  urlTermsOf,
 } from './postback-log.rows';
 
 /** Resolves an integration's current name at projection time (kept for deleted integrations). */
@@ -64,6 +66,22 @@ const upsertOutcomes = (table: string) => `
   WHERE t.outcome_at IS NULL
      OR (EXCLUDED.outcome_at, EXCLUDED.outcome_id) > (t.outcome_at, t.outcome_id)`;
 
+// A term already stored changes nothing: DO NOTHING keeps redeliveries and replays cheap.
+const insertUrlTerms = (table: string) => `
+  INSERT INTO ${table} (account_id, term_hash, term)
+  SELECT account_id, term_hash, term
+  FROM json_to_recordset($1::json) AS r(account_id uuid, term_hash uuid, term text)
+  ON CONFLICT DO NOTHING`;
+
+interface UrlTermRow {
+  account_id: string;
+  term_hash: string;
+  term: string;
+}
+
+/** Terms known to be committed, so most batches skip the insert; bounded by clearing. */
+const KNOWN_TERMS_LIMIT = 50_000;
+
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -74,27 +92,38 @@ const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id 
 export class PostbackLogWriter {
   private readonly upsertPostbacks: string;
   private readonly upsertOutcomes: string;
+  private readonly insertUrlTerms: string;
   private readonly switchLock: boolean;
+  private readonly knownTerms = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly integrationName: IntegrationNameLookup = () => undefined,
     options: PostbackLogWriterOptions = {},
   ) {
-    const table = `"${(options.schema ?? 'postback_log').replace(/"/g, '""')}".postback_logs`;
-    this.upsertPostbacks = upsertPostbacks(table);
-    this.upsertOutcomes = upsertOutcomes(table);
+    const schema = `"${(options.schema ?? 'postback_log').replace(/"/g, '""')}"`;
+    this.upsertPostbacks = upsertPostbacks(`${schema}.postback_logs`);
+    this.upsertOutcomes = upsertOutcomes(`${schema}.postback_logs`);
+    this.insertUrlTerms = insertUrlTerms(`${schema}.url_terms`);
     this.switchLock = options.switchLock ?? true;
   }
 
   async write(events: ReadonlyArray<AnyEvent | null>): Promise<void> {
     const postbacks = new Map<string, PostbackRow>();
     const outcomes = new Map<string, OutcomeRow>();
+    const terms = new Map<string, UrlTermRow>();
     for (const event of events) {
       if (event?.type === 'PostbackReceived') {
         if (postbacks.has(event.id)) continue;
         const name = this.integrationName(event.integrationId) ?? null;
         postbacks.set(event.id, postbackRow(event, name));
+        for (const term of urlTermsOf(event.payload.url)) {
+          const accountId = event.accountId.toLowerCase();
+          const key = `${accountId}\n${term}`;
+          if (this.knownTerms.has(key) || terms.has(key)) continue;
+          const hash = createHash('md5').update(term).digest('hex');
+          terms.set(key, { account_id: accountId, term_hash: hash, term });
+        }
       } else if (event?.type === 'PostbackProcessed') {
         const row = outcomeRow(event);
         const current = outcomes.get(row.id);
@@ -105,12 +134,19 @@ export class PostbackLogWriter {
     // Rows in id order: concurrent batches lock shared rows in the same order, never deadlock.
     const postbackRows = [...postbacks.values()].sort(byId);
     const outcomeRows = [...outcomes.values()].sort(byId);
+    const termKey = (t: UrlTermRow) => `${t.account_id}${t.term_hash}`;
+    const termRows = [...terms.values()].sort((a, b) =>
+      termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0,
+    );
     await this.dataSource.transaction(async (manager) => {
       if (this.switchLock) await lockModelShared(manager, 'postback-log');
       if (postbackRows.length > 0)
         await manager.query(this.upsertPostbacks, [toRecordset(postbackRows)]);
       if (outcomeRows.length > 0)
         await manager.query(this.upsertOutcomes, [toRecordset(outcomeRows)]);
+      if (termRows.length > 0) await manager.query(this.insertUrlTerms, [toRecordset(termRows)]);
     });
+    if (this.knownTerms.size + terms.size > KNOWN_TERMS_LIMIT) this.knownTerms.clear();
+    for (const key of terms.keys()) this.knownTerms.add(key);
   }
 }

@@ -47,6 +47,24 @@ export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+// A substring with one of these can only be found in the URL itself (they separate its parts).
+const URL_SYNTAX = /[/?&=]/;
+
+/**
+ * The longest piece of `q` that must lie inside one parameter value of a matching URL: the text
+ * after an `=` up to the next `&` (values may hold `=`, never `&`). As the URL carries it, so
+ * it is found among the raw forms searchTextOf() keeps.
+ */
+export function valueFragmentOf(q: string): string {
+  let longest = '';
+  for (const piece of q.split('&')) {
+    const equals = piece.indexOf('=');
+    if (equals !== -1 && piece.length - equals - 1 > longest.length)
+      longest = piece.slice(equals + 1);
+  }
+  return longest;
+}
+
 /**
  * Keyset pages of one account's log, newest first by (receivedAt, id): each page is an index
  * range scan, however deep, and rows inserted meanwhile never shift a page. Shared by the API
@@ -66,7 +84,22 @@ export class PostbackLogQuery {
     if (filter.event !== undefined) add((p) => `event = ${p}`, filter.event);
     if (filter.status) add((p) => `status = ${p}`, filter.status);
     if (filter.clickId !== undefined) add((p) => `click_id = ${p}`, filter.clickId);
-    if (filter.q) add((p) => `search_text LIKE ${p}`, containsPattern(filter.q));
+    // Set when q can only be told by reading URLs: the page is found by walking an index in
+    // page order until it is full (see below).
+    let walk = false;
+    if (filter.q) {
+      const pattern = containsPattern(filter.q);
+      // The trigram index holds click ids and parameter values (raw and decoded). A q that may
+      // fall elsewhere in a URL (path, parameter names, across separators) checks the URL too.
+      if (URL_SYNTAX.test(filter.q) || (await this.inUrlSkeleton(accountId, pattern))) {
+        add((p) => `(search_text LIKE ${p} OR lower(url) LIKE ${p})`, pattern);
+        // `click_id=abc123` pasted from a URL: what follows an `=` lies in a value, which the
+        // trigram index can find first (a needed condition, not a sufficient one).
+        const value = valueFragmentOf(filter.q);
+        if (value.length >= 3) add((p) => `search_text LIKE ${p}`, containsPattern(value));
+        else walk = true;
+      } else add((p) => `search_text LIKE ${p}`, pattern);
+    }
     if (filter.from) add((p) => `received_at >= ${p}`, filter.from);
     if (filter.to) add((p) => `received_at < ${p}`, filter.to);
     if (filter.after) {
@@ -76,13 +109,19 @@ export class PostbackLogQuery {
       );
     }
     params.push(filter.limit + 1);
-    const rows: PostbackLogRecord[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM postback_log.postback_logs
+    const sql = `SELECT ${COLUMNS} FROM postback_log.postback_logs
        WHERE ${where.join(' AND ')}
        ORDER BY received_at DESC, id DESC
-       LIMIT $${params.length}`,
-      params,
-    );
+       LIMIT $${params.length}`;
+    const rows: PostbackLogRecord[] = walk
+      ? await this.dataSource.transaction(async (manager) => {
+          // A path or parameter name is in most of an account's URLs, but the planner, blind
+          // to that, would read every row of the account and sort; in page order the walk stops
+          // once the page is full (and is no slower when the term is rare: then both read all).
+          await manager.query('SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off');
+          return manager.query(sql, params);
+        })
+      : await this.dataSource.query(sql, params);
     const records = rows.slice(0, filter.limit);
     const last = records[records.length - 1];
     const nextCursor =
@@ -90,6 +129,15 @@ export class PostbackLogQuery {
         ? encodeCursor({ receivedAt: last.receivedAt.toISOString(), id: last.id })
         : null;
     return { records, nextCursor };
+  }
+
+  /** Whether `pattern` matches a path or parameter name this account's postbacks came with. */
+  private async inUrlSkeleton(accountId: string, pattern: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM postback_log.url_terms WHERE account_id = $1 AND term LIKE $2 LIMIT 1`,
+      [accountId, pattern],
+    );
+    return rows.length > 0;
   }
 
   async one(accountId: string, id: string): Promise<PostbackLogRecord | undefined> {
