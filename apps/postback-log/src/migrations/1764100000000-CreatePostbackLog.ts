@@ -1,10 +1,8 @@
+import { quotedMigrationSchema } from '@tracker/database';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The data source's schema: `postback_log`, or a replay's fresh `postback_log__replay`. */
-function schemaOf(queryRunner: QueryRunner): string {
-  const { schema } = queryRunner.connection.options as { schema?: string };
-  return `"${(schema ?? 'postback_log').replace(/"/g, '""')}"`;
-}
+const schemaOf = (queryRunner: QueryRunner) => quotedMigrationSchema(queryRunner, 'postback_log');
 
 /**
  * One row per postback (keyed by its event id), filled from both topics in either order.

@@ -1,10 +1,8 @@
+import { quotedMigrationSchema } from '@tracker/database';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The data source's schema: `postback_log`, or a replay's fresh `postback_log__replay`. */
-function schemaOf(queryRunner: QueryRunner): string {
-  const { schema } = queryRunner.connection.options as { schema?: string };
-  return `"${(schema ?? 'postback_log').replace(/"/g, '""')}"`;
-}
+const schemaOf = (queryRunner: QueryRunner) => quotedMigrationSchema(queryRunner, 'postback_log');
 
 /**
  * `q` over the whole URL (SPEC: click id, URL or parameter values), not only the values.

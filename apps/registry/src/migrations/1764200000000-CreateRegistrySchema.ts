@@ -1,10 +1,8 @@
+import { quotedMigrationSchema } from '@tracker/database';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The data source's schema: `registry`, or a replay's fresh `registry__replay`. */
-function schemaOf(queryRunner: QueryRunner): string {
-  const { schema } = queryRunner.connection.options as { schema?: string };
-  return `"${(schema ?? 'registry').replace(/"/g, '""')}"`;
-}
+const schemaOf = (queryRunner: QueryRunner) => quotedMigrationSchema(queryRunner, 'registry');
 
 /** Accounts, keys, integrations with events and links, the snapshot outbox and consumer positions. */
 export class CreateRegistrySchema1764200000000 implements MigrationInterface {
