@@ -9,8 +9,6 @@ export interface RebuildOptions {
   brokers: string[];
   /** The schema to build into (dropped first). */
   schema: string;
-  /** Partitions of contract topics created here when missing (default: KAFKA_TOPIC_PARTITIONS' default). */
-  topicPartitions?: number;
 }
 
 export interface RebuildResult {
@@ -35,7 +33,7 @@ export async function rebuildInto(
   const kafka = createKafkaClient({ brokers: options.brokers, clientId: 'tracker-rebuild' });
   // The contract topics, as any app creates them at boot: a definition's snapshot views read
   // them even when no app has run against this broker yet (a fresh bench broker).
-  await ensureTopics(kafka, options.topicPartitions ?? loadConfig({}).kafkaTopicPartitions);
+  await ensureTopics(kafka, loadConfig({}).kafkaTopicPartitions);
   const dataSource = await openReplayDataSource(
     options.databaseUrl,
     definition.database,

@@ -48,10 +48,17 @@ function valueTexts(value: unknown, out: string[]): void {
   else out.push(String(value));
 }
 
-/** The raw query string of a URL as received (after the first `?`), or '' without one. */
-function rawQueryOf(url: string): string {
+/** The query string's name/value pairs as received, still encoded (value null without `=`). */
+function rawPairsOf(url: string): Array<[name: string, value: string | null]> {
   const mark = url.indexOf('?');
-  return mark === -1 ? '' : url.slice(mark + 1);
+  if (mark === -1) return [];
+  return url
+    .slice(mark + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals === -1 ? [pair, null] : [pair.slice(0, equals), pair.slice(equals + 1)];
+    });
 }
 
 /**
@@ -68,11 +75,8 @@ export function searchTextOf(
 ): string {
   const values: string[] = [];
   for (const value of Object.values(params)) valueTexts(value, values);
-  for (const pair of rawQueryOf(url).split('&')) {
-    const equals = pair.indexOf('=');
-    const raw = equals === -1 ? '' : pair.slice(equals + 1);
-    if (raw.includes('%') || raw.includes('+')) values.push(raw);
-  }
+  for (const [, raw] of rawPairsOf(url))
+    if (raw !== null && (raw.includes('%') || raw.includes('+'))) values.push(raw);
   const parts = new Set<string>();
   if (clickId) parts.add(clickId.toLowerCase());
   for (const value of values) if (value !== '') parts.add(value.toLowerCase());
@@ -87,10 +91,7 @@ export function searchTextOf(
 export function urlTermsOf(url: string): string[] {
   const mark = url.indexOf('?');
   const terms = new Set<string>([(mark === -1 ? url : url.slice(0, mark)).toLowerCase()]);
-  for (const pair of rawQueryOf(url).split('&')) {
-    const equals = pair.indexOf('=');
-    terms.add((equals === -1 ? pair : pair.slice(0, equals)).toLowerCase());
-  }
+  for (const [name] of rawPairsOf(url)) terms.add(name.toLowerCase());
   terms.delete('');
   return [...terms];
 }

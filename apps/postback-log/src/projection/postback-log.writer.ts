@@ -117,8 +117,8 @@ export class PostbackLogWriter {
         if (postbacks.has(event.id)) continue;
         const name = this.integrationName(event.integrationId) ?? null;
         postbacks.set(event.id, postbackRow(event, name));
+        const accountId = event.accountId.toLowerCase();
         for (const term of urlTermsOf(event.payload.url)) {
-          const accountId = event.accountId.toLowerCase();
           const key = `${accountId}\n${term}`;
           if (this.knownTerms.has(key) || terms.has(key)) continue;
           const hash = createHash('md5').update(term).digest('hex');
