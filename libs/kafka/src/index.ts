@@ -7,6 +7,7 @@ export * from './kafka.module';
 export * from './kafka.runtime';
 export * from './message-codec';
 export * from './topic-admin';
+export * from './topic-offsets';
 export * from './topic-range-reader';
 export * from './topic-reader';
 export * from './transient-error';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka } from 'kafkajs';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
+import { fetchTopicOffsets } from './topic-offsets';
 import { TransientError } from './transient-error';
 
 export interface KafkaTableOptions<V> {
@@ -109,7 +110,7 @@ export class KafkaTable<V> {
   }
 
   private async runRound(timeoutMs: number): Promise<void> {
-    const offsets = await this.admin.fetchTopicOffsets(this.options.topic);
+    const offsets = await fetchTopicOffsets(this.admin, this.options.topic, timeoutMs);
     const targets = offsets.map((o) => ({ partition: o.partition, high: BigInt(o.high) }));
     const deadline = Date.now() + timeoutMs;
     const caughtUp = () =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
+import { fetchTopicOffsets } from './topic-offsets';
 
 /** Offsets by `topic:partition`: a start position or an exclusive end (a high watermark). */
 export type OffsetMap = Map<string, bigint>;
@@ -23,7 +24,7 @@ export async function fetchWatermarks(
     const start: OffsetMap = new Map();
     const end: OffsetMap = new Map();
     for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
+      for (const o of await fetchTopicOffsets(admin, topic)) {
         start.set(partitionKey(topic, o.partition), BigInt(o.low));
         end.set(partitionKey(topic, o.partition), BigInt(o.high));
       }
@@ -93,8 +94,8 @@ export class TopicRangeReader {
     this.consumer = kafka.consumer({
       groupId: `replay-reader.${randomUUID()}`,
       maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       sessionTimeout: 60000,
       heartbeatInterval: 3000,
     });
