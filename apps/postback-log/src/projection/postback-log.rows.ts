@@ -4,7 +4,7 @@ import type {
   PostbackReceivedEvent,
 } from '@tracker/contracts';
 
-/** The postback half of a log row (snake_case: it is fed to json_to_recordset as is). */
+/** The postback half of a log row (snake_case: the writer's SQL reads it by these names). */
 export interface PostbackRow {
   id: string;
   account_id: string;
@@ -143,7 +143,7 @@ export function isNewerOutcome(candidate: OutcomeRow, current: OutcomeRow): bool
 // A NUL or a lone surrogate escape (not itself escaped): PostgreSQL text and jsonb reject both.
 const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
-/** Rows as one JSON document for json_to_recordset, with what PostgreSQL cannot store replaced. */
+/** Rows as one JSON document for the writer's SQL, with what PostgreSQL cannot store replaced. */
 export function toRecordset(rows: readonly object[]): string {
   const json = JSON.stringify(rows);
   return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;

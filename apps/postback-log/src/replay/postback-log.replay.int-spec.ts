@@ -185,6 +185,12 @@ describe('replay postback-log (Kafka + PostgreSQL)', () => {
         `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'postback\\_log\\_\\_%'`,
       );
       expect(leftovers.rows.map((r: { nspname: string }) => r.nspname)).toEqual([result.oldSchema]);
+      // Autovacuum is off only while the replay loads: the switched-in table has it back.
+      const options = await db.query(
+        `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'postback_log' AND c.relname = 'postback_logs'`,
+      );
+      expect(options.rows).toEqual([{ reloptions: null }]);
 
       // The API reads the renamed tables: a change made only there shows.
       const probe = posted[5].id;
