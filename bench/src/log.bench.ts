@@ -30,6 +30,7 @@ import {
   PostbackLogQuery,
 } from '../../apps/postback-log/src/query/postback-log.query';
 import { print } from './support/output';
+import { PhaseCpu } from './support/processes';
 import { percentile } from './support/stats';
 import { createRandomDatabase, dropDatabase } from './support/throwaway-database';
 
@@ -194,11 +195,14 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
     // The replay path: reader + the log's writer into a table without secondary indexes, then
     // one build of each index (both timed: the model is not usable before its indexes exist).
     const schema = replaySchemaOf('postback_log');
+    const cpu = new PhaseCpu();
     const replay = await rebuildInto(postbackLogReplay([topic]), {
       databaseUrl: log.url,
       brokers,
       schema,
+      onPhase: (phase) => cpu.start(phase),
     });
+    cpu.start('COPY');
     const replayMs = replay.loadMs + replay.afterBulkMs;
     const [{ count }] = await log.dataSource.query(
       `SELECT count(*)::int AS count FROM "${schema}".postback_logs`,
@@ -212,11 +216,13 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
       `COPY postback_log.postback_logs (${COPY_COLUMNS.join(', ')}) FROM '${csvPath}' (FORMAT csv)`,
     );
     const copyLoadMs = Date.now() - copyStart;
+    cpu.start('COPY index builds');
     const indexStart = Date.now();
     await buildIndexes(copy.url, indexes);
     // The replay's afterBulk ends with ANALYZE too: both are timed until they can serve queries.
     await copy.dataSource.query('ANALYZE postback_log.postback_logs');
     const copyIndexMs = Date.now() - indexStart;
+    cpu.stop();
     const copyMs = copyLoadMs + copyIndexMs;
 
     const rate = (EVENTS * 1000) / replayMs;
@@ -231,6 +237,8 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
         `COPY ${seconds(copyLoadMs)} = ${fmt((EVENTS * 1000) / copyLoadMs)} rows/s into the same table shape ` +
         `(primary key only, no secondary index exists during the COPY), then the same ${indexes.length} index builds and ANALYZE ${seconds(copyIndexMs)})`,
     );
+    print('   CPU per phase (2 cores: a phase cannot be shorter than its CPU seconds / 2):');
+    for (const line of cpu.report()) print(`     ${line}`);
     const ratio = rate / copyRate;
     print(
       `   ratio ${ratio.toFixed(2)} of COPY; target ≥ ${fmt(B3_EVENTS_PER_S)} events/s and ≥ ${B3_COPY_RATIO} of COPY: ` +

@@ -50,26 +50,38 @@ export class RssSampler {
   }
 }
 
-/** CPU seconds (user + system) a process used so far, from /proc/<pid>/stat; 0 if unknown. */
-export function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process used so far, from /proc/<pid>/stat; 0 if unknown. With
+ * `withExitedChildren`, plus what its children used before they exited and were reaped.
+ */
+export function cpuSeconds(
+  pid: number | undefined,
+  options: { withExitedChildren?: boolean } = {},
+): number {
   if (!pid) return 0;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
+    // utime, stime (then cutime, cstime) in USER_HZ ticks
+    const own = Number(fields[11]) + Number(fields[12]);
+    const children = options.withExitedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (own + children) / 100;
   } catch {
     return 0;
   }
 }
 
-/** CPU seconds of every PostgreSQL process (the server is shared, so this is an upper bound). */
+/**
+ * CPU seconds of every PostgreSQL process, including backends that have exited (the postmaster
+ * collects their time when it reaps them). The server is shared, so this is an upper bound.
+ */
 export function postgresCpuSeconds(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
-        total += cpuSeconds(Number(entry));
+        total += cpuSeconds(Number(entry), { withExitedChildren: true });
       }
     } catch {
       // gone meanwhile
@@ -125,4 +137,63 @@ export function cpuSplit(
       machine: `machine ${pct(machine)} of ${os.cpus().length * 100}%`,
     };
   };
+}
+
+interface CpuReading {
+  node: number;
+  postgres: number;
+  machine: number;
+  at: number;
+}
+
+/**
+ * CPU seconds per consecutive phase of work done in this process and PostgreSQL: where a
+ * phase's time went, and the least it could take on this machine's cores.
+ */
+export class PhaseCpu {
+  private current: { name: string; from: CpuReading } | null = null;
+  private readonly done: Array<{ name: string; used: CpuReading }> = [];
+
+  start(name: string): void {
+    this.stop();
+    this.current = { name, from: this.read() };
+  }
+
+  stop(): void {
+    if (!this.current) return;
+    const end = this.read();
+    const { name, from } = this.current;
+    this.done.push({
+      name,
+      used: {
+        node: end.node - from.node,
+        postgres: end.postgres - from.postgres,
+        machine: end.machine - from.machine,
+        at: end.at - from.at,
+      },
+    });
+    this.current = null;
+  }
+
+  /** One line per phase: wall time, CPU seconds of Node, PostgreSQL and everything else. */
+  report(): string[] {
+    return this.done.map(({ name, used }) => {
+      const other = Math.max(0, used.machine - used.node - used.postgres);
+      return (
+        `${name.padEnd(18)}: ${fmt(used.at / 1000, 1)} s wall; CPU s: node ${fmt(used.node, 1)}, ` +
+        `postgres ${fmt(used.postgres, 1)}, other ${fmt(other, 1)}, machine ${fmt(used.machine, 1)} ` +
+        `of ${fmt((used.at / 1000) * os.cpus().length, 1)}`
+      );
+    });
+  }
+
+  private read(): CpuReading {
+    const { user, system } = process.cpuUsage();
+    return {
+      node: (user + system) / 1e6,
+      postgres: postgresCpuSeconds(),
+      machine: machineBusySeconds(),
+      at: Date.now(),
+    };
+  }
 }

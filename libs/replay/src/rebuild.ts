@@ -9,6 +9,8 @@ export interface RebuildOptions {
   brokers: string[];
   /** The schema to build into (dropped first). */
   schema: string;
+  /** Called as the load and then the index builds start (the bench splits its CPU figures there). */
+  onPhase?: (phase: 'load' | 'afterBulk') => void;
 }
 
 export interface RebuildResult {
@@ -63,10 +65,12 @@ export async function rebuildInto(
   try {
     const { start, end } = await fetchWatermarks(kafka, definition.topics);
     await reader.start(start);
+    options.onPhase?.('load');
     const loadStart = Date.now();
     await reader.readTo(end);
     await definition.flush?.(context);
     const loadMs = Date.now() - loadStart;
+    options.onPhase?.('afterBulk');
     const afterStart = Date.now();
     await definition.afterBulk?.(context);
     return { events, loadMs, afterBulkMs: Date.now() - afterStart };
