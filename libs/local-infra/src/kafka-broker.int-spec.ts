@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureLocalKafka, type LocalKafkaHandle } from './kafka-broker';
 import { probeBrokerMetadata } from './kafka-metadata-probe';
-import { isPortOpen } from './processes';
+import { freePort, isPortOpen } from './processes';
 import { findRepoRoot } from './repo-root';
 
 // A cold first run resolves ~50 MB of jars with Maven before the broker starts.
@@ -40,15 +40,19 @@ describe('ensureLocalKafka on a fresh data directory', () => {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'cluster.id'), '-0_vC88TvCu0OQ7mRa2WtA');
+    // Ports of its own: a fixed pair met a broker left behind by another run on this machine.
+    const port = await freePort();
+    let controllerPort = await freePort();
+    while (controllerPort === port) controllerPort = await freePort();
     const broker = await ensureLocalKafka({
-      port: 49092,
-      controllerPort: 49093,
+      port,
+      controllerPort,
       dataDir,
       log: () => undefined,
     });
     try {
       expect(broker.startedHere).toBe(true);
-      expect((await probeBrokerMetadata('127.0.0.1', 49092)).length).toBeGreaterThan(0);
+      expect((await probeBrokerMetadata('127.0.0.1', port)).length).toBeGreaterThan(0);
     } finally {
       await broker.stop();
       rmSync(dataDir, { recursive: true, force: true });

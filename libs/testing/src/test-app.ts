@@ -1,11 +1,11 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, RuntimeConfig } from '@tracker/config';
 import { composeApp, createHttpApp, createRootLogger } from '@tracker/platform';
+import { freePort } from '@tracker/local-infra';
 import { createTestDatabase } from './test-database';
 
 export interface TestApp {
@@ -23,17 +23,6 @@ export interface TestAppOptions {
   /** Reuse consumer groups (e.g. to resume after a restart); fresh ones otherwise. */
   groupPrefix?: string;
   config?: Partial<RuntimeConfig>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Config for a test process: the shared broker, its own database and consumer groups. */
