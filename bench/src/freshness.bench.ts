@@ -12,7 +12,8 @@
  * Knobs: BENCH_FRESHNESS_RATE (2000/s), BENCH_FRESHNESS_SECONDS (15, measured after
  * BENCH_FRESHNESS_WARMUP = 5 s at the same rate, not sampled), BENCH_FRESHNESS_SAMPLE
  * (every 100th postback: the polls hit the same process, so denser sampling slows what it
- * measures), BENCH_FRESHNESS_POLL_MS (25).
+ * measures), BENCH_FRESHNESS_POLL_MS (25), BENCH_NODE_ARGS (extra node flags for the tracker,
+ * e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,7 @@ const SECONDS = Number(process.env.BENCH_FRESHNESS_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_FRESHNESS_WARMUP ?? 5);
 const SAMPLE_EVERY = Number(process.env.BENCH_FRESHNESS_SAMPLE ?? 100);
 const POLL_MS = Number(process.env.BENCH_FRESHNESS_POLL_MS ?? 25);
+const TRACKER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const DEPOSITS_PER_CLICK = 9;
 const TARGET_P99_MS = 1000;
 const DRAIN_TIMEOUT_MS = 30000;
@@ -158,7 +160,8 @@ export async function run(): Promise<void> {
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'bench-freshness-spool-'));
   const port = await freePort();
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
-  const tracker = spawn(process.execPath, [path.join(root, 'dist/apps/tracker/main.js')], {
+  const main = path.join(root, 'dist/apps/tracker/main.js');
+  const tracker = spawn(process.execPath, [...TRACKER_NODE_ARGS, main], {
     cwd: root,
     env: {
       ...process.env,
