@@ -245,6 +245,14 @@ describe('postback log (Kafka + PostgreSQL)', () => {
       ]),
     );
     expect(rejected.items.every((i) => i.status === 'rejected')).toBe(true);
+    // An outcome without a conversion stores SQL NULL, not a JSON null the API would hide.
+    const stored: Array<{ conversion_is_null: boolean }> = await dataSource.query(
+      `SELECT conversion IS NULL AS conversion_is_null FROM postback_log.postback_logs
+        WHERE id = ANY($1::uuid[])`,
+      [rejected.items.map((i) => i.id)],
+    );
+    expect(stored.length).toBe(rejected.items.length);
+    expect(stored.every((row) => row.conversion_is_null)).toBe(true);
   });
 
   it('keeps an outcome that arrives before its postback, and the latest outcome wins', async () => {
