@@ -126,6 +126,18 @@ export class OutputReader {
       );
   }
 
+  /** A postback's outcomes as the relay sent them: key, headers and the event. */
+  outcomeMessagesOf(
+    postbackId: string,
+  ): Array<{ key: string | null; headers: Record<string, string>; event: PostbackProcessedEvent }> {
+    return this.outcomes.records.flatMap(({ key, headers, value }) => {
+      const event = value ? (JSON.parse(value.toString('utf8')) as PostbackProcessedEvent) : null;
+      return event?.type === 'PostbackProcessed' && event.payload.postbackId === postbackId
+        ? [{ key, headers, event }]
+        : [];
+    });
+  }
+
   latestOutcome(postbackId: string): PostbackProcessedEvent | undefined {
     return this.outcomesOf(postbackId).at(-1);
   }

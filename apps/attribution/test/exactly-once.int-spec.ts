@@ -3,7 +3,7 @@
  * commit and the publish, and across a redelivered batch.
  */
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { PostbackReceivedEvent, Topics } from '@tracker/contracts';
+import { partitionKeyOf, PostbackReceivedEvent, Topics } from '@tracker/contracts';
 import { ConsumedEvent } from '@tracker/kafka';
 import {
   closeSeedProducer,
@@ -117,6 +117,15 @@ describe('attribution: exactly one ConversionRecorded per attributed postback', 
     });
     await eventually(async () => expect(await ours(second, true)).toBe(0));
     expect(await ours(second, false)).toBe(postbacks.length + 9);
+    // The relay sends the stored JSON as is, with the key and headers encodeEvent would give.
+    for (const p of postbacks) {
+      const [sent] = reader.outcomeMessagesOf(p.id);
+      expect(sent.headers).toEqual({
+        type: 'PostbackProcessed',
+        version: String(sent.event.version),
+      });
+      expect(sent.key).toBe(partitionKeyOf(sent.event));
+    }
 
     // The same batch again (a redelivery after a crash before the offset commit): no change.
     const messages: ConsumedEvent[] = [...clicks, ...postbacks].map((event, offset) => ({

@@ -37,11 +37,19 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
 
 /** Serialises an event: JSON value plus `type`/`version` headers so consumers can route unparsed. */
 export function encodeEvent(event: AnyEvent, key: string): Message {
-  return {
-    key,
-    value: JSON.stringify(event),
-    headers: { type: event.type, version: String(event.version) },
-  };
+  return encodeSerializedEvent(JSON.stringify(event), event, key);
+}
+
+/**
+ * An event already serialised and checked against the contract (an outbox row's JSON), as the
+ * same message `encodeEvent` makes of it: no second parse, check and stringify per event.
+ */
+export function encodeSerializedEvent(
+  json: string,
+  { type, version }: { type: string; version: number | string },
+  key: string,
+): Message {
+  return { key, value: json, headers: { type, version: String(version) } };
 }
 
 export function decodeMessage(topic: string, partition: number, raw: RawMessage): DecodeResult {

@@ -5,8 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AnyEvent } from '@tracker/contracts';
-import { EventProducer } from '@tracker/kafka';
+import { encodeSerializedEvent, EventProducer } from '@tracker/kafka';
 import { DataSource } from 'typeorm';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
 
@@ -14,12 +13,17 @@ interface OutboxRow {
   seq: string;
   topic: string;
   message_key: string;
-  event: AnyEvent;
+  /** The event's JSON as stored: it was checked against the contract before it was enqueued. */
+  json: string;
+  type: string;
+  version: string;
 }
 
 /** Any constant works; it only has to be the same in every replica (and the replay). */
 export const RELAY_LOCK = 7_320_514_001;
-const BATCH = 500;
+// Rows per round (one transaction, one produce request). At 500 the relay published about
+// 1,500 rows/s under B2's load while 4,000/s were enqueued; B2's p99 went from ~17 s to ~5 s.
+const BATCH = 2000;
 const POLL_MS = 1000;
 const PRUNE_EVERY_POLLS = 300;
 
@@ -116,20 +120,24 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         RELAY_LOCK,
       ]);
       if (!locked) return 0;
+      // The stored JSON goes out as it is: the writer checked it against the contract before
+      // enqueueing it, so parsing, re-checking and re-serialising it here would be repeated work.
       const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, topic, message_key, event FROM ${Tables.outbox}
+        `SELECT seq, topic, message_key, event::text AS json, event->>'type' AS type,
+                event->>'version' AS version
+           FROM ${Tables.outbox}
           WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`,
       );
       if (rows.length === 0 || this.paused) return 0;
-      const byTopic = new Map<string, Array<{ event: AnyEvent; key: string }>>();
+      const byTopic = new Map<string, Array<ReturnType<typeof encodeSerializedEvent>>>();
       for (const row of rows) {
         const list = byTopic.get(row.topic) ?? [];
-        list.push({ event: row.event, key: row.message_key });
+        list.push(encodeSerializedEvent(row.json, row, row.message_key));
         byTopic.set(row.topic, list);
       }
       // One producer batch: order within each topic partition is the outbox order.
       await Promise.all(
-        [...byTopic].map(([topic, events]) => this.producer.publishMany(topic, events)),
+        [...byTopic].map(([topic, messages]) => this.producer.send(topic, messages)),
       );
       await manager.query(
         `UPDATE ${Tables.outbox} SET published_at = now() WHERE seq = ANY($1::bigint[])`,

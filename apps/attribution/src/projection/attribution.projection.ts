@@ -42,6 +42,9 @@ export class AttributionProjection {
       topics: ATTRIBUTION_TOPICS,
       fromBeginning: true,
       subBatchSize: 500,
+      // Partitions never share a click (both topics are keyed by click id) and the store takes
+      // click locks in one order, so one transaction per partition may run at once.
+      partitionsConsumedConcurrently: 3,
       handle: (messages) => this.handle(messages),
     });
   }
