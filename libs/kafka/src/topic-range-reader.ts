@@ -94,6 +94,8 @@ export class TopicRangeReader {
     this.consumer = kafka.consumer({
       groupId: `replay-reader.${randomUUID()}`,
       maxWaitTimeInMs: 50,
+      // kafkajs copies each fetch response into one fresh buffer: with 32 MB responses that copy
+      // (page faults mostly) took 9.5% of a replay's loading thread, with 4 MB ones 2.5%.
       maxBytesPerPartition: 1024 * 1024,
       maxBytes: 4 * 1024 * 1024,
       sessionTimeout: 60000,

@@ -27,7 +27,7 @@ type Column = readonly [name: string, type: 'uuid' | 'text' | 'timestamptz' | 'j
 /**
  * The rows of $1, a JSON array of objects, as typed columns in `columns` order. The document is
  * parsed once into jsonb and each field is looked up in that binary form: json_to_recordset
- * parses every row again and took about 40% more PostgreSQL CPU per batch.
+ * parses every row again (25–44 µs of PostgreSQL CPU per row against 17–21, statement alone).
  */
 function rowsOf(columns: readonly Column[]): string {
   const fields = columns.map(([name, type]) =>
