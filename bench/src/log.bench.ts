@@ -74,6 +74,13 @@ interface Tenant {
   integrations: string[];
 }
 
+/** A row of the B4 log whose values are known without reading it back. */
+interface Sample {
+  clickId: string;
+  trader: string;
+  accountIndex: number;
+}
+
 const EVENT_NAMES = ['registration', 'conf', 'ftd', 'resale'];
 
 /** A Pocket-style postback, the same every time for (run, index). */
@@ -346,7 +353,7 @@ async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
     print(`    ready in ${seconds(Date.now() - started)}`);
     // One query at a time: latency of the query itself, not of a queue.
     const query = new PostbackLogQuery(log.dataSource);
-    const samples: Array<{ clickId: string; trader: string; accountIndex: number }> = [];
+    const samples: Sample[] = [];
     for (let k = 0; k < 50; k++) {
       const i = Math.floor(Math.random() * ROWS);
       // The generator's click id of row i: substr(md5((i / 3)::text), 1, 12).
@@ -361,114 +368,51 @@ async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
       });
     }
     const span = ROWS * 250;
-    const kinds: Array<[string, (n: number) => { account: string; filter: PostbackLogFilter }]> = [
-      [
-        'first page',
-        (n) => ({ account: tenants[n % tenants.length].accountId, filter: { limit: 50 } }),
-      ],
-      [
-        'deep page (cursor)',
-        (n) => ({
-          account: tenants[n % tenants.length].accountId,
-          filter: {
-            limit: 50,
-            after: {
-              receivedAt: new Date(
-                Date.parse('2026-01-01') + Math.floor(Math.random() * span),
-              ).toISOString(),
-              id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-            },
-          },
-        }),
-      ],
-      [
-        'status=rejected',
-        (n) => ({
-          account: tenants[n % tenants.length].accountId,
-          filter: { limit: 50, status: 'rejected' },
-        }),
-      ],
-      [
-        'status=received',
-        (n) => ({
-          account: tenants[n % tenants.length].accountId,
-          filter: { limit: 50, status: 'received' },
-        }),
-      ],
-      [
-        'integrationId',
-        (n) => {
-          const tenant = tenants[n % tenants.length];
-          return {
-            account: tenant.accountId,
-            filter: { limit: 50, integrationId: tenant.integrations[n % INTEGRATIONS_PER_ACCOUNT] },
-          };
+    type Filter = Omit<PostbackLogFilter, 'limit'>;
+    type Kind = [string, (n: number) => { account: string; filter: PostbackLogFilter }];
+    // Pages of 50; the n-th query of a kind goes to the n-th tenant, or the n-th sampled row's.
+    const perTenant = (name: string, filter: (tenant: Tenant, n: number) => Filter): Kind => [
+      name,
+      (n) => {
+        const tenant = tenants[n % tenants.length];
+        return { account: tenant.accountId, filter: { limit: 50, ...filter(tenant, n) } };
+      },
+    ];
+    const perSample = (name: string, filter: (sample: Sample) => Filter): Kind => [
+      name,
+      (n) => {
+        const sample = samples[n % samples.length];
+        const account = tenants[sample.accountIndex].accountId;
+        return { account, filter: { limit: 50, ...filter(sample) } };
+      },
+    ];
+    const kinds: Kind[] = [
+      perTenant('first page', () => ({})),
+      perTenant('deep page (cursor)', () => ({
+        after: {
+          receivedAt: new Date(
+            Date.parse('2026-01-01') + Math.floor(Math.random() * span),
+          ).toISOString(),
+          id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
         },
-      ],
-      [
-        'clickId',
-        (n) => {
-          const s = samples[n % samples.length];
-          return {
-            account: tenants[s.accountIndex].accountId,
-            filter: { limit: 50, clickId: s.clickId },
-          };
-        },
-      ],
-      [
-        'q = part of a click id',
-        (n) => {
-          const s = samples[n % samples.length];
-          return {
-            account: tenants[s.accountIndex].accountId,
-            filter: { limit: 50, q: s.clickId.slice(2, 10).toUpperCase() },
-          };
-        },
-      ],
-      [
-        'q = trader id value',
-        (n) => {
-          const s = samples[n % samples.length];
-          return { account: tenants[s.accountIndex].accountId, filter: { limit: 50, q: s.trader } };
-        },
-      ],
-      [
-        'q = parameter name (URL)',
-        (n) => ({
-          account: tenants[n % tenants.length].accountId,
-          filter: { limit: 50, q: 'trader_id' },
-        }),
-      ],
-      [
-        'q = name=value (URL)',
-        (n) => {
-          const s = samples[n % samples.length];
-          return {
-            account: tenants[s.accountIndex].accountId,
-            filter: { limit: 50, q: `trader_id=${s.trader}` },
-          };
-        },
-      ],
-      [
-        'q = integration id (URL path)',
-        (n) => {
-          const tenant = tenants[n % tenants.length];
-          return {
-            account: tenant.accountId,
-            filter: { limit: 50, q: tenant.integrations[n % INTEGRATIONS_PER_ACCOUNT] },
-          };
-        },
-      ],
-      [
-        'from/to day + event',
-        (n) => {
-          const day = Date.parse('2026-01-01') + (n % 20) * 3_600_000;
-          return {
-            account: tenants[n % tenants.length].accountId,
-            filter: { limit: 50, event: 'ftd', from: new Date(day), to: new Date(day + 3_600_000) },
-          };
-        },
-      ],
+      })),
+      perTenant('status=rejected', () => ({ status: 'rejected' })),
+      perTenant('status=received', () => ({ status: 'received' })),
+      perTenant('integrationId', (tenant, n) => ({
+        integrationId: tenant.integrations[n % INTEGRATIONS_PER_ACCOUNT],
+      })),
+      perSample('clickId', (s) => ({ clickId: s.clickId })),
+      perSample('q = part of a click id', (s) => ({ q: s.clickId.slice(2, 10).toUpperCase() })),
+      perSample('q = trader id value', (s) => ({ q: s.trader })),
+      perTenant('q = parameter name (URL)', () => ({ q: 'trader_id' })),
+      perSample('q = name=value (URL)', (s) => ({ q: `trader_id=${s.trader}` })),
+      perTenant('q = integration id (URL path)', (tenant, n) => ({
+        q: tenant.integrations[n % INTEGRATIONS_PER_ACCOUNT],
+      })),
+      perTenant('from/to day + event', (_, n) => {
+        const day = Date.parse('2026-01-01') + (n % 20) * 3_600_000;
+        return { event: 'ftd', from: new Date(day), to: new Date(day + 3_600_000) };
+      }),
     ];
     const all: number[] = [];
     const repetitions = 150;
