@@ -3,9 +3,11 @@
  * published as the ingress would, outcomes and conversions read back from their topics.
  */
 import {
+  AnyEvent,
   conversionRecordedId,
   IntegrationChangedPayload,
   PostbackReceivedEvent,
+  Topics,
 } from '@tracker/contracts';
 import {
   closeSeedProducer,
@@ -16,8 +18,13 @@ import {
   startTestApp,
   TestApp,
 } from '@tracker/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { ConsumedEvent } from '@tracker/kafka';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AttributionModule } from '../src/attribution.module';
+import { AttributionWriter } from '../src/projection/attribution.writer';
+import { ATTRIBUTION_DB } from '../src/shared/schema';
 import {
   api,
   clickRegistered,
@@ -526,5 +533,37 @@ describe('attribution: postback rules (SPEC section 5)', () => {
       stage: 'redeposit',
       totals: { deposits: 2, depositAmount: { USD: '30' } },
     });
+  });
+
+  it('a late click re-judges after the unmatched decision even when its batch started earlier', async () => {
+    // Partitions are judged concurrently: a click's batch may start (and read the clock) before a
+    // postback's batch that takes the click lock first. Subscribers keep only a newer outcome.
+    const dataSource = app.app.get<DataSource>(getDataSourceToken(ATTRIBUTION_DB));
+    const writerAt = (at: number) =>
+      new AttributionWriter(dataSource, async () => v2, { clock: () => new Date(at) });
+    const consumed = (event: AnyEvent): ConsumedEvent => ({
+      topic: event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks,
+      partition: 0,
+      offset: '0',
+      key: null,
+      event,
+      headers: {},
+      timestamp: String(Date.now()),
+    });
+    const clickId = newClickId();
+    const started = Date.now();
+    const postback = postbackReceived(v2, { ...reg(), click_id: clickId });
+    const [unmatched] = await writerAt(started + 5000).write([consumed(postback)]);
+    expect(unmatched).toMatchObject({
+      type: 'PostbackProcessed',
+      payload: { status: 'unmatched' },
+    });
+
+    const emitted = await writerAt(started).write([
+      consumed(clickRegistered(teamA.account.id, { clickId })),
+    ]);
+    const rejudged = emitted.find((e) => e.type === 'PostbackProcessed')!;
+    expect(rejudged.payload).toMatchObject({ postbackId: postback.id, status: 'attributed' });
+    expect(rejudged.occurredAt > unmatched.occurredAt).toBe(true);
   });
 });

@@ -24,6 +24,8 @@ export interface AttributionWriterOptions {
   switchLock?: boolean;
   /** Write outbox rows as already published (a replay: subscribers saw these events). */
   outboxPublished?: boolean;
+  /** When decisions are made (the wall clock; tests set it to order batches' clocks). */
+  clock?: () => Date;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface AttributionWriterOptions {
  */
 export class AttributionWriter {
   private readonly tables: AttributionTables;
+  private readonly clock: () => Date;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -39,6 +42,7 @@ export class AttributionWriter {
     private readonly options: AttributionWriterOptions = {},
   ) {
     this.tables = options.tables ?? Tables;
+    this.clock = options.clock ?? (() => new Date());
   }
 
   /** Idempotent by event id: a redelivered batch changes nothing and enqueues nothing. */
@@ -54,7 +58,7 @@ export class AttributionWriter {
     return this.dataSource.transaction(async (manager) => {
       if (this.options.switchLock ?? true) await lockModelShared(manager, 'attribution');
       const store = new AttributionStore(manager, this.tables, this.options.outboxPublished);
-      const judgement = new BatchJudgement(store, readings, new Date());
+      const judgement = new BatchJudgement(store, readings, this.clock());
       const result = await judgement.run(events);
       // A contract bug must fail this batch (and dead-letter it), not wedge the relay later.
       for (const event of result.outbox) assertValidEvent(event);

@@ -166,8 +166,11 @@ export class BatchJudgement {
       integrationId: row.integration_id,
       recordedClickId: row.click_id,
     };
-    // A re-judgement is a later decision than the first one, also within one batch.
-    const decidedAt = new Date(this.now.getTime() + 1);
+    // A re-judgement is a later decision than the one it replaces, which subscribers keep only
+    // when it is newer. This batch's clock may be behind that decision: partitions are judged
+    // concurrently, so a click's batch can start before a postback's batch that took the click
+    // lock first (and replicas' clocks differ).
+    const decidedAt = new Date(Math.max(this.now.getTime(), Date.parse(row.judged_at)) + 1);
     const decided = this.decide(identity, postback, new Date(row.received_at), state, decidedAt);
     const updated = { ...row, ...decided, judged_at: decidedAt.toISOString() };
     if (this.inserted.has(row.postback_id)) this.inserted.set(row.postback_id, updated);
