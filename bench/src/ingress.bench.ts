@@ -1,7 +1,10 @@
 /**
  * B1 and B5 of SPEC section 8: accepted postbacks/s at the ingress (durable, acks=all) for a
  * Pocket-style GET, next to a bare Fastify hello-world measured with the same load tool and
- * settings in the same run; then p99 at half that rate; then the RSS of each of the four apps
+ * settings in the same run, and next to the least a durable endpoint on this stack can do
+ * (support/minimal-kafka-server: Fastify route → kafkajs acks=all → 200, nothing else), which
+ * shows how much of the gap to the hello-world is the machine's and how much the ingress';
+ * then p99 at half that rate; then the RSS of each of the four apps
  * (ingress, registry, postback-log, attribution as separate processes) under the same load.
  * Servers run as child processes so the load generator (autocannon, in this process) never
  * shares their event loop. Unless KAFKA_BROKERS is set, a throwaway broker under
@@ -70,6 +73,33 @@ const fastify = require('fastify')({ logger: false });
 fastify.get('/', async () => ({ hello: 'world' }));
 fastify.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 `;
+
+/** The floor reference on the same broker, with its own topic shaped like the postbacks topic. */
+async function startMinimalKafkaServer(
+  root: string,
+  brokers: string[],
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist/bench/src/support/minimal-kafka-server.js')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KAFKA_BROKERS: brokers.join(','),
+        TOPIC: `bench.minimal.${randomBytes(4).toString('hex')}`,
+        PARTITIONS: process.env.KAFKA_TOPIC_PARTITIONS ?? '3',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const probe = `${baseUrl}/api/postbacks/${randomUUID()}/tracker-postback?click_id=probe`;
+  await waitFor(async () => (await fetch(probe)).ok, 60000, 'minimal Kafka server');
+  return { child, baseUrl };
+}
 
 async function startBareFastify(root: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -235,6 +265,20 @@ export async function run(): Promise<void> {
     const bareCpu = bareSplit();
     await stopChild(bare.child);
 
+    const kafkaPid = broker ? brokerPid(benchBrokerDir(root)) : undefined;
+    const minimal = await startMinimalKafkaServer(root, brokers);
+    children.push(minimal.child);
+    const minimalRequests = pocketRequests(randomUUID());
+    await load(minimal.baseUrl, { duration: WARMUP_S, requests: minimalRequests });
+    const minimalSplit = cpuSplit({
+      minimal: minimal.child.pid!,
+      autocannon: process.pid,
+      ...(kafkaPid ? { kafka: kafkaPid } : {}),
+    });
+    const floor = await load(minimal.baseUrl, { requests: minimalRequests });
+    const minimalCpu = minimalSplit();
+    await stopChild(minimal.child);
+
     // The ingress creates the topics at start, so it boots before the integration is seeded.
     const ingress = await startApp(root, 'ingress', env, INGRESS_NODE_ARGS);
     children.push(ingress.child);
@@ -245,7 +289,6 @@ export async function run(): Promise<void> {
     const rssPids = new Map([['ingress', ingress.child.pid!]]);
     const b1Rss = new RssSampler(rssPids);
     await load(ingress.baseUrl, { duration: WARMUP_S, requests });
-    const kafkaPid = broker ? brokerPid(benchBrokerDir(root)) : undefined;
     const ingressSplit = cpuSplit({
       ingress: ingress.child.pid!,
       autocannon: process.pid,
@@ -271,6 +314,14 @@ export async function run(): Promise<void> {
       `bare Fastify hello-world    : ${fmt(bareRate)} req/s, p50 ${reference.latency.p50} ms, p99 ${reference.latency.p99} ms, non-2xx ${errorsOf(reference)}`,
     );
     print(`  CPU during the run        : ${bareCpu.processes}, ${bareCpu.machine}`);
+    const floorRate = floor['2xx'] / floor.duration;
+    print(
+      `minimal Fastify → Kafka     : ${fmt(floorRate)} acknowledged/s, p50 ${floor.latency.p50} ms, p99 ${floor.latency.p99} ms, non-2xx ${floor.non2xx}, errors ${floor.errors + floor.timeouts}`,
+    );
+    print(`  CPU during the run        : ${minimalCpu.processes}, ${minimalCpu.machine}`);
+    print(
+      `  ratio minimal / bare      : ${fmt(floorRate / bareRate, 2)} (the most any Fastify + kafkajs ingress gets here)`,
+    );
     print(
       `ingress (durable, acks=all) : ${fmt(accepted)} accepted postbacks/s, p50 ${full.latency.p50} ms, p99 ${full.latency.p99} ms, non-2xx ${full.non2xx}, errors ${full.errors + full.timeouts}`,
     );
@@ -281,7 +332,9 @@ export async function run(): Promise<void> {
     print(
       `  Kafka produce requests    : ${fmt(produceRequests / full.duration)}/s, ${fmt(producedMessages / Math.max(1, produceRequests), 1)} messages each`,
     );
-    print(`ratio ingress / bare        : ${fmt(ratio, 2)} (target ≥ 0.5)`);
+    print(
+      `ratio ingress / bare        : ${fmt(ratio, 2)} (target ≥ 0.5); ingress / minimal ${fmt(accepted / floorRate, 2)}`,
+    );
     print(
       `half rate (${halfRate}/s)      : ${fmt(half['2xx'] / half.duration)} accepted/s, p50 ${half.latency.p50} ms, p99 ${half.latency.p99} ms, non-2xx ${half.non2xx}, errors ${half.errors + half.timeouts}`,
     );
