@@ -27,6 +27,7 @@ import { DataSource } from 'typeorm';
 import { POSTBACK_LOG_APP } from './postback-log.database';
 import { PostbackLogModule } from './postback-log.module';
 import { PostbackLogProjection } from './projection/postback-log.projection';
+import { PostbackLogWriter } from './projection/postback-log.writer';
 import type { PostbackLogItem } from './query/postback-log-item';
 
 interface Page {
@@ -319,6 +320,72 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     await eventually(async () =>
       expect((await list(alice.apiKey, clickFilter)).items.map((i) => i.id)).toEqual([twice.id]),
     );
+  });
+
+  it("replay's COPY path stores what the upsert stores, and upserts a batch that meets a row", async () => {
+    const base = { accountId: alice.account.id, integrationId: aliceIntegration };
+    const scratch = async (schema: string) => {
+      await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await dataSource.query(`CREATE SCHEMA ${schema}`);
+      for (const table of ['postback_logs', 'url_terms'])
+        await dataSource.query(
+          `CREATE TABLE ${schema}.${table} (LIKE postback_log.${table} INCLUDING ALL)`,
+        );
+    };
+    const suffix = randomBytes(4).toString('hex');
+    const [upserted, copied] = [`log_upsert_${suffix}`, `log_copy_${suffix}`];
+    await scratch(upserted);
+    await scratch(copied);
+    const upsertWriter = new PostbackLogWriter(dataSource, () => 'Pocket A', {
+      schema: upserted,
+      switchLock: false,
+    });
+    const copyWriter = new PostbackLogWriter(dataSource, () => 'Pocket A', {
+      schema: copied,
+      switchLock: false,
+      copyNewPostbacks: true,
+    });
+
+    // What COPY's text format must escape, and what PostgreSQL cannot store at all.
+    const hostile = postback({
+      ...base,
+      query: {
+        'tracker.event': 'reg',
+        click_id: 'tab\there',
+        note: 'line\nbreak\r\\back\u0000nul\ud800',
+        list: ['a', 'b\tc'],
+      },
+      body: { nested: { deep: ['\\N', '\t'] }, n: 1 },
+    });
+    const plain = postback({ ...base, clickId: null, event: null });
+    const outcomeFirst = postback(base);
+    const early = outcome(outcomeFirst, 'unmatched', 'click_not_found', 'no click yet');
+    const batches: AnyEvent[][] = [
+      [hostile, plain],
+      [early],
+      [outcomeFirst, postback(base)], // meets the row the outcome made: upserted
+      [hostile, plain], // redelivered: upserted, changes nothing
+    ];
+    for (const batch of batches) {
+      await upsertWriter.write(batch);
+      await copyWriter.write(batch);
+    }
+    expect(copyWriter.copyStats).toEqual({ copiedRows: 2, upsertedBatches: 2 });
+
+    const rows = (schema: string) =>
+      dataSource.query(`SELECT * FROM ${schema}.postback_logs ORDER BY id`);
+    const copiedRows = await rows(copied);
+    expect(copiedRows).toHaveLength(4);
+    expect(copiedRows).toEqual(await rows(upserted));
+    const stored = copiedRows.find((row: { id: string }) => row.id === hostile.id);
+    expect(stored.url).toBe(hostile.payload.url);
+    expect(stored.params.note).toBe('line\nbreak\r\\back\ufffdnul\ufffd');
+    expect(copiedRows.find((row: { id: string }) => row.id === outcomeFirst.id)).toMatchObject({
+      status: 'unmatched',
+      received_at: new Date(outcomeFirst.payload.receivedAt),
+    });
+    for (const schema of [upserted, copied])
+      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
   });
 
   it('filters, searches and pages newest first, covering every row once under inserts', async () => {

@@ -5,6 +5,7 @@ import {
   outcomeRow,
   postbackRow,
   searchTextOf,
+  toCopyText,
   toRecordset,
   urlTermsOf,
 } from './postback-log.rows';
@@ -102,5 +103,24 @@ describe('postback log rows', () => {
   it('replaces NUL and lone surrogates, which PostgreSQL cannot store, but keeps escaped text', () => {
     const json = toRecordset([{ a: 'x\u0000y', b: '\ud800', c: '\\u0000', d: '😀' }]);
     expect(JSON.parse(json)).toEqual([{ a: 'x\ufffdy', b: '\ufffd', c: '\\u0000', d: '😀' }]);
+  });
+
+  it('writes COPY text: specials escaped, NUL as U+FFFD, null as \\N, jsonb as storable JSON', () => {
+    const columns = [
+      ['id', 'uuid'],
+      ['url', 'text'],
+      ['params', 'jsonb'],
+      ['event', 'text'],
+    ] as const;
+    const text = toCopyText(
+      [
+        { id: 'a', url: 'x\ty\nz\r\\w\u0000v', params: { k: 'tab\t\u0000' }, event: null },
+        { id: 'b', url: '', params: null, event: 'reg' },
+      ],
+      columns,
+    );
+    expect(text).toBe(
+      'a\tx\\ty\\nz\\r\\\\w\ufffdv\t{"k":"tab\\\\t\\\\ufffd"}\t\\N\n' + 'b\t\t\\N\treg\n',
+    );
   });
 });

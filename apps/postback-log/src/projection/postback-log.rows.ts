@@ -143,8 +143,49 @@ export function isNewerOutcome(candidate: OutcomeRow, current: OutcomeRow): bool
 // A NUL or a lone surrogate escape (not itself escaped): PostgreSQL text and jsonb reject both.
 const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
+/** A value as JSON, with what PostgreSQL cannot store replaced. */
+function storableJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
+}
+
 /** Rows as one JSON document for the writer's SQL, with what PostgreSQL cannot store replaced. */
 export function toRecordset(rows: readonly object[]): string {
-  const json = JSON.stringify(rows);
-  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
+  return storableJson(rows);
+}
+
+/** A column of the log as the writer's SQL names and types it. */
+export type Column = readonly [name: string, type: 'uuid' | 'text' | 'timestamptz' | 'jsonb'];
+
+// COPY's text format: a backslash, tab, newline or carriage return in a value is escaped. A NUL,
+// which text cannot hold, becomes U+FFFD as in the JSON path (lone surrogates become U+FFFD when
+// the string is encoded as UTF-8, again as there).
+const COPY_SPECIAL = /[\\\t\n\r\0]/;
+const COPY_SPECIALS = /[\\\t\n\r\0]/g;
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\ufffd',
+};
+
+function copyValue(value: unknown, type: Column[1]): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = type === 'jsonb' ? storableJson(value) : String(value);
+  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : text;
+}
+
+/** Rows in COPY's text format, one line per row, values in `columns` order. */
+export function toCopyText(rows: readonly object[], columns: readonly Column[]): string {
+  let text = '';
+  for (const row of rows) {
+    const values = row as Record<string, unknown>;
+    let line = copyValue(values[columns[0][0]], columns[0][1]);
+    for (let i = 1; i < columns.length; i++) {
+      line += `\t${copyValue(values[columns[i][0]], columns[i][1])}`;
+    }
+    text += `${line}\n`;
+  }
+  return text;
 }

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { AnyEvent } from '@tracker/contracts';
 import { lockModelShared } from '@tracker/replay';
-import type { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
+  Column,
   isNewerOutcome,
   OutcomeRow,
   outcomeRow,
   PostbackRow,
   postbackRow,
+  toCopyText,
   toRecordset,
   urlTermsOf,
 } from './postback-log.rows';
@@ -20,9 +26,16 @@ export interface PostbackLogWriterOptions {
   schema?: string;
   /** Take the model's shared switch lock per batch (live writers; a replay holds it exclusively). */
   switchLock?: boolean;
+  /**
+   * COPY a batch's postbacks instead of upserting them, for a replay into a fresh table: in
+   * COPY's text rows PostgreSQL spends ~7 µs a row, against ~20 µs parsing the upsert's JSON.
+   * A batch that meets a row already there (its outcome came first, or a redelivery) is upserted
+   * as usual, so the rows are the same either way.
+   */
+  copyNewPostbacks?: boolean;
 }
 
-type Column = readonly [name: string, type: 'uuid' | 'text' | 'timestamptz' | 'jsonb'];
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * The rows of $1, a JSON array of objects, as typed columns in `columns` order. The document is
@@ -130,8 +143,11 @@ export class PostbackLogWriter {
   private readonly upsertPostbacks: string;
   private readonly upsertOutcomes: string;
   private readonly insertUrlTerms: string;
+  private readonly copyPostbacksSql: string | null;
   private readonly switchLock: boolean;
   private readonly knownTerms = new Set<string>();
+  /** Postback rows written by COPY, and batches that met existing rows and were upserted. */
+  readonly copyStats = { copiedRows: 0, upsertedBatches: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -143,6 +159,9 @@ export class PostbackLogWriter {
     this.upsertOutcomes = upsertOutcomes(`${schema}.postback_logs`);
     this.insertUrlTerms = insertUrlTerms(`${schema}.url_terms`);
     this.switchLock = options.switchLock ?? true;
+    this.copyPostbacksSql = options.copyNewPostbacks
+      ? `COPY ${schema}.postback_logs (${names(POSTBACK_COLUMNS)}) FROM STDIN`
+      : null;
   }
 
   async write(events: ReadonlyArray<AnyEvent | null>): Promise<void> {
@@ -177,7 +196,7 @@ export class PostbackLogWriter {
     );
     await this.dataSource.transaction(async (manager) => {
       if (this.switchLock) await lockModelShared(manager, 'postback-log');
-      if (postbackRows.length > 0)
+      if (postbackRows.length > 0 && !(await this.copyPostbacks(manager, postbackRows)))
         await manager.query(this.upsertPostbacks, [toRecordset(postbackRows)]);
       if (outcomeRows.length > 0)
         await manager.query(this.upsertOutcomes, [toRecordset(outcomeRows)]);
@@ -185,5 +204,27 @@ export class PostbackLogWriter {
     });
     if (this.knownTerms.size + terms.size > KNOWN_TERMS_LIMIT) this.knownTerms.clear();
     for (const key of terms.keys()) this.knownTerms.add(key);
+  }
+
+  /** False when COPY is off or the batch met an existing row (then nothing of it was written). */
+  private async copyPostbacks(manager: EntityManager, rows: PostbackRow[]): Promise<boolean> {
+    if (this.copyPostbacksSql === null) return false;
+    // The transaction's own connection: COPY needs the driver's client, not TypeORM's query().
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    await client.query('SAVEPOINT copy_postbacks');
+    try {
+      await pipeline(
+        Readable.from([toCopyText(rows, POSTBACK_COLUMNS)]),
+        client.query(copyFrom(this.copyPostbacksSql)),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT copy_postbacks');
+      this.copyStats.upsertedBatches += 1;
+      return false;
+    }
+    await client.query('RELEASE SAVEPOINT copy_postbacks');
+    this.copyStats.copiedRows += rows.length;
+    return true;
   }
 }

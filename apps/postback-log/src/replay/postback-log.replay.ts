@@ -68,6 +68,7 @@ export function postbackLogReplay(topics: string[] = POSTBACK_LOG_TOPICS): Repla
       const writer = new PostbackLogWriter(context.dataSource, (id) => view.get(id), {
         schema: context.replaySchema,
         switchLock: false,
+        copyNewPostbacks: true,
       });
       // Ids already looked for once: only a new one is worth another catch-up.
       const missed = new Set<string>();
