@@ -322,7 +322,7 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     );
   });
 
-  it("replay's COPY path stores what the upsert stores, and upserts a batch that meets a row", async () => {
+  it("replay's COPY path stores what the upsert stores, and upserts rows already there", async () => {
     const base = { accountId: alice.account.id, integrationId: aliceIntegration };
     const scratch = async (schema: string) => {
       await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -363,14 +363,15 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     const batches: AnyEvent[][] = [
       [hostile, plain],
       [early],
-      [outcomeFirst, postback(base)], // meets the row the outcome made: upserted
-      [hostile, plain], // redelivered: upserted, changes nothing
+      [outcomeFirst, postback(base)],
+      [hostile, plain], // redelivered: changes nothing
     ];
     for (const batch of batches) {
       await upsertWriter.write(batch);
       await copyWriter.write(batch);
     }
-    expect(copyWriter.copyStats).toEqual({ copiedRows: 2, upsertedBatches: 2 });
+    // Batch 3 COPYs its new postback and upserts the one its outcome made; batch 4 only upserts.
+    expect(copyWriter.copyStats).toEqual({ copiedRows: 3, upsertedRows: 3 });
 
     const rows = (schema: string) =>
       dataSource.query(`SELECT * FROM ${schema}.postback_logs ORDER BY id`);
@@ -383,6 +384,36 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     expect(copiedRows.find((row: { id: string }) => row.id === outcomeFirst.id)).toMatchObject({
       status: 'unmatched',
       received_at: new Date(outcomeFirst.payload.receivedAt),
+    });
+
+    // A concurrent transaction inserts a row the COPY carries: COPY waits for it, fails on the
+    // key, and the batch is upserted instead.
+    const [raced, alongside] = [postback(base), postback(base)];
+    const other = dataSource.createQueryRunner();
+    await other.startTransaction();
+    await other.query(`INSERT INTO ${copied}.postback_logs (id, account_id) VALUES ($1, $2)`, [
+      raced.id,
+      alice.account.id,
+    ]);
+    const writing = copyWriter.write([raced, alongside]);
+    await eventually(async () => {
+      const [{ waiting }] = await dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE 'COPY "${copied}".%'`,
+      );
+      expect(waiting).toBe(1);
+    });
+    await other.commitTransaction();
+    await other.release();
+    await writing;
+    expect(copyWriter.copyStats).toEqual({ copiedRows: 3, upsertedRows: 5 });
+    const [racedRow] = await dataSource.query(
+      `SELECT url, received_at FROM ${copied}.postback_logs WHERE id = $1`,
+      [raced.id],
+    );
+    expect(racedRow).toEqual({
+      url: raced.payload.url,
+      received_at: new Date(raced.payload.receivedAt),
     });
     for (const schema of [upserted, copied])
       await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
