@@ -320,7 +320,7 @@ export async function run(): Promise<void> {
     );
     print(`  CPU during the run        : ${minimalCpu.processes}, ${minimalCpu.machine}`);
     print(
-      `  ratio minimal / bare      : ${fmt(floorRate / bareRate, 2)} (the most any Fastify + kafkajs ingress gets here)`,
+      `  ratio minimal / bare      : ${fmt(floorRate / bareRate, 2)} (Fastify + kafkajs doing nothing else)`,
     );
     print(
       `ingress (durable, acks=all) : ${fmt(accepted)} accepted postbacks/s, p50 ${full.latency.p50} ms, p99 ${full.latency.p99} ms, non-2xx ${full.non2xx}, errors ${full.errors + full.timeouts}`,

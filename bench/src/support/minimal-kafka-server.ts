@@ -2,8 +2,8 @@
  * B1's second reference: the least a durable postback endpoint can do on this stack. A Fastify
  * route hands the request's URL and query to kafkajs (idempotent, acks=all, gathered for 2 ms
  * like libs/kafka's producer, same partitioner) and answers 200 once the broker acknowledged.
- * No contract, no envelope, no spool, no metrics: on a machine where the load tool and the
- * broker share the cores with the server, its rate is the ceiling of any ingress built on it.
+ * No contract, no envelope, no spool, no metrics: what is left between it and the hello-world is
+ * the stack's and the machine's (the load tool and the broker share the cores with the server).
  *
  * Env: PORT, KAFKA_BROKERS, TOPIC, PARTITIONS.
  */
