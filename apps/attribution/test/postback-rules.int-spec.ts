@@ -359,10 +359,16 @@ describe('attribution: postback rules (SPEC section 5)', () => {
       sent.set(c, { clickId, postbacks });
       await publish(postbacks);
     }
+    // Outcomes and conversions are read from two topics by two tails: wait for both.
     await eventually(
       () => {
         for (const { postbacks } of sent.values()) {
-          for (const postback of postbacks) expect(reader.latestOutcome(postback.id)).toBeDefined();
+          for (const postback of postbacks) {
+            const outcome = reader.latestOutcome(postback.id);
+            expect(outcome).toBeDefined();
+            if (outcome!.payload.conversionId !== null)
+              expect(reader.conversionsOf(postback.id).length).toBeGreaterThan(0);
+          }
         }
       },
       { timeoutMs: 30000 },
