@@ -23,6 +23,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRepoRoot } from '@tracker/local-infra';
 import { freePort } from '@tracker/testing';
+import { Client } from 'pg';
+import { Tables as AttributionTables } from '../../apps/attribution/src/shared/schema';
 import { print } from './support/output';
 import { cpuSplit, stopChild } from './support/processes';
 import { percentile } from './support/stats';
@@ -100,6 +102,44 @@ interface Sample {
   acceptedAt: number;
   finalAt?: number;
   status?: string;
+}
+
+/**
+ * The two halves of each sample's way, from attribution's own timestamps: the ingress' receivedAt
+ * to the decision (judged_at), and the decision to the poll that saw it in the log (outbox
+ * relay, outcomes topic, postback-log projection). Wall clock on both sides: one machine.
+ */
+async function hopLatencies(
+  databaseUrl: string,
+  samples: Sample[],
+): Promise<Record<'judged' | 'shown', { p50: number; p99: number }>> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ id: string; received: number; judged: number }>(
+      `SELECT postback_id AS id, extract(epoch FROM received_at) * 1000 AS received,
+              extract(epoch FROM judged_at) * 1000 AS judged
+         FROM ${AttributionTables.postbacks} WHERE postback_id = ANY($1::uuid[])`,
+      [samples.map((sample) => sample.id)],
+    );
+    const finalAt = new Map(samples.map((s) => [s.id, s.finalAt]));
+    const judged: number[] = [];
+    const shown: number[] = [];
+    for (const row of rows) {
+      judged.push(Number(row.judged) - Number(row.received));
+      const seen = finalAt.get(row.id);
+      shown.push(
+        seen === undefined ? Infinity : performance.timeOrigin + seen - Number(row.judged),
+      );
+    }
+    const summary = (values: number[]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
+    return { judged: summary(judged), shown: summary(shown) };
+  } finally {
+    await db.end();
+  }
 }
 
 /** Creates the account, the integration and the clicks every postback will refer to. */
@@ -295,6 +335,12 @@ export async function run(): Promise<void> {
       return `${ms(percentile(sorted, 50))}/${ms(percentile(sorted, 99))}`;
     });
     print(`  p50/p99 by third of the load: ${thirds.join(', ')}`);
+    const hops = await hopLatencies(database.url, samples);
+    print(
+      `  where the time goes (sampled): ingress → attribution's decision p50 ${ms(hops.judged.p50)}, ` +
+        `p99 ${ms(hops.judged.p99)}; decision → final status in the log p50 ${ms(hops.shown.p50)}, ` +
+        `p99 ${ms(hops.shown.p99)}`,
+    );
     print(`  CPU during the load: ${cpuDuringLoad}`);
     const pass = p99 <= TARGET_P99_MS && failed === 0 && notAttributed === 0;
     print(
