@@ -10,6 +10,7 @@ import {
   PostbackReceivedEvent,
   Topics,
 } from '@tracker/contracts';
+import type { ConsumedEvent } from '@tracker/kafka';
 import { seedProducer, startGroupsAtEnd, testKafka, TopicTail } from '@tracker/testing';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -39,6 +40,22 @@ export function clickRegistered(
     },
     { accountId, integrationId: payload.integrationId ?? null, correlationId: payload.clickId },
   );
+}
+
+/** A click or postback as the projection's consumer hands it over (for direct handler calls). */
+export function consumed(
+  event: ClickRegisteredEvent | PostbackReceivedEvent,
+  offset = 0,
+): ConsumedEvent {
+  return {
+    topic: event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks,
+    partition: 0,
+    offset: String(offset),
+    key: null,
+    event,
+    headers: {},
+    timestamp: String(Date.now()),
+  };
 }
 
 export interface PostbackOptions {

@@ -3,8 +3,7 @@
  * commit and the publish, and across a redelivered batch.
  */
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { partitionKeyOf, PostbackReceivedEvent, Topics } from '@tracker/contracts';
-import { ConsumedEvent } from '@tracker/kafka';
+import { partitionKeyOf, PostbackReceivedEvent } from '@tracker/contracts';
 import {
   closeSeedProducer,
   createTestDatabase,
@@ -23,6 +22,7 @@ import { ATTRIBUTION_DB, Tables } from '../src/shared/schema';
 import {
   api,
   clickRegistered,
+  consumed,
   freshGroupPrefix,
   newClickId,
   OutputReader,
@@ -128,15 +128,7 @@ describe('attribution: exactly one ConversionRecorded per attributed postback', 
     }
 
     // The same batch again (a redelivery after a crash before the offset commit): no change.
-    const messages: ConsumedEvent[] = [...clicks, ...postbacks].map((event, offset) => ({
-      topic: event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks,
-      partition: 0,
-      offset: String(offset),
-      key: null,
-      event,
-      headers: {},
-      timestamp: String(Date.now()),
-    }));
+    const messages = [...clicks, ...postbacks].map((event, offset) => consumed(event, offset));
     await second.app.get(AttributionProjection).handle(messages);
     expect(await ours(second, false)).toBe(postbacks.length + 9);
     expect(await ours(second, true)).toBe(0);

@@ -3,11 +3,9 @@
  * published as the ingress would, outcomes and conversions read back from their topics.
  */
 import {
-  AnyEvent,
   conversionRecordedId,
   IntegrationChangedPayload,
   PostbackReceivedEvent,
-  Topics,
 } from '@tracker/contracts';
 import {
   closeSeedProducer,
@@ -19,7 +17,6 @@ import {
   TestApp,
 } from '@tracker/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { ConsumedEvent } from '@tracker/kafka';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AttributionModule } from '../src/attribution.module';
@@ -28,6 +25,7 @@ import { ATTRIBUTION_DB } from '../src/shared/schema';
 import {
   api,
   clickRegistered,
+  consumed,
   freshGroupPrefix,
   newClickId,
   OutputReader,
@@ -547,15 +545,6 @@ describe('attribution: postback rules (SPEC section 5)', () => {
     const dataSource = app.app.get<DataSource>(getDataSourceToken(ATTRIBUTION_DB));
     const writerAt = (at: number) =>
       new AttributionWriter(dataSource, async () => v2, { clock: () => new Date(at) });
-    const consumed = (event: AnyEvent): ConsumedEvent => ({
-      topic: event.type === 'ClickRegistered' ? Topics.Clicks : Topics.Postbacks,
-      partition: 0,
-      offset: '0',
-      key: null,
-      event,
-      headers: {},
-      timestamp: String(Date.now()),
-    });
     const clickId = newClickId();
     const started = Date.now();
     const postback = postbackReceived(v2, { ...reg(), click_id: clickId });

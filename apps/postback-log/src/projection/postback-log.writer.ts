@@ -222,8 +222,10 @@ export class PostbackLogWriter {
     const client = (await manager.queryRunner!.connect()) as PoolClient;
     const found = await client.query<{ id: string }>(this.existingIdsSql, [rows.map((r) => r.id)]);
     const existing = new Set(found.rows.map((row) => row.id));
-    const fresh = existing.size === 0 ? rows : rows.filter((row) => !existing.has(row.id));
-    if (fresh.length === 0) return rows;
+    const fresh: PostbackRow[] = [];
+    const known: PostbackRow[] = [];
+    for (const row of rows) (existing.has(row.id) ? known : fresh).push(row);
+    if (fresh.length === 0) return known;
     await client.query('SAVEPOINT copy_postbacks');
     try {
       await pipeline(
@@ -238,6 +240,6 @@ export class PostbackLogWriter {
     }
     await client.query('RELEASE SAVEPOINT copy_postbacks');
     this.copyStats.copiedRows += fresh.length;
-    return existing.size === 0 ? [] : rows.filter((row) => existing.has(row.id));
+    return known;
   }
 }
