@@ -1,4 +1,8 @@
-/** One suite: unit specs beside the code, integration and end-to-end specs on real Kafka/PostgreSQL. */
+/**
+ * Test tiers as jest projects (`--selectProjects unit|int|e2e`): unit specs beside the code need
+ * no infrastructure; integration (`*.int-spec.ts`) and end-to-end (`*.e2e-spec.ts`) specs run on a
+ * real Kafka broker and PostgreSQL that global-setup starts once for the whole run.
+ */
 const swc = [
   '@swc/jest',
   {
@@ -13,11 +17,10 @@ const swc = [
   },
 ];
 
-module.exports = {
+const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(ts|js)$': swc },
   // Node 20 require()s this ESM-only dependency of @fastify/static natively; jest cannot.
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
@@ -25,8 +28,18 @@ module.exports = {
     '^@tracker/(contracts|kafka|database|config|testing|local-infra|platform|directory|replay)$':
       '<rootDir>/libs/$1/src',
   },
+};
+const withInfrastructure = {
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
+    { ...shared, ...withInfrastructure, displayName: 'int', testMatch: ['**/*.int-spec.ts'] },
+    { ...shared, ...withInfrastructure, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'] },
+  ],
   testTimeout: 60000,
   // Kafka clients keep sockets briefly after disconnect; suites close what they open.
   forceExit: true,

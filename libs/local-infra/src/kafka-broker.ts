@@ -9,7 +9,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { probeBrokerMetadata } from './kafka-metadata-probe';
 import {
@@ -28,6 +28,11 @@ import { findRepoRoot } from './repo-root';
 export interface LocalKafkaOptions {
   /** Broker home: jars, data, logs, pid file. Default `<repoRoot>/.data/kafka`. */
   dataDir?: string;
+  /**
+   * Where the broker's jars are resolved (shared by brokers with other data dirs, so a throwaway
+   * broker needs no Maven run of its own). Default `<dataDir>/libs`.
+   */
+  libsDir?: string;
   /** Client (PLAINTEXT) port on 127.0.0.1. Default 9092. */
   port?: number;
   /** KRaft controller port on 127.0.0.1. Default 9093. */
@@ -118,6 +123,7 @@ function resolveSetup(options: LocalKafkaOptions): BrokerSetup {
   const repoRoot = findRepoRoot();
   const dataDir = resolve(options.dataDir ?? join(repoRoot, '.data', 'kafka'));
   const logsDir = join(dataDir, 'logs');
+  const libsDir = resolve(options.libsDir ?? join(dataDir, 'libs'));
   return {
     port: options.port ?? 9092,
     controllerPort: options.controllerPort ?? 9093,
@@ -127,8 +133,8 @@ function resolveSetup(options: LocalKafkaOptions): BrokerSetup {
     pom: join(repoRoot, 'deploy', 'kafka', 'pom.xml'),
     log4jConfig: join(repoRoot, 'deploy', 'kafka', 'log4j.properties'),
     dataDir,
-    libsDir: join(dataDir, 'libs'),
-    libsMarker: join(dataDir, 'libs', '.resolved'),
+    libsDir,
+    libsMarker: join(libsDir, '.resolved'),
     logsDir,
     outLog: join(logsDir, 'kafka.out'),
     kafkaLogDir: join(dataDir, 'data'),
@@ -148,7 +154,9 @@ async function startOrReuse(setup: BrokerSetup): Promise<LocalKafkaHandle> {
     return reusedHandle(setup);
   }
   const java = requireJava();
-  await resolveJars(setup);
+  // Brokers of other data dirs may share the jar directory: resolve it under its own lock.
+  mkdirSync(dirname(setup.libsDir), { recursive: true });
+  await withFileLock(`${setup.libsDir}.lock`, LOCK_TIMEOUT_MS, () => resolveJars(setup));
   writeServerProperties(setup);
   await formatStorageOnce(setup, java);
   const pid = launchBroker(setup, java);

@@ -1,6 +1,8 @@
-/** Stops only what global-setup started itself; a broker someone else runs stays up. */
+import { infra } from './global-setup';
+
+/** Stops what global-setup started, once, after the last project (int, e2e) of the run. */
 export default async function globalTeardown(): Promise<void> {
-  const stops =
-    (globalThis as { __trackerInfraStops?: Array<() => Promise<void>> }).__trackerInfraStops ?? [];
+  const stops = infra().__trackerInfraStops ?? [];
+  infra().__trackerInfraStops = [];
   for (const stop of stops.reverse()) await stop();
 }
