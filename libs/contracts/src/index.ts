@@ -1,3 +1,4 @@
+export * from './conversion-fields';
 export * from './create-event';
 export * from './envelope';
 export * from './event-schemas';

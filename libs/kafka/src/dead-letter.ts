@@ -1,8 +1,9 @@
 import { dlqTopic } from '@tracker/contracts';
-import { IHeaders } from 'kafkajs';
+import { IHeaders, Message } from 'kafkajs';
 import { Counter, register } from 'prom-client';
 import { EventProducer } from './event-producer';
 import { RawMessage } from './message-codec';
+import { MAX_MESSAGE_BYTES, messageBytes } from './message-size';
 
 export interface DeadLetter {
   topic: string;
@@ -85,4 +86,66 @@ export async function sendToDeadLetter(producer: EventProducer, letters: DeadLet
     ),
   );
   for (const letter of letters) deadLetters.inc({ topic: letter.topic, step: letter.step });
+}
+
+/**
+ * The dead letter of a message that can never be produced (above MAX_MESSAGE_BYTES), e.g. an
+ * outbox row: writers bound what they enqueue, so this is a bug path, and it must not block the
+ * rows behind it (SPEC section 9). The record keeps the envelope's id, type, account and
+ * correlation id and the size, not the value, which the broker would refuse as well.
+ */
+export function oversizedDeadLetter(
+  topic: string,
+  message: Message,
+  bytes: number,
+  step: string,
+): DeadLetter {
+  let envelope: Record<string, unknown> = {};
+  try {
+    const text = Buffer.isBuffer(message.value) ? message.value.toString('utf8') : message.value;
+    if (typeof text === 'string') envelope = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: the summary has the size only
+  }
+  const summary = {
+    id: envelope.id ?? null,
+    type: envelope.type ?? null,
+    version: envelope.version ?? null,
+    accountId: envelope.accountId ?? null,
+    correlationId: envelope.correlationId ?? null,
+    bytes,
+  };
+  const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
+  return {
+    topic,
+    partition: -1,
+    raw: {
+      key,
+      value: Buffer.from(JSON.stringify(summary)),
+      headers: message.headers,
+      offset: '-1',
+      timestamp: String(Date.now()),
+    },
+    reason: `message of ${bytes} bytes exceeds the broker limit of ${MAX_MESSAGE_BYTES} bytes`,
+    step,
+  };
+}
+
+/**
+ * Sorts an outbox round's messages into those the broker accepts and the dead letters of the
+ * rest (see oversizedDeadLetter), so one oversized row never wedges a relay.
+ */
+export function admitMessages(
+  topic: string,
+  messages: Message[],
+  step: string,
+): { admitted: Message[]; letters: DeadLetter[] } {
+  const admitted: Message[] = [];
+  const letters: DeadLetter[] = [];
+  for (const message of messages) {
+    const bytes = messageBytes(message);
+    if (bytes > MAX_MESSAGE_BYTES) letters.push(oversizedDeadLetter(topic, message, bytes, step));
+    else admitted.push(message);
+  }
+  return { admitted, letters };
 }

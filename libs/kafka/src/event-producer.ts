@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { AnyEvent, assertValidEvent } from '@tracker/contracts';
-import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { Counter, Histogram, register } from 'prom-client';
 import { encodeEvent } from './message-codec';
+import { MAX_MESSAGE_BYTES, messageBytes, MessageTooLargeError } from './message-size';
 
 export interface EventProducerOptions {
   /** How long a message may wait for companions before its batch is sent. */
@@ -16,11 +17,17 @@ export interface EventProducerOptions {
   retries?: number;
   /** Broker-side timeout of one produce request. */
   requestTimeoutMs?: number;
+  /** A larger message is refused at once with MessageTooLargeError. Default MAX_MESSAGE_BYTES. */
+  maxMessageBytes?: number;
+  /** Messages gathered for one produce request stay below this many bytes. Default MAX_MESSAGE_BYTES. */
+  maxRequestBytes?: number;
 }
 
 interface Pending {
   topic: string;
   messages: Message[];
+  /** messageBytes() of each message, in order. */
+  sizes: number[];
   /** Correlation ids of the events, for the failure log (none for raw sends). */
   correlationIds: ReadonlyArray<string | null>;
   resolve: () => void;
@@ -50,10 +57,49 @@ const batchSizes = metric(
     }),
 );
 
+/** One produce request: what it carries and whose send() it completes. */
+interface ProduceRequest {
+  byTopic: Map<string, Message[]>;
+  messages: number;
+  /** Sends whose last message is in this request: they resolve when it is acknowledged. */
+  completes: Pending[];
+}
+
+/**
+ * Cuts queued sends into produce requests of at most `maxBytes` (in queue order, so per-partition
+ * order holds across requests); one send may span several requests.
+ */
+function splitIntoRequests(batch: Pending[], maxBytes: number): ProduceRequest[] {
+  const requests: ProduceRequest[] = [];
+  let current: ProduceRequest = { byTopic: new Map(), messages: 0, completes: [] };
+  let bytes = 0;
+  for (const pending of batch) {
+    pending.messages.forEach((message, index) => {
+      const size = pending.sizes[index];
+      if (current.messages > 0 && bytes + size > maxBytes) {
+        requests.push(current);
+        current = { byTopic: new Map(), messages: 0, completes: [] };
+        bytes = 0;
+      }
+      const list = current.byTopic.get(pending.topic) ?? [];
+      list.push(message);
+      current.byTopic.set(pending.topic, list);
+      current.messages += 1;
+      bytes += size;
+    });
+    current.completes.push(pending);
+  }
+  if (current.messages > 0) requests.push(current);
+  return requests;
+}
+
 /**
  * Idempotent, acks=all producer that batches on its own: kafkajs sends one request per call,
  * so concurrent callers are gathered for `lingerMs` (or while the previous request is in flight)
  * and sent with one sendBatch. Every send() resolves only after the broker acknowledged it.
+ * Requests stay below `maxRequestBytes` (a large gathering is sent as several, in order), and a
+ * message above `maxMessageBytes` is refused at once (SPEC section 9: sizes bounded end to end),
+ * so one oversized message never blocks the others behind endless retries.
  */
 export class EventProducer {
   private readonly logger = new Logger(EventProducer.name);
@@ -61,8 +107,11 @@ export class EventProducer {
   private readonly lingerMs: number;
   private readonly maxBatchMessages: number;
   private readonly requestTimeoutMs: number;
+  private readonly maxMessageBytes: number;
+  private readonly maxRequestBytes: number;
   private queue: Pending[] = [];
   private queuedMessages = 0;
+  private queuedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private connected = false;
@@ -71,6 +120,8 @@ export class EventProducer {
     this.lingerMs = options.lingerMs ?? 2;
     this.maxBatchMessages = options.maxBatchMessages ?? 1000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30000;
+    this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.maxRequestBytes = options.maxRequestBytes ?? MAX_MESSAGE_BYTES;
     const retries = options.retries;
     this.producer = kafka.producer({
       idempotent: true,
@@ -119,6 +170,10 @@ export class EventProducer {
     return this.send(topic, [{ key, value: null }]);
   }
 
+  /**
+   * Sends raw messages in order; resolves once the broker acknowledged all of them.
+   * @throws MessageTooLargeError (as a rejection, nothing sent) when one exceeds maxMessageBytes.
+   */
   send(topic: string, messages: Message[]): Promise<void> {
     return this.enqueue(topic, messages, []);
   }
@@ -129,9 +184,15 @@ export class EventProducer {
     correlationIds: ReadonlyArray<string | null>,
   ): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
+    const sizes = messages.map(messageBytes);
+    const largest = Math.max(...sizes);
+    if (largest > this.maxMessageBytes) {
+      return Promise.reject(new MessageTooLargeError(topic, largest, this.maxMessageBytes));
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, messages, correlationIds, resolve, reject });
+      this.queue.push({ topic, messages, sizes, correlationIds, resolve, reject });
       this.queuedMessages += messages.length;
+      for (const size of sizes) this.queuedBytes += size;
       this.schedule();
     });
   }
@@ -146,7 +207,7 @@ export class EventProducer {
 
   private schedule(): void {
     if (this.inFlight) return; // the in-flight request's completion picks the queue up
-    if (this.queuedMessages >= this.maxBatchMessages) {
+    if (this.queuedMessages >= this.maxBatchMessages || this.queuedBytes >= this.maxRequestBytes) {
       this.startFlush();
       return;
     }
@@ -162,6 +223,7 @@ export class EventProducer {
     const batch = this.queue;
     this.queue = [];
     this.queuedMessages = 0;
+    this.queuedBytes = 0;
     this.inFlight = this.sendBatch(batch).finally(() => {
       this.inFlight = null;
       // What queued meanwhile has waited a whole round trip already: no second linger.
@@ -170,43 +232,39 @@ export class EventProducer {
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const pending of batch) {
-      const list = byTopic.get(pending.topic) ?? [];
-      for (const message of pending.messages) list.push(message);
-      byTopic.set(pending.topic, list);
-    }
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
-      topic,
-      messages,
-    }));
-    try {
-      await this.producer.sendBatch({
-        topicMessages,
-        acks: -1,
-        timeout: this.requestTimeoutMs,
-        compression: CompressionTypes.None,
-      });
-      let total = 0;
-      for (const { topic, messages } of topicMessages) {
-        sentMessages.inc({ topic }, messages.length);
-        total += messages.length;
+    const requests = splitIntoRequests(batch, this.maxRequestBytes);
+    for (const [index, request] of requests.entries()) {
+      try {
+        await this.producer.sendBatch({
+          topicMessages: [...request.byTopic].map(([topic, messages]) => ({ topic, messages })),
+          acks: -1,
+          timeout: this.requestTimeoutMs,
+          compression: CompressionTypes.None,
+        });
+      } catch (error) {
+        // Sends completed by earlier requests stand; this one and the rest are refused.
+        this.reportFailure(error as Error, requests.slice(index));
+        return;
       }
-      batchSizes.observe(total);
-      for (const pending of batch) pending.resolve();
-    } catch (error) {
-      const correlationIds = new Set<string>();
-      for (const pending of batch) {
-        for (const id of pending.correlationIds)
-          if (id && correlationIds.size < 20) correlationIds.add(id);
-      }
-      this.logger.warn({
-        msg: `produce failed: ${(error as Error).message}`,
-        topics: [...byTopic.keys()],
-        messages: batch.reduce((n, pending) => n + pending.messages.length, 0),
-        correlationIds: [...correlationIds],
-      });
-      for (const pending of batch) pending.reject(error as Error);
+      for (const [topic, messages] of request.byTopic) sentMessages.inc({ topic }, messages.length);
+      batchSizes.observe(request.messages);
+      for (const pending of request.completes) pending.resolve();
     }
+  }
+
+  private reportFailure(error: Error, failed: ProduceRequest[]): void {
+    const pendings = failed.flatMap((request) => request.completes);
+    const correlationIds = new Set<string>();
+    for (const pending of pendings) {
+      for (const id of pending.correlationIds)
+        if (id && correlationIds.size < 20) correlationIds.add(id);
+    }
+    this.logger.warn({
+      msg: `produce failed: ${error.message}`,
+      topics: [...new Set(failed.flatMap((request) => [...request.byTopic.keys()]))],
+      messages: pendings.reduce((n, pending) => n + pending.messages.length, 0),
+      correlationIds: [...correlationIds],
+    });
+    for (const pending of pendings) pending.reject(error);
   }
 }

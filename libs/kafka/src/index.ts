@@ -6,6 +6,7 @@ export * from './kafka-table';
 export * from './kafka.module';
 export * from './kafka.runtime';
 export * from './message-codec';
+export * from './message-size';
 export * from './topic-admin';
 export * from './topic-offsets';
 export * from './topic-range-reader';

@@ -5,7 +5,14 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { encodeSerializedEvent, EventProducer } from '@tracker/kafka';
+import {
+  admitMessages,
+  deadLetterLogFields,
+  DeadLetter,
+  encodeSerializedEvent,
+  EventProducer,
+  sendToDeadLetter,
+} from '@tracker/kafka';
 import { DataSource } from 'typeorm';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
 
@@ -136,10 +143,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         list.push(encodeSerializedEvent(row.json, row, row.message_key));
         byTopic.set(row.topic, list);
       }
-      // One producer batch: order within each topic partition is the outbox order.
+      // One producer gathering (split into requests the broker accepts): order within each
+      // topic partition is the outbox order. A row above the broker's limit is dead-lettered.
+      const letters: DeadLetter[] = [];
       await Promise.all(
-        [...byTopic].map(([topic, messages]) => this.producer.send(topic, messages)),
+        [...byTopic].map(([topic, messages]) => {
+          const admitted = admitMessages(topic, messages, 'attribution.outbox');
+          letters.push(...admitted.letters);
+          return this.producer.send(topic, admitted.admitted);
+        }),
       );
+      await sendToDeadLetter(this.producer, letters);
+      for (const letter of letters) {
+        this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
+      }
       await manager.query(
         `UPDATE ${Tables.outbox} SET published_at = now() WHERE seq = ANY($1::bigint[])`,
         [rows.map((row) => row.seq)],

@@ -1,6 +1,7 @@
 import {
   ConversionRecordedEvent,
   ConversionStage,
+  conversionFields,
   conversionRecordedId,
   createEvent,
   deterministicEventId,
@@ -98,7 +99,7 @@ export function conversionRecorded(
       amount: facts.amount,
       currency: facts.currency,
       tid: facts.tid,
-      fields: { ...facts.fields },
+      fields: conversionFields(facts.fields),
       campaign: facts.campaign,
       source: facts.source,
       subscriberId: facts.subscriberId,

@@ -6,7 +6,14 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AnyEvent } from '@tracker/contracts';
-import { encodeEvent, EventProducer } from '@tracker/kafka';
+import {
+  admitMessages,
+  deadLetterLogFields,
+  DeadLetter,
+  encodeEvent,
+  EventProducer,
+  sendToDeadLetter,
+} from '@tracker/kafka';
 import { DataSource } from 'typeorm';
 import { REGISTRY_DB } from '../registry.database';
 import { OutboxSeq } from './outbox';
@@ -137,10 +144,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         messages.push(row.event ? encodeEvent(row.event, row.key) : { key: row.key, value: null });
         byTopic.set(row.topic, messages);
       }
-      // Keys never span topics, so topics go in parallel; each keeps sequence order.
+      // Keys never span topics, so topics go in parallel; each keeps sequence order. A snapshot
+      // above the broker's limit is dead-lettered rather than retried forever.
+      const letters: DeadLetter[] = [];
       await Promise.all(
-        [...byTopic].map(([topic, messages]) => this.producer.send(topic, messages)),
+        [...byTopic].map(([topic, messages]) => {
+          const admitted = admitMessages(topic, messages, 'registry.outbox');
+          letters.push(...admitted.letters);
+          return this.producer.send(topic, admitted.admitted);
+        }),
       );
+      await sendToDeadLetter(this.producer, letters);
+      for (const letter of letters) {
+        this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
+      }
       const seqs = rows.map((row) => String(row.seq));
       await manager.query(
         'UPDATE registry.outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
