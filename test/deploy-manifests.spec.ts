@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { TOPIC_SPECS } from '@tracker/contracts';
+import { controllerRoutes } from './support/controller-routes';
 
 const root = path.join(__dirname, '..');
 const APPS = ['ingress', 'registry', 'postback-log', 'attribution'] as const;
@@ -20,42 +21,6 @@ const BINDING_ENV = [
 ];
 
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
-
-interface Route {
-  app: App;
-  method: string;
-  path: string;
-}
-
-function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? walk(full) : [full];
-  });
-}
-
-/** Routes as the controllers declare them (decorators read from source). */
-function controllerRoutes(): Route[] {
-  const routes: Route[] = [];
-  for (const app of APPS) {
-    for (const file of walk(path.join(root, 'apps', app, 'src')).filter((f) =>
-      f.endsWith('.controller.ts'),
-    )) {
-      const source = fs.readFileSync(file, 'utf8');
-      const prefix = /@Controller\(\s*(?:'([^']*)'|\{[^}]*path:\s*'([^']*)')?/.exec(source);
-      const base = prefix ? (prefix[1] ?? prefix[2] ?? '') : '';
-      for (const match of source.matchAll(
-        /@(Get|Post|Put|Patch|Delete|All)\(\s*(?:'([^']*)')?\s*\)/g,
-      )) {
-        const joined = ['', base, match[2] ?? ''].join('/').replace(/\/+/g, '/').replace(/\/$/, '');
-        // Substitute path parameters with sample values the proxies must route too.
-        const concrete = joined.replace(/:[A-Za-z]+/g, 'sample-id');
-        routes.push({ app, method: match[1].toUpperCase(), path: concrete || '/' });
-      }
-    }
-  }
-  return routes;
-}
 
 interface NginxLocation {
   exact: boolean;
@@ -115,7 +80,7 @@ function kubernetesRoute(paths: IngressPath[], requestPath: string): string | un
 const upstreamName = (app: App) => app.replace('-', '_');
 
 describe('deployment files agree with the code', () => {
-  const routes = controllerRoutes();
+  const routes = controllerRoutes(APPS);
 
   it('finds the API routes of every app in its controllers', () => {
     for (const app of APPS) expect(routes.filter((r) => r.app === app).length).toBeGreaterThan(0);

@@ -1,2 +1,4 @@
-// The build emits dist/apps/tracker/main.js from here (SPEC section 6: node dist/apps/<app>/main.js).
-import './src/main';
+// The build emits dist/apps/tracker/main.js from here (SPEC section 6: npm start runs it).
+import { runTracker } from './src/run-tracker';
+
+void runTracker();

@@ -13,3 +13,9 @@ export const TRACKER_FEATURES = [
   PostbackLogModule,
   AttributionModule,
 ];
+
+/**
+ * What the edge process hosts when the tracker runs as several processes: the public edge
+ * (postback endpoint, click redirect), so nothing else shares its event loop.
+ */
+export const EDGE_FEATURES = [IngressModule];

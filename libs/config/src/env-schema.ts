@@ -4,6 +4,16 @@
  */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** `pretty`: human-readable lines for a terminal; `json`: one JSON object per line. */
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * How `npm start` (the `tracker` app) runs the apps: `multi` as one supervised process per app
+ * behind the one port (every core works, the postback endpoint never waits behind a
+ * projection), `single` all in one process; `auto` is `multi` on a machine with 2+ cores.
+ */
+export type TrackerProcesses = 'auto' | 'multi' | 'single';
+
 export interface TrackerConfig {
   /** HTTP port of the process (binding: PORT). */
   port: number;
@@ -16,6 +26,12 @@ export interface TrackerConfig {
   /** Token that may create accounts; null means "generate one and print it" (binding: TRACKER_ADMIN_TOKEN). */
   adminToken: string | null;
   logLevel: LogLevel;
+  /** Binding: LOG_FORMAT; default `pretty` when stdout is a terminal, else `json`. */
+  logFormat: LogFormat;
+  /** Binding: KAFKA_KEEP; a local broker `npm start` started keeps running after it stops. */
+  kafkaKeep: boolean;
+  /** TRACKER_PROCESSES: see TrackerProcesses. */
+  trackerProcesses: TrackerProcesses;
   /** Prefix of every consumer group id; lets tests and blue/green runs keep separate offsets. */
   kafkaGroupPrefix: string;
   /** Partitions for topics we create ourselves (existing topics are left alone). */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigError, LogLevel, TrackerConfig } from './env-schema';
+import { ConfigError, LogFormat, LogLevel, TrackerConfig, TrackerProcesses } from './env-schema';
 
 type Env = Record<string, string | undefined>;
 
@@ -84,6 +84,27 @@ function logLevel(name: string, raw: string | undefined): LogLevel {
   return level;
 }
 
+function oneOf<T extends string>(
+  name: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase() as T;
+  if (!allowed.includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`);
+  }
+  return value;
+}
+
+function boolean(name: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got '${raw}'`);
+}
+
 /** Finds the repository root so embedded data lands in `<root>/.data` wherever we run from. */
 export function repositoryRoot(start = __dirname): string {
   let dir = start;
@@ -115,6 +136,19 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
     databaseUrl: databaseUrl('DATABASE_URL', read(env, 'DATABASE_URL')),
     adminToken: adminToken('TRACKER_ADMIN_TOKEN', read(env, 'TRACKER_ADMIN_TOKEN')),
     logLevel: logLevel('LOG_LEVEL', read(env, 'LOG_LEVEL')),
+    logFormat: oneOf<LogFormat>(
+      'LOG_FORMAT',
+      read(env, 'LOG_FORMAT'),
+      ['pretty', 'json'],
+      process.stdout.isTTY ? 'pretty' : 'json',
+    ),
+    kafkaKeep: boolean('KAFKA_KEEP', read(env, 'KAFKA_KEEP')),
+    trackerProcesses: oneOf<TrackerProcesses>(
+      'TRACKER_PROCESSES',
+      read(env, 'TRACKER_PROCESSES'),
+      ['auto', 'multi', 'single'],
+      'auto',
+    ),
     kafkaGroupPrefix: read(env, 'KAFKA_GROUP_PREFIX') ?? 'tracker',
     kafkaTopicPartitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1024),
     // 6 s is the broker's default group.min.session.timeout.ms.

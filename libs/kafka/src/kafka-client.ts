@@ -8,12 +8,20 @@ export interface KafkaClientOptions {
 
 const logger = new Logger('kafkajs');
 
+/**
+ * Answers a booting or rebalancing broker gives and kafkajs retries by itself: kafkajs logs them
+ * at error level, but they are expected (a normal start must print no error line).
+ */
+const RETRIED_CONDITIONS =
+  /coordinator (is )?(not available|load)|not the correct coordinator|leader not available|no leader|does not host this topic-partition|not leader|ECONNREFUSED|rebalanc/i;
+
 /** Routes kafkajs' own logging into the application logger instead of stdout. */
 function logCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
     const line = `${message} ${JSON.stringify(extra)}`;
-    if (level === KafkaLogLevel.ERROR) logger.error(line);
+    const retried = RETRIED_CONDITIONS.test(`${String(extra.error ?? '')} ${message}`);
+    if (level === KafkaLogLevel.ERROR && !retried) logger.error(line);
     else if (level === KafkaLogLevel.WARN) logger.warn(line);
     else logger.debug(line);
   };

@@ -1,21 +1,33 @@
 import { DynamicModule } from '@nestjs/common';
-import { ConfigError, loadConfig, RuntimeConfig } from '@tracker/config';
-import { createRootLogger } from './logging/pino-logger';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OpenAPIObject } from '@nestjs/swagger';
+import { ConfigError, loadConfig, RuntimeConfig, TrackerConfig } from '@tracker/config';
+import { Logger } from 'pino';
+import { startBanner } from './banner';
 import { createHttpApp } from './http/create-http-app';
-import { resolveInfrastructure } from './infrastructure';
+import { Infrastructure, resolveInfrastructure } from './infrastructure';
+import { createRootLogger } from './logging/pino-logger';
 
 export interface AppDefinition {
   /** e.g. `ingress`, or `tracker` for all apps in one process. */
   name: string;
   title: string;
   module: (config: RuntimeConfig) => DynamicModule;
+  /** OpenAPI documents of other processes this one's port routes to (merged into `/docs`). */
+  otherDocs?: (config: RuntimeConfig, logger: Logger) => Promise<OpenAPIObject[]>;
+  /** Runs after the Nest app is built and before it listens (e.g. extra Fastify routes). */
+  beforeListen?: (app: NestFastifyApplication, config: RuntimeConfig) => Promise<void>;
+  /** Print the start banner (console, docs, admin token) on a terminal once listening. */
+  announce?: boolean;
 }
 
-/** Boot sequence shared by every app's main.ts: config, embedded defaults, HTTP, shutdown. */
-export async function runApp(definition: AppDefinition): Promise<void> {
-  let config;
+/**
+ * Reads the environment into a typed config; an invalid value stops the process with a message
+ * naming the variable (SPEC section 6), exit code 1.
+ */
+export function loadConfigOrExit(): TrackerConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -23,14 +35,23 @@ export async function runApp(definition: AppDefinition): Promise<void> {
     }
     throw error;
   }
-  const logger = createRootLogger(config.logLevel, definition.name);
+}
+
+/** Boot sequence shared by every app's main.ts: config, embedded defaults, HTTP, shutdown. */
+export async function runApp(definition: AppDefinition): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createRootLogger(config.logLevel, definition.name, config.logFormat);
   const infrastructure = await resolveInfrastructure(config, (line) => logger.info(line));
+  const runtime = infrastructure.config;
+  const otherDocs = (await definition.otherDocs?.(runtime, logger)) ?? [];
   const app = await createHttpApp(
-    definition.module(infrastructure.config),
-    infrastructure.config,
+    definition.module(runtime),
+    runtime,
     logger,
     definition.title,
+    otherDocs,
   );
+  await definition.beforeListen?.(app, runtime);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -43,8 +64,16 @@ export async function runApp(definition: AppDefinition): Promise<void> {
   // Nest's own hooks would exit before the embedded broker is stopped; we own the signals.
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ port: infrastructure.config.port, host: '0.0.0.0' });
-  logger.info(
-    `${definition.title} listening on ${infrastructure.config.publicBaseUrl} (docs at /docs)`,
-  );
+  // The tracker's app processes listen on loopback only; the public port is the tracker's.
+  await app.listen({ port: runtime.port, host: process.env.TRACKER_LISTEN_HOST ?? '0.0.0.0' });
+  logger.info(`${definition.title} listening on ${runtime.publicBaseUrl} (docs at /docs)`);
+  if (definition.announce) announce(infrastructure);
+}
+
+/** The banner on a terminal; off a terminal, one log line says where the token is. */
+export function announce(infrastructure: Infrastructure): void {
+  const { config, adminToken } = infrastructure;
+  if (process.stdout.isTTY) {
+    process.stdout.write(startBanner(config.publicBaseUrl, config.adminToken, adminToken));
+  }
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@tracker/config';
+import { TOPIC_SPECS } from '@tracker/contracts';
 import {
   createKafkaClient,
+  ensureTopics,
   fetchWatermarks,
   OffsetMap,
   partitionKey,
@@ -24,8 +27,16 @@ export function testKafka(clientId = `test-${randomBytes(3).toString('hex')}`): 
   return createKafkaClient({ brokers: brokers.split(','), clientId });
 }
 
-/** Where each partition of the topics ends right now. */
+/**
+ * Where each partition of the topics ends right now. A run's own broker starts empty and the
+ * contract topics exist once an app booted; a suite may look before that, so the contract topics
+ * among `topics` are created first (as the apps create them).
+ */
 export async function topicEnds(kafka: Kafka, topics: readonly string[]): Promise<TopicOffset[]> {
+  const contract = TOPIC_SPECS.filter((spec) => topics.includes(spec.name));
+  if (contract.length > 0) {
+    await ensureTopics(kafka, loadConfig({}).kafkaTopicPartitions, contract);
+  }
   const { end } = await fetchWatermarks(kafka, topics);
   return [...end].map(([key, offset]) => ({
     ...splitPartitionKey(key),

@@ -14,12 +14,23 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** 200 only when Kafka and every database answer; 503 tells the balancer to look elsewhere. */
+  /**
+   * 200 only when what this process needs for its public job answers (`checks`); 503 tells the
+   * balancer to look elsewhere. `components` (e.g. the tracker's app processes) are reported
+   * without gating it (SPEC section 4, Operations).
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const checks = await this.readiness.run();
+    const [checks, components] = await Promise.all([
+      this.readiness.run(),
+      this.readiness.runComponents(),
+    ]);
     const ready = Object.values(checks).every((result) => result === 'up');
     reply.status(ready ? 200 : 503);
-    return { status: ready ? 'ok' : 'unavailable', checks };
+    return {
+      status: ready ? 'ok' : 'unavailable',
+      checks,
+      ...(Object.keys(components).length > 0 ? { components } : {}),
+    };
   }
 }

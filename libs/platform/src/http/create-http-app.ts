@@ -1,7 +1,7 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { RuntimeConfig } from '@tracker/config';
 import { Logger as Pino } from 'pino';
 import { PinoNestLogger } from '../logging/pino-logger';
@@ -13,11 +13,17 @@ import { createValidationPipe } from './validation';
 /** SPEC section 4: postback bodies over 16 KiB answer 413; API bodies are far smaller. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * The HTTP app of one process: Fastify with the house's limits, logging, metrics, errors and
+ * validation, and the OpenAPI document at `/docs` and `/docs-json` — of this process's routes
+ * plus `otherDocs` (the documents of the app processes the tracker's public port routes to).
+ */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
   config: RuntimeConfig,
   logger: Pino,
   title: string,
+  otherDocs: OpenAPIObject[] = [],
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -50,6 +56,26 @@ export async function createHttpApp(
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, mergeOpenApi(document, otherDocs), {
+    jsonDocumentUrl: 'docs-json',
+  });
   return app;
+}
+
+/** One document of several apps' routes: paths, component schemas and tags joined. */
+export function mergeOpenApi(own: OpenAPIObject, others: OpenAPIObject[]): OpenAPIObject {
+  const merged: OpenAPIObject = {
+    ...own,
+    paths: { ...own.paths },
+    components: { ...own.components, schemas: { ...own.components?.schemas } },
+    tags: [...(own.tags ?? [])],
+  };
+  for (const other of others) {
+    Object.assign(merged.paths, other.paths);
+    Object.assign(merged.components!.schemas!, other.components?.schemas ?? {});
+    for (const tag of other.tags ?? []) {
+      if (!merged.tags!.some((known) => known.name === tag.name)) merged.tags!.push(tag);
+    }
+  }
+  return merged;
 }

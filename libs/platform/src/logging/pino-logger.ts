@@ -1,10 +1,15 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
-import { LogLevel } from '@tracker/config';
+import pinoPretty from 'pino-pretty';
+import { LogFormat, LogLevel } from '@tracker/config';
 
-/** Structured JSON logs; secrets never reach them (the redact list covers auth headers). */
-export function createRootLogger(level: LogLevel, app: string): Logger {
-  return pino({
+/**
+ * Structured logs; secrets never reach them (the redact list covers auth headers). `json` (the
+ * default off a terminal, SPEC section 6 LOG_FORMAT) writes one JSON object per line; `pretty`
+ * writes `12:03:04 INFO [app] message` lines for a person at a terminal.
+ */
+export function createRootLogger(level: LogLevel, app: string, format: LogFormat = 'json'): Logger {
+  const options = {
     level,
     base: { app },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -12,7 +17,18 @@ export function createRootLogger(level: LogLevel, app: string): Logger {
       paths: ['req.headers.authorization', 'headers.authorization', 'apiKey', '*.apiKey'],
       censor: '[redacted]',
     },
-  });
+  };
+  if (format === 'json') return pino(options);
+  return pino(
+    options,
+    pinoPretty({
+      colorize: Boolean(process.stdout.isTTY),
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,app,context',
+      messageFormat: '[{app}{if context} {context}{end}] {msg}',
+      sync: true,
+    }),
+  );
 }
 
 /**

@@ -1,0 +1,120 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Logger } from 'pino';
+
+export interface ChildSpec {
+  /** e.g. `attribution`, or `edge` for the process that owns the public port. */
+  name: string;
+  /** The script node runs (`dist/apps/<app>/main.js`, or `.ts` when run from source). */
+  entry: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type ChildState = 'running' | 'restarting' | 'stopped';
+
+/** Restart delays: 1 s, doubling to at most 30 s; a child that ran 60 s starts over at 1 s. */
+const FIRST_RESTART_MS = 1000;
+const MAX_RESTART_MS = 30_000;
+const HEALTHY_RUN_MS = 60_000;
+
+/** One supervised child process: restarted after it dies, until the supervisor stops. */
+export class ManagedProcess {
+  state: ChildState = 'running';
+  restarts = 0;
+  private child: ChildProcess | null = null;
+  private startedAt = 0;
+  private nextDelayMs = FIRST_RESTART_MS;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly spec: ChildSpec,
+    private readonly logger: Logger,
+  ) {
+    this.launch();
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** SIGTERM (graceful: finish batches, commit, close), then SIGKILL after `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.state = 'stopped';
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  private launch(): void {
+    this.startedAt = Date.now();
+    this.state = 'running';
+    // The same Node flags as this process (e.g. a TypeScript loader when run from source).
+    const child = spawn(process.execPath, [...process.execArgv, this.spec.entry], {
+      env: this.spec.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.child = child;
+    child.once('error', (error) => this.logger.error(`${this.spec.name}: ${error.message}`));
+    child.once('exit', (code, signal) => this.onExit(code, signal));
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    if (Date.now() - this.startedAt > HEALTHY_RUN_MS) this.nextDelayMs = FIRST_RESTART_MS;
+    const wait = this.nextDelayMs;
+    this.nextDelayMs = Math.min(this.nextDelayMs * 2, MAX_RESTART_MS);
+    this.state = 'restarting';
+    this.restarts += 1;
+    this.logger.error(
+      `${this.spec.name} process exited (${signal ?? `code ${code}`}); restarting it in ${wait / 1000} s`,
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.launch();
+    }, wait);
+  }
+}
+
+/**
+ * Starts the tracker's processes and keeps them running (SPEC section 6: `npm start` uses every
+ * core): a child that dies is restarted with a growing delay; stop() ends them all gracefully.
+ */
+export class Supervisor {
+  readonly children: ManagedProcess[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  start(spec: ChildSpec): ManagedProcess {
+    const child = new ManagedProcess(spec, this.logger);
+    this.children.push(child);
+    return child;
+  }
+
+  /** Stops every child at once (each finishes its in-flight work), then returns. */
+  async stop(graceMs = 30_000): Promise<void> {
+    await Promise.all(this.children.map((child) => child.stop(graceMs)));
+  }
+}
+
+/** Polls `url` until it answers 2xx or `timeoutMs` passes; true when it answered. */
+export async function waitForOk(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await delay(250);
+  }
+  return false;
+}

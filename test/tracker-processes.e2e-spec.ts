@@ -1,0 +1,167 @@
+/**
+ * `npm start` on a machine with several cores (SPEC section 6): the tracker runs each app as its
+ * own supervised process behind one port. The public port routes every API path to its app, a
+ * killed app process is restarted while the postback endpoint keeps answering and readiness
+ * stays green (the stopped process shows in its body), and a stop ends every child.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, eventually } from '@tracker/testing';
+import { AppProcess } from './support/app-process';
+
+const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
+
+/** Pid → command line of the tracker's child processes. */
+function childrenOf(pid: number): Map<number, string> {
+  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  const children = new Map<number, string>();
+  for (const child of out.split('\n').map(Number).filter(Boolean)) {
+    try {
+      children.set(child, readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the tracker as several processes behind one port', () => {
+  let tracker: AppProcess;
+  let apiKey: string;
+
+  const api = async (method: string, path: string, body?: unknown, key = apiKey) => {
+    const response = await fetch(`${tracker.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+
+  const ready = async () =>
+    (await fetch(`${tracker.baseUrl}/health/ready`)).json() as Promise<{
+      status: string;
+      components: Record<string, string>;
+    }>;
+
+  beforeAll(async () => {
+    tracker = await AppProcess.start('tracker', {
+      app: 'tracker',
+      databaseUrl: await createTestDatabase('tracker_processes'),
+      groupPrefix: `test.processes.${randomBytes(4).toString('hex')}`,
+      adminToken: ADMIN_TOKEN,
+      env: { TRACKER_PROCESSES: 'multi', KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    });
+    await eventually(
+      async () => expect(Object.values((await ready()).components)).toEqual(['up', 'up', 'up']),
+      { timeoutMs: 60_000 },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await tracker?.stop();
+  });
+
+  it('runs one process per app and routes every API to it through the one port', async () => {
+    const commands = [...childrenOf(tracker.pid!).values()].join('\n');
+    for (const entry of [
+      'registry/main',
+      'postback-log/main',
+      'attribution/main',
+      'tracker/edge',
+    ]) {
+      expect(commands).toContain(entry);
+    }
+    const account = await api('POST', '/api/accounts', { name: 'Processes' }, ADMIN_TOKEN);
+    expect(account.status).toBe(201);
+    apiKey = account.body.apiKey;
+    const integration = await api('POST', '/api/integrations', {
+      template: 'pocket-option-revshare',
+    });
+    expect(integration.status).toBe(201);
+    const click = await api('POST', '/api/clicks', { integrationId: integration.body.id });
+    expect(click.status).toBe(201);
+    const { clickId } = click.body as { clickId: string };
+
+    const postback = await fetch(
+      `${tracker.baseUrl}/api/postbacks/${integration.body.id}/tracker-postback?tracker.event=registration&click_id=${clickId}`,
+    );
+    expect(postback.status).toBe(200);
+
+    await eventually(async () => {
+      const log = await api('GET', `/api/postback-logs?clickId=${clickId}`);
+      expect(log.body.items.map((item: { status: string }) => item.status)).toEqual(['attributed']);
+      expect((await api('GET', `/api/clicks/${clickId}`)).body.stage).toBe('registration');
+    });
+    const docs = (await (await fetch(`${tracker.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const path of [
+      '/api/postbacks/{integrationId}/tracker-postback',
+      '/api/funnel',
+      '/api/postback-logs',
+      '/api/integrations',
+    ]) {
+      expect(Object.keys(docs.paths)).toContain(path);
+    }
+  });
+
+  it('restarts a killed app process while postbacks are still accepted', async () => {
+    const integration = await api('POST', '/api/integrations', {
+      template: 'pocket-option-revshare',
+    });
+    const [attribution] = [...childrenOf(tracker.pid!)].find(([, command]) =>
+      command.includes('attribution/main'),
+    )!;
+    process.kill(attribution, 'SIGKILL');
+
+    await eventually(async () => {
+      const state = await ready();
+      expect(state.status).toBe('ok');
+      expect(state.components['process:attribution']).toMatch(/^down/);
+    });
+    const postback = await fetch(
+      `${tracker.baseUrl}/api/postbacks/${integration.body.id}/tracker-postback?tracker.event=registration&click_id=NoSuchClick1`,
+    );
+    expect(postback.status).toBe(200);
+    const { id } = (await postback.json()) as { id: string };
+
+    await eventually(
+      async () => expect((await ready()).components['process:attribution']).toBe('up'),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await eventually(
+      async () => {
+        const item = await api('GET', `/api/postback-logs/${id}`);
+        expect(item.body.status).toBe('unmatched');
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(alive(attribution)).toBe(false);
+  }, 120_000);
+
+  it('stops every child process when it is stopped', async () => {
+    const children = [...childrenOf(tracker.pid!).keys()];
+    expect(children.length).toBeGreaterThanOrEqual(4);
+
+    await tracker.stop(40_000);
+
+    for (const pid of children) expect(alive(pid)).toBe(false);
+  }, 60_000);
+});
