@@ -23,36 +23,12 @@ import { createEvent, IntegrationChangedPayload, Topics } from '@tracker/contrac
 import { createKafkaClient, EventProducer } from '@tracker/kafka';
 import { findRepoRoot } from '@tracker/local-infra';
 import { freePort } from '@tracker/testing';
+import { autocannon, AutocannonOptions, AutocannonResult, startBareFastify } from './support/load';
 import { fmt, print } from './support/output';
 import { cpuSeconds, cpuSplit, RssSampler, stopChild } from './support/processes';
 import { brokerPid, startThrowawayBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
 import { sleep, waitFor } from './support/wait';
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number; average: number };
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
-
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  pipelining: number;
-  duration: number;
-  overallRate?: number;
-  requests?: Array<{ setupRequest: (request: { path: string }) => { path: string } }>;
-}
-
-// autocannon ships no types; this is the part of its API used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (
-  options: AutocannonOptions,
-) => Promise<AutocannonResult>;
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
@@ -67,12 +43,6 @@ const RSS_LIMIT_MB = 256;
 const BENCH_BROKER = { port: 29092, controllerPort: 29093 };
 const benchBrokerDir = (root: string) => path.join(root, '.data', 'bench-kafka');
 const CONSUMER_APPS = ['registry', 'postback-log', 'attribution'] as const;
-
-const BARE_FASTIFY = `
-const fastify = require('fastify')({ logger: false });
-fastify.get('/', async () => ({ hello: 'world' }));
-fastify.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
-`;
 
 /** The floor reference on the same broker, with its own topic shaped like the postbacks topic. */
 async function startMinimalKafkaServer(
@@ -99,18 +69,6 @@ async function startMinimalKafkaServer(
   const probe = `${baseUrl}/api/postbacks/${randomUUID()}/tracker-postback?click_id=probe`;
   await waitFor(async () => (await fetch(probe)).ok, 60000, 'minimal Kafka server');
   return { child, baseUrl };
-}
-
-async function startBareFastify(root: string): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-e', BARE_FASTIFY], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/`;
-  await waitFor(async () => (await fetch(url)).ok, 15000, 'bare Fastify');
-  return { child, url };
 }
 
 interface AppEnv {

@@ -1,0 +1,311 @@
+/**
+ * B6 and B7 of SPEC section 8, against the tracker as `npm start` runs it
+ * (`node dist/apps/tracker/main.js`: every app as its own process behind one port on a machine
+ * with several cores), measured from outside with autocannon:
+ * - B6, capacity: Pocket-style postbacks (registration, conf, resale) over 600 clicks at a fixed
+ *   rate of 0.1 × the bare Fastify hello-world measured in the same run, 5 s warm-up then 15 s;
+ *   every postback must be accepted at that rate with p99 ≤ 50 ms and be final in the log within
+ *   1 s after the load stops.
+ * - B7, one hot click: deposits of one click at 1,000/s for 10 s; accept p99 ≤ 50 ms, every
+ *   deposit attributed with consecutive ordinals.
+ *
+ * A throwaway broker on 49192 (data under .data/bench-box-kafka, wiped) and a fresh database
+ * (dropped afterwards) take the load. Knobs: BENCH_BOX_SECONDS (15), BENCH_BOX_WARMUP (5),
+ * BENCH_BOX_CONNECTIONS (100), BENCH_HOT_RATE (1000), BENCH_HOT_SECONDS (10),
+ * BENCH_TRACKER_PROCESSES (the tracker's TRACKER_PROCESSES, default auto).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { findRepoRoot } from '@tracker/local-infra';
+import { freePort } from '@tracker/testing';
+import { Client } from 'pg';
+import { autocannon, AutocannonResult, startBareFastify } from './support/load';
+import { fmt, print } from './support/output';
+import { stopChild } from './support/processes';
+import { startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
+import { throwawayDatabase } from './support/throwaway-database';
+import { sleep, waitFor } from './support/wait';
+
+const SECONDS = Number(process.env.BENCH_BOX_SECONDS ?? 15);
+const WARMUP_SECONDS = Number(process.env.BENCH_BOX_WARMUP ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_BOX_CONNECTIONS ?? 100);
+const HOT_RATE = Number(process.env.BENCH_HOT_RATE ?? 1000);
+const HOT_SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
+const PROCESSES = process.env.BENCH_TRACKER_PROCESSES ?? 'auto';
+const CLICKS = 600;
+const BROKER = { port: 49192, controllerPort: 49193 };
+const FINAL_TIMEOUT_MS = 120_000;
+const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
+
+interface Tracker {
+  child: ChildProcess;
+  baseUrl: string;
+}
+
+async function startTracker(
+  root: string,
+  brokers: string[],
+  databaseUrl: string,
+): Promise<Tracker> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'dist/apps/tracker/main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KAFKA_BROKERS: brokers.join(','),
+      DATABASE_URL: databaseUrl,
+      TRACKER_ADMIN_TOKEN: ADMIN_TOKEN,
+      KAFKA_GROUP_PREFIX: `bench-box-${randomBytes(4).toString('hex')}`,
+      TRACKER_PROCESSES: PROCESSES,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      SPOOL_DIR: path.join(root, '.data', `bench-box-spool-${port}`),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      const response = await fetch(`${baseUrl}/health/ready`);
+      const body = (await response.json()) as { components?: Record<string, string> };
+      return response.ok && Object.values(body.components ?? {}).every((state) => state === 'up');
+    },
+    180_000,
+    'the tracker',
+    500,
+  );
+  return { child, baseUrl };
+}
+
+async function api<T>(
+  baseUrl: string,
+  key: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+) {
+  const response = await fetch(`${baseUrl}${urlPath}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`${method} ${urlPath}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** An account, a Pocket Option integration and its clicks, made through the public API. */
+async function seed(
+  baseUrl: string,
+): Promise<{ accountId: string; integrationId: string; clicks: string[] }> {
+  const account = await api<{ id: string; apiKey: string }>(
+    baseUrl,
+    ADMIN_TOKEN,
+    'POST',
+    '/api/accounts',
+    {
+      name: 'Bench box',
+    },
+  );
+  const integration = await api<{ id: string }>(
+    baseUrl,
+    account.apiKey,
+    'POST',
+    '/api/integrations',
+    {
+      template: 'pocket-option-revshare',
+    },
+  );
+  const clicks: string[] = [];
+  for (let n = 0; n < CLICKS; n++) {
+    const click = await api<{ clickId: string }>(baseUrl, account.apiKey, 'POST', '/api/clicks', {
+      integrationId: integration.id,
+    });
+    clicks.push(click.clickId);
+  }
+  // The ingress learns of a new integration from its snapshot topic.
+  await waitFor(
+    async () =>
+      (
+        await fetch(
+          `${baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=registration&click_id=${clicks[0]}`,
+        )
+      ).ok,
+    30_000,
+    'the integration at the ingress',
+  );
+  return { accountId: account.id, integrationId: integration.id, clicks };
+}
+
+/** registration, conf, resale in turn, over every click (a Pocket Option partner's traffic). */
+function pocketTraffic(integrationId: string, clicks: string[]) {
+  let n = 0;
+  const base = `/api/postbacks/${integrationId}/tracker-postback?tracker.event=`;
+  return [
+    {
+      setupRequest: (request: { path: string }) => {
+        n += 1;
+        const clickId = clicks[n % clicks.length];
+        const step = Math.floor(n / clicks.length) % 3;
+        const query =
+          step === 0
+            ? `registration&click_id=${clickId}`
+            : step === 1
+              ? `conf&click_id=${clickId}`
+              : `resale&currency=usd&click_id=${clickId}&sumdep=50&trader_id=${48213977 + n}&n=${n}`;
+        return { ...request, path: `${base}${query}` };
+      },
+    },
+  ];
+}
+
+/** Deposits of one click, each with its own tid. */
+function hotClickTraffic(integrationId: string, clickId: string) {
+  let n = 0;
+  const base = `/api/postbacks/${integrationId}/tracker-postback?tracker.event=resale&currency=usd&click_id=${clickId}&sumdep=10`;
+  return [
+    {
+      setupRequest: (request: { path: string }) => {
+        n += 1;
+        return { ...request, path: `${base}&tracker.tid=T${n}` };
+      },
+    },
+  ];
+}
+
+/** Milliseconds until every one of `expected` postbacks of the account is final in the log. */
+async function msUntilFinal(db: Client, accountId: string, expected: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const { rows } = await db.query(
+      `SELECT count(*) FILTER (WHERE status <> 'received')::int AS final, count(*)::int AS seen
+         FROM postback_log.postbacks WHERE account_id = $1`,
+      [accountId],
+    );
+    if (rows[0].final >= expected) return performance.now() - started;
+    if (performance.now() - started > FINAL_TIMEOUT_MS) {
+      throw new Error(
+        `only ${rows[0].final} of ${expected} postbacks final (${rows[0].seen} seen)`,
+      );
+    }
+    await sleep(20);
+  }
+}
+
+const accepted = (result: AutocannonResult) => result['2xx'];
+
+export async function run(): Promise<void> {
+  const root = findRepoRoot();
+  const brokerDir = path.join(root, '.data', 'bench-box-kafka');
+  const external = process.env.KAFKA_BROKERS?.split(',');
+  const broker = external
+    ? null
+    : await startThrowawayBroker({ root, dataDir: brokerDir, ...BROKER });
+  const brokers = external ?? broker!.brokers;
+  const database = await throwawayDatabase('bench_box');
+  let tracker: Tracker | null = null;
+  const db = new Client({ connectionString: database.url });
+  try {
+    tracker = await startTracker(root, brokers, database.url);
+    await db.connect();
+    const { accountId, integrationId, clicks } = await seed(tracker.baseUrl);
+    print(`tracker: TRACKER_PROCESSES=${PROCESSES}, ${CLICKS} clicks seeded`);
+
+    const bare = await startBareFastify(root);
+    const reference = await autocannon({
+      url: bare.url,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: 10,
+    });
+    await stopChild(bare.child);
+    const rate = Math.round(reference.requests.average * 0.1);
+    print(
+      `reference: bare Fastify ${fmt(reference.requests.average)} req/s (${CONNECTIONS} connections)`,
+    );
+
+    // B6: warm-up, then the measured run, both at the fixed rate.
+    const url = `${tracker.baseUrl}/`;
+    const warm = await autocannon({
+      url,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: WARMUP_SECONDS,
+      overallRate: rate,
+      requests: pocketTraffic(integrationId, clicks),
+    });
+    const load = await autocannon({
+      url,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: SECONDS,
+      overallRate: rate,
+      requests: pocketTraffic(integrationId, clicks),
+    });
+    const finalMs = await msUntilFinal(db, accountId, accepted(warm) + accepted(load));
+    const acceptedRate = accepted(load) / SECONDS;
+    print(
+      `B6  asked ${rate}/s (0.1 × reference) for ${SECONDS} s: accepted ${fmt(acceptedRate)}/s ` +
+        `(ratio ${fmt(acceptedRate / reference.requests.average, 3)}), p50 ${load.latency.p50} ms, ` +
+        `p99 ${load.latency.p99} ms, non-2xx ${load.non2xx + load.errors + load.timeouts}; ` +
+        `all ${accepted(warm) + accepted(load)} final in the log ${fmt(finalMs)} ms after the load stopped`,
+    );
+    const b6 =
+      acceptedRate >= rate * 0.98 && load.latency.p99 <= 50 && load.non2xx === 0 && finalMs <= 1000;
+    print(`B6  target: ≥ 0.1 of reference, p99 ≤ 50 ms, final ≤ 1 s → ${b6 ? 'met' : 'missed'}`);
+
+    // B7: one hot click.
+    const hot = clicks[0];
+    const before = await hotDeposits(db, hot);
+    const hotLoad = await autocannon({
+      url,
+      connections: 50,
+      pipelining: 1,
+      duration: HOT_SECONDS,
+      overallRate: HOT_RATE,
+      requests: hotClickTraffic(integrationId, hot),
+    });
+    const expected = before.count + accepted(hotLoad);
+    await waitFor(
+      async () => (await hotDeposits(db, hot)).count >= expected,
+      FINAL_TIMEOUT_MS,
+      'hot deposits',
+      50,
+    );
+    const after = await hotDeposits(db, hot);
+    const consecutive = after.maxOrdinal === after.count && after.distinctOrdinals === after.count;
+    print(
+      `B7  one click at ${HOT_RATE}/s for ${HOT_SECONDS} s: accepted ${accepted(hotLoad)}, p99 ${hotLoad.latency.p99} ms, ` +
+        `non-2xx ${hotLoad.non2xx + hotLoad.errors + hotLoad.timeouts}; ${after.count} deposits attributed, ` +
+        `ordinals ${consecutive ? `1..${after.count} consecutive` : 'NOT consecutive'}`,
+    );
+    print(
+      `B7  target: p99 ≤ 50 ms, all attributed, consecutive → ${hotLoad.latency.p99 <= 50 && consecutive ? 'met' : 'missed'}`,
+    );
+  } finally {
+    await db.end().catch(() => undefined);
+    if (tracker) await stopChild(tracker.child);
+    await database.drop().catch(() => undefined);
+    if (broker) {
+      await broker.stop();
+      wipeBroker(brokerDir);
+    }
+  }
+}
+
+/** The hot click's attributed deposits in attribution's model. */
+async function hotDeposits(
+  db: Client,
+  clickId: string,
+): Promise<{ count: number; maxOrdinal: number; distinctOrdinals: number }> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS count, coalesce(max(ordinal), 0)::int AS max,
+            count(DISTINCT ordinal)::int AS distinct
+       FROM attribution.postbacks
+      WHERE click_id = $1 AND status = 'attributed' AND ordinal IS NOT NULL`,
+    [clickId],
+  );
+  return { count: rows[0].count, maxOrdinal: rows[0].max, distinctOrdinals: rows[0].distinct };
+}
