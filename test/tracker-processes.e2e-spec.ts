@@ -67,7 +67,16 @@ describe('the tracker as several processes behind one port', () => {
       env: { TRACKER_PROCESSES: 'multi', KAFKA_SESSION_TIMEOUT_MS: '6000' },
     });
     await eventually(
-      async () => expect(Object.values((await ready()).components)).toEqual(['up', 'up', 'up']),
+      async () => {
+        const { components } = await ready();
+        expect(Object.keys(components).sort()).toEqual([
+          'consumers',
+          'process:attribution',
+          'process:postback-log',
+          'process:registry',
+        ]);
+        expect(Object.values(components)).toEqual(['up', 'up', 'up', 'up']);
+      },
       { timeoutMs: 60_000 },
     );
   }, 120_000);

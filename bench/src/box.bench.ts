@@ -181,7 +181,7 @@ async function msUntilFinal(db: Client, accountId: string, expected: number): Pr
   for (;;) {
     const { rows } = await db.query(
       `SELECT count(*) FILTER (WHERE status <> 'received')::int AS final, count(*)::int AS seen
-         FROM postback_log.postbacks WHERE account_id = $1`,
+         FROM postback_log.postback_logs WHERE account_id = $1`,
       [accountId],
     );
     if (rows[0].final >= expected) return performance.now() - started;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DeadLetter, deadLetterLogFields, sendToDeadLetter } from './dead-letter';
 import { TransientError } from './transient-error';
 import { EventProducer } from './event-producer';
@@ -53,6 +53,16 @@ const handlerBatchSizes = metric(
     }),
 );
 
+const consumerUp = metric(
+  'tracker_consumer_up',
+  () =>
+    new Gauge({
+      name: 'tracker_consumer_up',
+      help: '1 while a batch consumer consumes, 0 while it is crashed and restarting or stopped',
+      labelNames: ['consumer'],
+    }),
+);
+
 /** Connection-level failures and PostgreSQL SQLSTATE classes that a retry can cure. */
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 const TRANSIENT_SQLSTATE = /^(08|53|57P|40001|40P01|55P03)/;
@@ -74,6 +84,17 @@ export function isTransientError(error: Error): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The consumer is stopping while its infrastructure is down: the batch in hand is left
+ * uncommitted for the next member instead of being counted as failed and dead-lettered.
+ */
+class ShutdownDuringOutage extends Error {
+  constructor(cause: Error) {
+    super(`stopping while infrastructure is unavailable: ${cause.message}`);
+    this.name = 'ShutdownDuringOutage';
+  }
+}
+
+/**
  * The only consumer loop of the project: eachBatch without auto-resolve, the handler gets a
  * sub-batch, offsets are committed only after it returned, failures are retried and then
  * isolated message by message so one poison message goes to the DLQ instead of blocking.
@@ -85,6 +106,12 @@ export class BatchConsumer {
   private readonly retryBackoffMs: number;
   private readonly subBatchSize: number;
   private running = false;
+  /** Null while consuming; else why not (crashed and restarting, not started). */
+  private problem: string | null = 'not started';
+  private restarts = 0;
+  /** Crashes so far (each followed by a restart while it runs). */
+  crashes = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(
     kafka: Kafka,
@@ -104,6 +131,18 @@ export class BatchConsumer {
       maxWaitTimeInMs: 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.problem = null;
+      consumerUp.set({ consumer: options.name }, 1);
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      this.onCrash(payload.error, payload.restart),
+    );
+  }
+
+  /** Null while it consumes; else a short reason (for readiness and `tracker_consumer_up`). */
+  get health(): string | null {
+    return this.problem;
   }
 
   get name(): string {
@@ -111,11 +150,16 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
+    this.running = true;
+    this.problem = 'starting';
+    await this.launch();
+  }
+
+  private async launch(): Promise<void> {
     await this.consumer.connect();
     for (const topic of this.options.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
-    this.running = true;
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -128,7 +172,31 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.problem = 'stopped';
+    consumerUp.set({ consumer: this.options.name }, 0);
     await this.consumer.disconnect();
+  }
+
+  /**
+   * kafkajs restarts a consumer after retriable errors only; after any other (a bug, an error it
+   * does not know) the consumer would stay stopped while the process looks healthy. SPEC
+   * section 9: it recovers by itself, with a growing delay, and says why meanwhile.
+   */
+  private onCrash(error: Error, restartedByKafkajs: boolean): void {
+    if (!this.running) return;
+    this.crashes += 1;
+    this.problem = `crashed (${error.message}); restarting`;
+    consumerUp.set({ consumer: this.options.name }, 0);
+    this.logger.error(`consumer crashed: ${error.message}; restarting it`);
+    if (restartedByKafkajs) return;
+    const wait = Math.min(30_000, 1000 * 2 ** Math.min(this.restarts, 5));
+    this.restarts += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.running) return;
+      this.launch().catch((failure: Error) => this.onCrash(failure, false));
+    }, wait);
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -137,7 +205,13 @@ export class BatchConsumer {
     for (let start = 0; start < batch.messages.length; start += this.subBatchSize) {
       if (!isRunning() || isStale()) return;
       const slice = batch.messages.slice(start, start + this.subBatchSize) as RawMessage[];
-      await this.process(topic, partition, slice, heartbeat);
+      try {
+        await this.process(topic, partition, slice, heartbeat);
+      } catch (error) {
+        if (!(error instanceof ShutdownDuringOutage)) throw error;
+        this.logger.warn(`${error.message}; ${topic}[${partition}] resumes from its last commit`);
+        return;
+      }
       const last = slice[slice.length - 1].offset;
       resolveOffset(last);
       // Commit only now: the handler's transaction is done and dead letters are on their topic.
@@ -217,7 +291,8 @@ export class BatchConsumer {
         return null;
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));
-        if (isTransientError(lastError) && this.running) {
+        if (isTransientError(lastError) && !this.running) throw new ShutdownDuringOutage(lastError);
+        if (isTransientError(lastError)) {
           transientWaits++;
           if (transientWaits % 10 === 1) {
             this.logger.warn(`waiting for infrastructure: ${lastError.message}`);

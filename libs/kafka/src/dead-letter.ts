@@ -80,7 +80,15 @@ export async function sendToDeadLetter(producer: EventProducer, letters: DeadLet
             'dlq.partition': String(partition),
             'dlq.offset': raw.offset,
           };
-          return { key: raw.key, value: raw.value, headers };
+          const letter = { key: raw.key, value: raw.value, headers };
+          const bytes = messageBytes(letter);
+          // The headers can push a message that just fit over the limit: keep its identity.
+          if (bytes <= MAX_MESSAGE_BYTES) return letter;
+          return {
+            ...letter,
+            value: Buffer.from(JSON.stringify(envelopeSummary(raw.value, bytes))),
+            headers: { ...headers, 'dlq.value-dropped': `${bytes} bytes` },
+          };
         }),
       ),
     ),
@@ -100,21 +108,7 @@ export function oversizedDeadLetter(
   bytes: number,
   step: string,
 ): DeadLetter {
-  let envelope: Record<string, unknown> = {};
-  try {
-    const text = Buffer.isBuffer(message.value) ? message.value.toString('utf8') : message.value;
-    if (typeof text === 'string') envelope = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON: the summary has the size only
-  }
-  const summary = {
-    id: envelope.id ?? null,
-    type: envelope.type ?? null,
-    version: envelope.version ?? null,
-    accountId: envelope.accountId ?? null,
-    correlationId: envelope.correlationId ?? null,
-    bytes,
-  };
+  const summary = envelopeSummary(message.value ?? null, bytes);
   const key = message.key === null || message.key === undefined ? null : Buffer.from(message.key);
   return {
     topic,
@@ -128,6 +122,25 @@ export function oversizedDeadLetter(
     },
     reason: `message of ${bytes} bytes exceeds the broker limit of ${MAX_MESSAGE_BYTES} bytes`,
     step,
+  };
+}
+
+/** What identifies an event too large to keep whole: its envelope's ids and its size. */
+function envelopeSummary(value: Buffer | string | null, bytes: number): Record<string, unknown> {
+  let envelope: Record<string, unknown> = {};
+  try {
+    const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+    if (typeof text === 'string') envelope = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: the summary has the size only
+  }
+  return {
+    id: envelope.id ?? null,
+    type: envelope.type ?? null,
+    version: envelope.version ?? null,
+    accountId: envelope.accountId ?? null,
+    correlationId: envelope.correlationId ?? null,
+    bytes,
   };
 }
 

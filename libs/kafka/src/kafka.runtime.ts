@@ -100,6 +100,18 @@ export class KafkaRuntime
     await this.admin?.disconnect();
   }
 
+  /**
+   * Readiness component: resolves while every consumer consumes; rejects naming those that do
+   * not (crashed and restarting by themselves), so `/health/ready` says why.
+   */
+  async consumersRunning(): Promise<void> {
+    if (!this.started) throw new Error('consumers not started yet');
+    const problems = this.consumers
+      .filter((consumer) => consumer.health !== null)
+      .map((consumer) => `${consumer.name}: ${consumer.health}`);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  }
+
   /** Readiness: the cluster answers a metadata request. */
   async ping(timeoutMs = 2000): Promise<void> {
     if (!this.admin) throw new Error('Kafka is not connected yet');

@@ -8,6 +8,8 @@ import { BatchConsumer } from '../src/batch-consumer';
 import { EventProducer } from '../src/event-producer';
 import { ConsumedEvent } from '../src/message-codec';
 import { TopicReader } from '../src/topic-reader';
+import { fetchWatermarks } from '../src/topic-range-reader';
+import { MAX_MESSAGE_BYTES } from '../src/message-size';
 import {
   createTestTopic,
   PROJECTION_DDL,
@@ -206,5 +208,74 @@ describe('BatchConsumer on the real broker', () => {
     ).start();
     await eventually(async () => expect((await rows()).length).toBe(200));
     expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+  });
+
+  it('leaves the batch uncommitted, dead-letters nothing, when stopped while the database is down', async () => {
+    const topic = await createTestTopic('outage-stop', 1);
+    const groupId = `g.${randomUUID()}`;
+    const events = Array.from({ length: 30 }, (_, n) => samplePostback('outageclick1', n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'outageclick1' })),
+    );
+    let calls = 0;
+    const down = consumer(topic, groupId, async () => {
+      calls++;
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+      });
+    });
+    await down.start();
+    await eventually(() => expect(calls).toBeGreaterThan(0));
+
+    await down.stop();
+
+    const { end } = await fetchWatermarks(kafka, [dlqTopic(topic)]);
+    expect([...end.values()].reduce((sum, offset) => sum + offset, 0n)).toBe(0n);
+    await consumer(topic, groupId, async (messages) =>
+      projectBatch(db, asEvents(messages)),
+    ).start();
+    await eventually(async () => expect((await rows()).length).toBe(30));
+    expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+  });
+
+  it('relaunches itself after a crash kafkajs does not restart, and says why meanwhile', async () => {
+    const topic = await createTestTopic('crash-restart', 1);
+    // The broker refuses a session timeout under its minimum (6 s) with a non-retriable error:
+    // kafkajs then stops the consumer for good.
+    const crashing = new BatchConsumer(kafka, producer, {
+      name: 'crashing',
+      groupId: `g.${randomUUID()}`,
+      topics: [topic],
+      handle: async () => undefined,
+      sessionTimeoutMs: 1000,
+    });
+    running.push(crashing);
+    await crashing.start();
+
+    await eventually(() => expect(crashing.health).toMatch(/^crashed \(.+\); restarting/));
+    await eventually(() => expect(crashing.crashes).toBeGreaterThanOrEqual(2), {
+      timeoutMs: 20_000,
+    });
+  });
+
+  it('dead-letters a message whose copy with DLQ headers would exceed the broker limit', async () => {
+    const topic = await createTestTopic('near-limit', 1);
+    const nearLimit = 'x'.repeat(MAX_MESSAGE_BYTES - 200);
+    await producer.send(topic, [{ key: 'big', value: nearLimit }]);
+    const after = samplePostback('nearlimit123', 1);
+    await producer.publish(topic, after, 'nearlimit123');
+
+    await consumer(topic, `g.${randomUUID()}`, async (messages) =>
+      projectBatch(db, asEvents(messages)),
+    ).start();
+
+    await eventually(async () => expect((await rows()).map((r) => r.n)).toEqual([1]));
+    const dlq = await new TopicReader(kafka, dlqTopic(topic)).start();
+    try {
+      await eventually(() => expect(dlq.undecodable.length).toBe(1));
+    } finally {
+      await dlq.stop();
+    }
   });
 });

@@ -39,5 +39,6 @@ export class PlatformModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.readiness.register('kafka', () => this.kafka.ping());
+    this.readiness.registerComponent('consumers', () => this.kafka.consumersRunning());
   }
 }
