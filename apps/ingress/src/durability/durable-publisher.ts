@@ -4,10 +4,12 @@ import {
   Injectable,
   Logger,
   OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import { AnyEvent, assertValidEvent } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { encodeEvent, EventProducer, KafkaRuntime } from '@tracker/kafka';
+import { ReadinessRegistry } from '@tracker/platform';
 import { Counter, Gauge, register } from 'prom-client';
 import { Spool, SpoolEntry, SpoolRecord } from './spool';
 
@@ -61,14 +63,21 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
   private draining: Promise<void> | null = null;
   private closing = false;
   private watchdog: NodeJS.Timeout | null = null;
+  /** Why the drainer is not making progress (a disk error it retries), else null. */
+  private drainTrouble: string | null = null;
 
-  constructor(kafka: KafkaRuntime, @Inject(TRACKER_CONFIG) config: RuntimeConfig) {
+  constructor(
+    kafka: KafkaRuntime,
+    @Inject(TRACKER_CONFIG) config: RuntimeConfig,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {
     // Its own producer with bounded retries, so a dead broker is noticed in about a second.
     this.producer = new EventProducer(kafka.kafka, { retries: 2 });
     this.spool = new Spool(config.spoolDir, config.spoolMaxBytes);
   }
 
   async onModuleInit(): Promise<void> {
+    this.readiness?.registerComponent('spool-drainer', () => this.drainerHealthy());
     await this.spool.open();
     await this.producer.connect();
     this.watchdog = setInterval(() => this.expireSlowSends(), 100);
@@ -121,6 +130,14 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
     return this.spool.isEmpty;
   }
 
+  /**
+   * Readiness component (SPEC section 9: nothing stops silently): resolves while the spool
+   * drains or is empty; rejects with the error the drainer keeps retrying.
+   */
+  async drainerHealthy(): Promise<void> {
+    if (this.drainTrouble) throw new Error(this.drainTrouble);
+  }
+
   /** One timer for all requests instead of one per request: sends older than the timeout. */
   private expireSlowSends(): void {
     const limit = Date.now() - SEND_TIMEOUT_MS;
@@ -163,14 +180,32 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** Publishes the spool in order; back to direct sends once it is empty. */
+  /** Waits before the drainer's next try; the reason shows in readiness meanwhile. */
+  private async retryLater(reason: string, failures: number): Promise<void> {
+    const wait = RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length - 1)];
+    this.drainTrouble = reason;
+    this.logger.warn(`spool drain: ${reason}; retrying in ${wait} ms`);
+    await sleep(wait);
+  }
+
+  /**
+   * Publishes the spool in order; back to direct sends once it is empty. Every failure (broker,
+   * disk) is retried with a growing delay: the drainer only stops when the process closes.
+   */
   private async drain(): Promise<void> {
     let failures = 0;
     while (!this.closing) {
-      const entries = await this.spool.read(DRAIN_BATCH);
+      let entries: SpoolEntry[] | null;
+      try {
+        entries = await this.spool.read(DRAIN_BATCH);
+      } catch (error) {
+        await this.retryLater(`reading the spool failed: ${(error as Error).message}`, failures++);
+        continue;
+      }
       if (!entries || entries.length === 0) {
         if (this.spool.isEmpty && this.inFlight.size === 0) {
           this.spooling = false;
+          this.drainTrouble = null;
           spoolBytes.set(0);
           this.logger.log('spool drained; publishing directly again');
           return;
@@ -189,15 +224,24 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
       try {
         await this.producer.send(run[0].record.topic, toSend);
       } catch (error) {
-        const wait = RETRY_BACKOFF_MS[Math.min(failures++, RETRY_BACKOFF_MS.length - 1)];
-        this.logger.warn(
-          `spool drain failed (${(error as Error).message}); retrying in ${wait} ms`,
+        await this.retryLater(
+          `publishing the spool failed: ${(error as Error).message}`,
+          failures++,
         );
-        await sleep(wait);
+        continue;
+      }
+      try {
+        await this.spool.acknowledge(run[run.length - 1].cursor);
+      } catch (error) {
+        // Sent but not acknowledged on disk: the next round sends it again (same event ids).
+        await this.retryLater(
+          `acknowledging the spool failed: ${(error as Error).message}`,
+          failures++,
+        );
         continue;
       }
       failures = 0;
-      await this.spool.acknowledge(run[run.length - 1].cursor);
+      this.drainTrouble = null;
       for (const { record } of run) this.uncertain.delete(record.id);
       spoolBytes.set(this.spool.bytes);
     }
