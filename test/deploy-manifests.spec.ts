@@ -142,6 +142,16 @@ describe('deployment files agree with the code', () => {
   describe('deploy/kubernetes', () => {
     const docs = kubernetesDocs();
 
+    it('keeps the ingress spool volumes when the StatefulSet scales down', () => {
+      const ingress = docs.find(
+        (d) => d.kind === 'StatefulSet' && d.metadata.name === 'ingress',
+      ) as { spec: { persistentVolumeClaimRetentionPolicy?: Record<string, string> } } | undefined;
+      expect(ingress?.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+        whenScaled: 'Retain',
+        whenDeleted: 'Retain',
+      });
+    });
+
     it.each(APPS)('has a workload and a Service for %s with config and secrets', (app) => {
       const workload = docs.find(
         (d) => ['Deployment', 'StatefulSet'].includes(d.kind) && d.metadata.name === app,

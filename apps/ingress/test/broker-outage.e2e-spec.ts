@@ -97,6 +97,15 @@ describe('ingress while the broker is down (own broker on 19092)', () => {
       expect(accepted.filter((a) => a.status !== 200)).toEqual([]);
       const publisher = app.app.get(DurablePublisher);
       expect(publisher.spoolIsEmpty).toBe(false);
+      // SPEC section 4: Kafka down alone never makes the ingress unready (the spool takes it).
+      const ready = await fetch(`${app.baseUrl}/health/ready`);
+      const health = (await ready.json()) as {
+        checks: Record<string, string>;
+        components: Record<string, string>;
+      };
+      expect(ready.status).toBe(200);
+      expect(health.checks.durability).toBe('up');
+      expect(health.components.kafka).toMatch(/^down/);
 
       await ensureLocalKafka(BROKER);
       await eventually(() => expect(publisher.spoolIsEmpty).toBe(true), { timeoutMs: 30_000 });

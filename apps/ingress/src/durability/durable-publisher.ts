@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  OnApplicationBootstrap,
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
@@ -51,7 +52,9 @@ const spoolBytes = metric(
  * back. While the spool holds anything, new events queue behind it to keep their order.
  */
 @Injectable()
-export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown {
+export class DurablePublisher
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(DurablePublisher.name);
   private readonly producer: EventProducer;
   private readonly spool: Spool;
@@ -67,7 +70,7 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
   private drainTrouble: string | null = null;
 
   constructor(
-    kafka: KafkaRuntime,
+    private readonly kafka: KafkaRuntime,
     @Inject(TRACKER_CONFIG) config: RuntimeConfig,
     @Optional() private readonly readiness?: ReadinessRegistry,
   ) {
@@ -76,8 +79,17 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
     this.spool = new Spool(config.spoolDir, config.spoolMaxBytes);
   }
 
+  /**
+   * SPEC section 4, Operations: Kafka being down alone never makes a process with the spool
+   * unready; Kafka's state stays in the readiness body as a component.
+   */
+  onApplicationBootstrap(): void {
+    this.readiness?.demote('kafka');
+  }
+
   async onModuleInit(): Promise<void> {
     this.readiness?.registerComponent('spool-drainer', () => this.drainerHealthy());
+    this.readiness?.register('durability', () => this.canMakeDurable());
     await this.spool.open();
     await this.producer.connect();
     this.watchdog = setInterval(() => this.expireSlowSends(), 100);
@@ -134,6 +146,19 @@ export class DurablePublisher implements OnModuleInit, BeforeApplicationShutdown
    * Readiness component (SPEC section 9: nothing stops silently): resolves while the spool
    * drains or is empty; rejects with the error the drainer keeps retrying.
    */
+  /**
+   * Readiness check: a postback can be made durable, in Kafka or else in the spool. Rejects only
+   * when the broker does not answer and the spool is full (then the ingress answers 503 too).
+   */
+  async canMakeDurable(): Promise<void> {
+    if (this.spool.hasRoom) return;
+    try {
+      await this.kafka.ping();
+    } catch (error) {
+      throw new Error(`Kafka unreachable (${(error as Error).message}) and the spool is full`);
+    }
+  }
+
   async drainerHealthy(): Promise<void> {
     if (this.drainTrouble) throw new Error(this.drainTrouble);
   }

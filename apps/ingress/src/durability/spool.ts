@@ -81,6 +81,11 @@ export class Spool {
     );
   }
 
+  /** Room for at least one more postback (the largest request the ingress accepts is far below). */
+  get hasRoom(): boolean {
+    return this.bytes + 64 * 1024 <= this.maxBytes;
+  }
+
   get bytes(): number {
     return this.diskBytes + this.pendingBytes;
   }

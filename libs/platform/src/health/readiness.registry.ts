@@ -20,6 +20,14 @@ export class ReadinessRegistry {
     this.components.set(name, check);
   }
 
+  /** Keeps a check's report but stops it gating readiness (e.g. Kafka where a spool stands in). */
+  demote(name: string): void {
+    const check = this.checks.get(name);
+    if (!check) return;
+    this.checks.delete(name);
+    this.components.set(name, check);
+  }
+
   /** `{name: 'up' | 'down: <reason>'}` of every check that gates readiness. */
   run(timeoutMs = 2000): Promise<Record<string, string>> {
     return runChecks(this.checks, timeoutMs);
