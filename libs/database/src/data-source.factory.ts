@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { StorableClient } from './storable';
 
 export interface AppDatabaseOptions {
   /** The owning app; also the name of its Nest data source (`@InjectDataSource(name)`). */
@@ -27,7 +28,8 @@ export function dataSourceOptions(url: string, options: AppDatabaseOptions): Dat
     synchronize: false,
     logging: ['error'],
     applicationName: `tracker-${options.name}`,
-    extra: { max: options.poolSize ?? 10 },
+    // Every parameter passes through StorableClient: NUL and lone surrogates become U+FFFD.
+    extra: { max: options.poolSize ?? 10, Client: StorableClient },
   };
 }
 

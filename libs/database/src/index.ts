@@ -1,3 +1,4 @@
 export * from './data-source.factory';
 export * from './database.module';
 export * from './migration-schema';
+export * from './storable';

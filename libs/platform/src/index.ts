@@ -6,3 +6,4 @@ export * from './logging/pino-logger';
 export * from './platform.module';
 export * from './run-app';
 export * from './app-root.module';
+export * from './http/validation';
