@@ -30,6 +30,14 @@ export interface TrackerConfig {
   dataDir: string;
   /** CORS is off unless origins are listed. */
   corsOrigins: string[];
+  /**
+   * Slow clients (SPEC section 9): a request (headers and body) must have arrived within
+   * `httpRequestTimeoutMs`, its headers within `httpHeadersTimeoutMs`; an idle keep-alive
+   * connection is closed after `httpKeepAliveTimeoutMs`.
+   */
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
