@@ -38,6 +38,8 @@ export interface TrackerConfig {
   httpRequestTimeoutMs: number;
   httpHeadersTimeoutMs: number;
   httpKeepAliveTimeoutMs: number;
+  /** SPEC section 9: an API query running longer is cancelled (one tenant cannot starve the rest). */
+  apiStatementTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
