@@ -194,6 +194,15 @@ describe('hostile input end to end (SPEC section 9)', () => {
     expect(journey.status).toBe(200);
     expect(journey.body.fields).toMatchObject({ trader_id: 'T\ufffd', a: 'x\ufffdy', b: '\ufffd' });
 
+    // Two tids stored alike (a NUL and its U+FFFD) are one tid: a duplicate, not a dead letter.
+    const first = await finalItem(
+      await postback('resale', `click_id=${clickId}&sumdep=9&tracker.tid=t%00`),
+    );
+    const twin = await finalItem(
+      await postback('resale', `click_id=${clickId}&sumdep=9&tracker.tid=t%EF%BF%BD`),
+    );
+    expect([first.status, twin.status]).toEqual(['attributed', 'duplicate']);
+
     // q and clickId match the stored text, a NUL searching for its U+FFFD.
     const found = await api('GET', `/api/postback-logs?q=x%00y&integrationId=${integrationId}`);
     expect(found.status).toBe(200);

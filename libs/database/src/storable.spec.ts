@@ -1,10 +1,16 @@
-import { storableJson, storableParameter, storableText } from './storable';
+import { storableJson, storableParameter, storableString, storableText } from './storable';
 
 describe('storable values (SPEC section 9: U+FFFD in read models)', () => {
   it('replaces NUL in text and leaves other text as it is', () => {
     expect(storableText('a\0b\0')).toBe('a\ufffdb\ufffd');
     const plain = 'plain ü 😀';
     expect(storableText(plain)).toBe(plain);
+  });
+
+  it('makes strings as stored: NUL and lone surrogates become U+FFFD, pairs stay', () => {
+    expect(storableString('a\0\ud800b\udc00😀')).toBe('a\ufffd\ufffdb\ufffd😀');
+    expect(storableString('\udc00\ud800')).toBe('\ufffd\ufffd');
+    expect(storableString('plain')).toBe('plain');
   });
 
   it('replaces the escapes jsonb refuses, keeps escaped backslashes and valid pairs', () => {

@@ -24,6 +24,18 @@ export function storableText(text: string): string {
   return text.includes('\0') ? text.replace(NUL, REPLACEMENT_CHARACTER) : text;
 }
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A string as a read model will hold it: NULs and lone surrogates replaced by U+FFFD. For
+ * values compared in memory with what was read back from PostgreSQL (a tid, a field), so two
+ * values that are stored alike are also judged alike.
+ */
+export function storableString(text: string): string {
+  return storableText(text).replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
+}
+
 /**
  * JSON text with the escapes jsonb refuses (NUL, lone surrogates) replaced by `\ufffd`; valid
  * surrogate pairs stay. The same string when it has no `\u` escape at all (the usual case).
