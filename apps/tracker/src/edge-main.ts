@@ -1,4 +1,4 @@
-import { ReadinessRegistry, composeApp, runApp } from '@tracker/platform';
+import { ReadinessFailure, ReadinessRegistry, composeApp, runApp } from '@tracker/platform';
 import { OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'pino';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -36,9 +36,9 @@ async function processReady(base: string): Promise<void> {
   try {
     response = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1500) });
   } catch {
-    throw new Error('not running (restarting)');
+    throw new ReadinessFailure('not running (restarting)');
   }
-  if (!response.ok) throw new Error(`not ready (${response.status})`);
+  if (!response.ok) throw new ReadinessFailure(`not ready (${response.status})`);
 }
 
 /** Each app process's `/docs-json`, waiting for those still starting (a missing one is left out). */

@@ -46,6 +46,16 @@ export interface TrackerConfig {
   dataDir: string;
   /** CORS is off unless origins are listed. */
   corsOrigins: string[];
+  /**
+   * Slow clients (SPEC section 9): a request (headers and body) must have arrived within
+   * `httpRequestTimeoutMs`, its headers within `httpHeadersTimeoutMs`; an idle keep-alive
+   * connection is closed after `httpKeepAliveTimeoutMs`.
+   */
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  /** SPEC section 9: an API query running longer is cancelled (one tenant cannot starve the rest). */
+  apiStatementTimeoutMs: number;
 }
 
 export class ConfigError extends Error {

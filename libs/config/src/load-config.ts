@@ -166,5 +166,9 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    httpRequestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30000, 100, 600000),
+    httpHeadersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10000, 100, 600000),
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600000),
+    apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
   };
 }

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { QueryErrorLogger } from './query-logger';
+import { StorableClient } from './storable';
 
 export interface AppDatabaseOptions {
   /** The owning app; also the name of its Nest data source (`@InjectDataSource(name)`). */
@@ -25,10 +27,45 @@ export function dataSourceOptions(url: string, options: AppDatabaseOptions): Dat
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: ['error', 'warn', 'migration'],
+    // Failed queries are logged without their parameters (partners' data, keys' hashes).
+    logger: new QueryErrorLogger(),
     applicationName: `tracker-${options.name}`,
-    extra: { max: options.poolSize ?? 10 },
+    // Every parameter passes through StorableClient: NUL and lone surrogates become U+FFFD.
+    extra: { max: options.poolSize ?? 10, Client: StorableClient },
   };
+}
+
+/** The Nest name of an app's API data source (`@InjectDataSource(apiDataSourceName(app))`). */
+export function apiDataSourceName(app: string): string {
+  return `${app}-api`;
+}
+
+/** Connections of an app's API pool: its queries wait for these, never for a projection's. */
+export const API_POOL_SIZE = 5;
+
+/**
+ * The app's API data source: its own small pool (projections never hold the API's connections,
+ * nor the API theirs) whose sessions cancel any statement running past `statementTimeoutMs`
+ * (SPEC section 9: one tenant cannot starve the others). It runs no migrations.
+ */
+export function apiDataSourceOptions(
+  url: string,
+  options: AppDatabaseOptions,
+  statementTimeoutMs: number,
+): DataSourceOptions {
+  const base = dataSourceOptions(url, options);
+  return {
+    ...base,
+    name: apiDataSourceName(options.name),
+    migrations: [],
+    applicationName: `tracker-${options.name}-api`,
+    extra: {
+      ...(base.extra as object),
+      max: API_POOL_SIZE,
+      statement_timeout: statementTimeoutMs,
+    },
+  } as DataSourceOptions;
 }
 
 /** Creates the app's schema: migrations need it before they can record themselves in it. */

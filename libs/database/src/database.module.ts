@@ -2,9 +2,19 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { databaseReadinessProvider } from './database-readiness';
-import { AppDatabaseOptions, dataSourceOptions, openAppDataSource } from './data-source.factory';
+import { DataSource } from 'typeorm';
+import {
+  apiDataSourceName,
+  apiDataSourceOptions,
+  AppDatabaseOptions,
+  dataSourceOptions,
+  openAppDataSource,
+} from './data-source.factory';
 
-/** One data source per app, in the app's own schema, migrated at start. */
+/**
+ * One data source per app, in the app's own schema, migrated at start; and the app's API data
+ * source (`apiDataSourceName(app)`): its own pool, with a statement timeout, for API requests.
+ */
 @Module({})
 export class DatabaseModule {
   static forApp(options: AppDatabaseOptions): DynamicModule {
@@ -19,6 +29,16 @@ export class DatabaseModule {
             if (!typeormOptions) throw new Error(`no database options for ${options.name}`);
             const url = (typeormOptions as { url: string }).url;
             return openAppDataSource(url, options);
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          name: apiDataSourceName(options.name),
+          inject: [TRACKER_CONFIG],
+          useFactory: (config: RuntimeConfig) =>
+            apiDataSourceOptions(config.databaseUrl, options, config.apiStatementTimeoutMs),
+          dataSourceFactory: async (typeormOptions) => {
+            if (!typeormOptions) throw new Error(`no API database options for ${options.name}`);
+            return new DataSource(typeormOptions).initialize();
           },
         }),
         TypeOrmModule.forFeature(options.entities as never[], options.name),

@@ -12,3 +12,4 @@ export * from './topic-offsets';
 export * from './topic-range-reader';
 export * from './topic-reader';
 export * from './transient-error';
+export * from './dead-letters';

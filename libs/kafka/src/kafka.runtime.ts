@@ -27,6 +27,11 @@ export interface KafkaModuleOptions {
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
+/** A readiness reason safe to show as it is (libs/platform passes errors of this name through). */
+function readinessFailure(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ReadinessFailure' });
+}
+
 /**
  * Owns the process' Kafka lifecycle: topics and the shared producer before anything else,
  * tables (warm caches) and consumers once every module registered its own, and on shutdown
@@ -105,11 +110,11 @@ export class KafkaRuntime
    * not (crashed and restarting by themselves), so `/health/ready` says why.
    */
   async consumersRunning(): Promise<void> {
-    if (!this.started) throw new Error('consumers not started yet');
+    if (!this.started) throw readinessFailure('consumers not started yet');
     const problems = this.consumers
       .filter((consumer) => consumer.health !== null)
       .map((consumer) => `${consumer.name}: ${consumer.health}`);
-    if (problems.length > 0) throw new Error(problems.join('; '));
+    if (problems.length > 0) throw readinessFailure(problems.join('; '));
   }
 
   /** Readiness: the cluster answers a metadata request. */

@@ -7,3 +7,4 @@ export * from './platform.module';
 export * from './run-app';
 export * from './app-root.module';
 export * from './banner';
+export * from './http/validation';

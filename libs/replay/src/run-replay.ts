@@ -151,7 +151,8 @@ export async function openReplayDataSource(
   const options = {
     ...base,
     // A crash loses nothing a rerun would not rebuild; the switch itself commits synchronously.
-    extra: { max: 4, options: '-c synchronous_commit=off' },
+    // The live pool's client too (base.extra): the replay stores exactly what live stores.
+    extra: { ...(base.extra as object), max: 4, options: '-c synchronous_commit=off' },
   } as DataSourceOptions;
   const dataSource = new DataSource(options);
   await dataSource.initialize();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import { CLICK_ID_REGEX, ConversionStage } from '@tracker/contracts';
 import { DataSource } from 'typeorm';
 import { ISO_UTC } from '../projection/attribution.store';
@@ -28,7 +29,9 @@ interface ClickRecord {
 /** A click with its attributed postbacks, as one account sees it. */
 @Injectable()
 export class ClickJourneyQuery {
-  constructor(@InjectDataSource(ATTRIBUTION_DB) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(apiDataSourceName(ATTRIBUTION_DB)) private readonly dataSource: DataSource,
+  ) {}
 
   async find(accountId: string, clickId: string): Promise<ClickJourneyDto | null> {
     if (!CLICK_ID_REGEX.test(clickId)) return null;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import { DataSource } from 'typeorm';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
 import { FunnelDto, FunnelGrouping, FunnelQueryDto, FunnelRowDto } from './funnel.dto';
@@ -51,7 +52,9 @@ interface ConversionCounts {
 /** Funnel counts per group, computed in SQL over one account's data only. */
 @Injectable()
 export class FunnelQuery {
-  constructor(@InjectDataSource(ATTRIBUTION_DB) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(apiDataSourceName(ATTRIBUTION_DB)) private readonly dataSource: DataSource,
+  ) {}
 
   async run(accountId: string, query: FunnelQueryDto): Promise<FunnelDto> {
     const grouping = query.groupBy ?? 'none';

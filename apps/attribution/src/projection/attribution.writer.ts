@@ -5,6 +5,7 @@ import {
   IntegrationChangedPayload,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
+import { storableString } from '@tracker/database';
 import { ConsumedEvent } from '@tracker/kafka';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource } from 'typeorm';
@@ -26,6 +27,28 @@ export interface AttributionWriterOptions {
   outboxPublished?: boolean;
   /** When decisions are made (the wall clock; tests set it to order batches' clocks). */
   clock?: () => Date;
+}
+
+/**
+ * A reading's tid and fields as the tables will hold them (SPEC section 9: NUL and lone
+ * surrogates become U+FFFD), so the judgement compares them with what it reads back from
+ * PostgreSQL as equals: `x\0y` and `x\ufffdy` are one tid, never a duplicate-key failure.
+ */
+function asStored(reading: Reading): Reading {
+  if (!reading.ok) return reading;
+  // A JSON body may carry numbers where the reading's types say strings: those store as given.
+  const stored = <T>(value: T): T =>
+    (typeof value === 'string' ? storableString(value) : value) as T;
+  const { tid, fields } = reading.postback;
+  const storedFields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields))
+    Object.defineProperty(storedFields, storableString(key), {
+      value: stored(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return { ok: true, postback: { ...reading.postback, tid: stored(tid), fields: storedFields } };
 }
 
 /**
@@ -80,7 +103,7 @@ export class AttributionWriter {
     );
     const readings = new Map<string, Reading>();
     for (const event of postbacks) {
-      readings.set(event.id, readPostback(event, configs.get(event.integrationId)));
+      readings.set(event.id, asStored(readPostback(event, configs.get(event.integrationId))));
     }
     return readings;
   }

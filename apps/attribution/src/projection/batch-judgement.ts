@@ -321,9 +321,13 @@ export class BatchJudgement {
   private applyFields(state: ClickState, fields: Record<string, string>, receivedAt: Date): void {
     const at = receivedAt.toISOString();
     for (const [key, value] of Object.entries(fields)) {
-      const previous = state.row.field_times[key];
+      // Own properties only: a field named `constructor` or `toString` is data, not a member.
+      const previous = Object.hasOwn(state.row.field_times, key)
+        ? state.row.field_times[key]
+        : undefined;
       if (previous !== undefined && previous > at) continue;
-      if (state.row.fields[key] !== value || previous !== at) {
+      const current = Object.hasOwn(state.row.fields, key) ? state.row.fields[key] : undefined;
+      if (current !== value || previous !== at) {
         state.row.fields = { ...state.row.fields, [key]: value };
         state.row.field_times = { ...state.row.field_times, [key]: at };
         state.fieldsChanged = true;

@@ -65,7 +65,23 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
       features: [AttributionModule],
       groupPrefix,
     });
-    await publish(clickIds.map((clickId) => clickRegistered(team.account.id, { clickId })));
+    // A history holding what PostgreSQL refuses and prototype member names (SPEC section 9):
+    // the live model and its replay store U+FFFD alike.
+    await publish(
+      clickIds.map((clickId, n) =>
+        clickRegistered(
+          team.account.id,
+          n === 2
+            ? {
+                clickId,
+                campaign: 'a\0b',
+                source: '\ud800',
+                params: JSON.parse('{"__proto__":"p","constructor":"c","x\\u0000":"\\udc00"}'),
+              }
+            : { clickId },
+        ),
+      ),
+    );
     for (const clickId of clickIds) {
       postbacks.push(
         postbackReceived(integration, { 'tracker.event': 'registration', click_id: clickId }),
@@ -83,13 +99,21 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
     }
     // One for a click that never arrives, one for an event the integration does not know.
     postbacks.push(
+      postbackReceived(integration, {
+        'tracker.event': 'resale',
+        click_id: clickIds[2],
+        sumdep: '3',
+        'tracker.tid': 'x\0y',
+        'fields.a': 'x\0\ud800y',
+        'fields.constructor': 'c',
+      }),
       postbackReceived(integration, { 'tracker.event': 'registration', click_id: newClickId() }),
       postbackReceived(integration, { 'tracker.event': 'nope', click_id: clickIds[0] }),
     );
     await publish(postbacks);
     await eventually(() => {
       for (const p of postbacks) expect(reader.outcomesOf(p.id).length).toBeGreaterThan(0);
-      expect(postbacks.filter((p) => reader.conversionsOf(p.id).length > 0)).toHaveLength(9);
+      expect(postbacks.filter((p) => reader.conversionsOf(p.id).length > 0)).toHaveLength(10);
     });
     // Attribution instances of other suites judge these shared-topic postbacks too: let them finish.
     let last = JSON.stringify(published());
@@ -121,6 +145,13 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
     const result = await first;
     expect(result.comparison.map((table) => table.equal)).toEqual([true, true]);
     expect(await views()).toEqual(before);
+    expect(before.journeys[2]).toMatchObject({
+      campaign: 'a\ufffdb',
+      source: '\ufffd',
+      params: { constructor: 'c', 'x\ufffd': '\ufffd' },
+      fields: { a: 'x\ufffd\ufffdy', constructor: 'c' },
+    });
+    expect(Object.keys((before.journeys[2] as { params: object }).params)).toContain('__proto__');
 
     const db = new Client({ connectionString: testApp.config.databaseUrl });
     await db.connect();

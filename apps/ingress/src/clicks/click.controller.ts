@@ -57,7 +57,8 @@ export class ClickController {
       source: first(query.source),
       subscriberId: first(query.subscriber),
     };
-    const params: Query = {};
+    // No prototype: a visitor's `__proto__=x` is a parameter like any other, kept as sent.
+    const params: Query = Object.create(null) as Query;
     for (const name of Object.keys(query)) {
       if (!Object.hasOwn(NAMED_PARAMS, name)) params[name] = query[name];
     }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { KeepOwnEntries } from '@tracker/platform';
 import {
   IsOptional,
   IsString,
@@ -72,6 +73,7 @@ export class RegisterClickDto {
   })
   @IsOptional()
   @IsParameterMap()
+  @KeepOwnEntries()
   params?: Record<string, string | string[]>;
 }
 

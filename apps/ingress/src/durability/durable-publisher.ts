@@ -10,7 +10,7 @@ import {
 import { AnyEvent, assertValidEvent } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { encodeEvent, EventProducer, KafkaRuntime } from '@tracker/kafka';
-import { ReadinessRegistry } from '@tracker/platform';
+import { ReadinessFailure, readinessReason, ReadinessRegistry } from '@tracker/platform';
 import { Counter, Gauge, register } from 'prom-client';
 import { Spool, SpoolEntry, SpoolRecord } from './spool';
 
@@ -155,12 +155,12 @@ export class DurablePublisher
     try {
       await this.kafka.ping();
     } catch (error) {
-      throw new Error(`Kafka unreachable (${(error as Error).message}) and the spool is full`);
+      throw new ReadinessFailure(`Kafka ${readinessReason(error)} and the spool is full`);
     }
   }
 
   async drainerHealthy(): Promise<void> {
-    if (this.drainTrouble) throw new Error(this.drainTrouble);
+    if (this.drainTrouble) throw new ReadinessFailure(this.drainTrouble);
   }
 
   /** One timer for all requests instead of one per request: sends older than the timeout. */
@@ -206,10 +206,14 @@ export class DurablePublisher
   }
 
   /** Waits before the drainer's next try; the reason shows in readiness meanwhile. */
-  private async retryLater(reason: string, failures: number): Promise<void> {
+  private async retryLater(step: string, error: unknown, failures: number): Promise<void> {
     const wait = RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length - 1)];
-    this.drainTrouble = reason;
-    this.logger.warn(`spool drain: ${reason}; retrying in ${wait} ms`);
+    // Readiness shows the step and the error's code, never a raw message (paths, hosts).
+    const code = (error as { code?: unknown }).code;
+    this.drainTrouble = `${step} failed${typeof code === 'string' ? ` (${code})` : ''}; retrying`;
+    this.logger.warn(
+      `spool drain: ${step} failed (${(error as Error).message}); retrying in ${wait} ms`,
+    );
     await sleep(wait);
   }
 
@@ -224,7 +228,7 @@ export class DurablePublisher
       try {
         entries = await this.spool.read(DRAIN_BATCH);
       } catch (error) {
-        await this.retryLater(`reading the spool failed: ${(error as Error).message}`, failures++);
+        await this.retryLater('reading the spool', error, failures++);
         continue;
       }
       if (!entries || entries.length === 0) {
@@ -249,20 +253,14 @@ export class DurablePublisher
       try {
         await this.producer.send(run[0].record.topic, toSend);
       } catch (error) {
-        await this.retryLater(
-          `publishing the spool failed: ${(error as Error).message}`,
-          failures++,
-        );
+        await this.retryLater('publishing the spool', error, failures++);
         continue;
       }
       try {
         await this.spool.acknowledge(run[run.length - 1].cursor);
       } catch (error) {
         // Sent but not acknowledged on disk: the next round sends it again (same event ids).
-        await this.retryLater(
-          `acknowledging the spool failed: ${(error as Error).message}`,
-          failures++,
-        );
+        await this.retryLater('acknowledging the spool', error, failures++);
         continue;
       }
       failures = 0;

@@ -3,6 +3,7 @@ import type {
   PostbackProcessedEvent,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
+import { storableJson } from '@tracker/database';
 
 /** The postback half of a log row (snake_case: the writer's SQL reads it by these names). */
 export interface PostbackRow {
@@ -138,15 +139,6 @@ export function isNewerOutcome(candidate: OutcomeRow, current: OutcomeRow): bool
   const a = Date.parse(candidate.outcome_at);
   const b = Date.parse(current.outcome_at);
   return a !== b ? a > b : candidate.outcome_id > current.outcome_id;
-}
-
-// A NUL or a lone surrogate escape (not itself escaped): PostgreSQL text and jsonb reject both.
-const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
-
-/** A value as JSON, with what PostgreSQL cannot store replaced. */
-function storableJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  return json.includes('\\u') ? json.replace(UNSTORABLE_ESCAPE, '$1\\ufffd') : json;
 }
 
 /** Rows as one JSON document for the writer's SQL, with what PostgreSQL cannot store replaced. */

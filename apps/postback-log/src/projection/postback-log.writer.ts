@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AnyEvent } from '@tracker/contracts';
+import { storableText } from '@tracker/database';
 import { lockModelShared } from '@tracker/replay';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -129,7 +130,11 @@ interface UrlTermRow {
   term: string;
 }
 
-/** Terms known to be committed, so most batches skip the insert; bounded by clearing. */
+/**
+ * Terms known to be committed, so most batches skip the insert; bounded by clearing. Keyed by
+ * account and md5, never by the term itself (a hostile parameter name may be 16 KiB long): each
+ * entry is 68 characters, so the cache holds at most ~7 MB however long the terms are.
+ */
 const KNOWN_TERMS_LIMIT = 50_000;
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -177,9 +182,10 @@ export class PostbackLogWriter {
         postbacks.set(event.id, postbackRow(event, name));
         const accountId = event.accountId.toLowerCase();
         for (const term of urlTermsOf(event.payload.url)) {
-          const key = `${accountId}\n${term}`;
+          // The hash of the text as stored (a NUL becomes U+FFFD), as md5(term) in SQL has it.
+          const hash = createHash('md5').update(storableText(term)).digest('hex');
+          const key = `${accountId}${hash}`;
           if (this.knownTerms.has(key) || terms.has(key)) continue;
-          const hash = createHash('md5').update(term).digest('hex');
           terms.set(key, { account_id: accountId, term_hash: hash, term });
         }
       } else if (event?.type === 'PostbackProcessed') {

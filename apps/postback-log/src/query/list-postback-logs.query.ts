@@ -16,6 +16,8 @@ import {
 
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
+/** SPEC section 9: parameter values up to 16 KiB are kept, so they can be looked up too. */
+const MAX_VALUE_LENGTH = 16 * 1024;
 
 /** Query string of GET /api/postback-logs; every filter is optional and they combine with AND. */
 export class ListPostbackLogsQuery {
@@ -27,7 +29,7 @@ export class ListPostbackLogsQuery {
   @ApiPropertyOptional({ description: 'The tracker.event value, exactly as sent.' })
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(MAX_VALUE_LENGTH)
   event?: string;
 
   @ApiPropertyOptional({ enum: POSTBACK_STATUSES })
@@ -35,10 +37,10 @@ export class ListPostbackLogsQuery {
   @IsIn(POSTBACK_STATUSES)
   status?: PostbackStatus;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'The click id exactly as the partner sent it.' })
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(MAX_VALUE_LENGTH)
   clickId?: string;
 
   @ApiPropertyOptional({

@@ -83,7 +83,9 @@ export class PostbackLogQuery {
     if (filter.integrationId) add((p) => `integration_id = ${p}`, filter.integrationId);
     if (filter.event !== undefined) add((p) => `event = ${p}`, filter.event);
     if (filter.status) add((p) => `status = ${p}`, filter.status);
-    if (filter.clickId !== undefined) add((p) => `click_id = ${p}`, filter.clickId);
+    // md5 for the index (click ids of any length, see HashClickIndex), the text for the match.
+    if (filter.clickId !== undefined)
+      add((p) => `md5(click_id) = md5(${p}::text) AND click_id = ${p}`, filter.clickId);
     // Set when q can only be told by reading URLs: the page is found by walking an index in
     // page order until it is full (see below).
     let walk = false;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import { IntegrationDirectory } from '@tracker/directory';
 import { DataSource } from 'typeorm';
 import { POSTBACK_LOG_APP } from '../postback-log.database';
@@ -12,7 +13,7 @@ export class PostbackLogReader {
   private readonly query: PostbackLogQuery;
 
   constructor(
-    @InjectDataSource(POSTBACK_LOG_APP) dataSource: DataSource,
+    @InjectDataSource(apiDataSourceName(POSTBACK_LOG_APP)) dataSource: DataSource,
     private readonly directory: IntegrationDirectory,
   ) {
     this.query = new PostbackLogQuery(dataSource);

@@ -33,9 +33,25 @@ interface Page {
   nextCursor: string | null;
 }
 
+/**
+ * What a partner may send (SPEC section 9), in the history the replay reads: a click id longer
+ * than a btree entry, NUL and lone surrogates in names and values, prototype member names.
+ */
+const HOSTILE: Record<number, { clickId?: string; query?: Record<string, string> }> = {
+  1: { clickId: randomBytes(1500).toString('hex') },
+  2: { query: { 'tracker.tid': 'x\0y', 'a\0': '\0' } },
+  4: { query: { 'fields.a': '\ud800', '\udc00': 'b' } },
+  5: { query: JSON.parse('{"__proto__":"p","constructor":"c","toString":"t"}') },
+};
+
 function postback(accountId: string, integrationId: string, n: number): PostbackReceivedEvent {
-  const clickId = randomBytes(6).toString('hex');
-  const query = { 'tracker.event': n % 2 ? 'reg' : 'ftd', click_id: clickId, sumdep: `${n}.50` };
+  const clickId = HOSTILE[n]?.clickId ?? randomBytes(6).toString('hex');
+  const query: Record<string, string> = {
+    'tracker.event': n % 2 ? 'reg' : 'ftd',
+    click_id: clickId,
+    sumdep: `${n}.50`,
+    ...HOSTILE[n]?.query,
+  };
   return createEvent(
     'PostbackReceived',
     {
@@ -146,6 +162,8 @@ describe('replay postback-log (Kafka + PostgreSQL)', () => {
     await eventually(async () => {
       const page = await list();
       expect(page.items).toHaveLength(40);
+      const hostile = page.items.find((item) => item.id === posted[2].id)!;
+      expect(hostile.params).toMatchObject({ 'tracker.tid': 'x\ufffdy', 'a\ufffd': '\ufffd' });
       expect(page.items.filter((item) => item.status === 'rejected').length).toBeGreaterThan(0);
     });
   });

@@ -1,3 +1,4 @@
+import { KeepOwnEntries } from '@tracker/platform';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** Partner parameter names and custom field names: `click_id`, `sub1`, `trader_id`, … */
@@ -34,9 +35,13 @@ export function stringMapProblem(value: unknown, rules: StringMapRules): string 
   return null;
 }
 
-/** class-validator decorator for `Record<string, string>` fields, naming the bad entry. */
+/**
+ * class-validator decorator for `Record<string, string>` fields, naming the bad entry; the map
+ * is kept with every key as sent (`constructor`, `toString` included, see KeepOwnEntries).
+ */
 export function IsStringMap(rules: StringMapRules = {}, options?: ValidationOptions) {
   return (target: object, propertyName: string) => {
+    KeepOwnEntries()(target, propertyName);
     registerDecorator({
       name: 'isStringMap',
       target: target.constructor,

@@ -23,6 +23,9 @@ function fastifyClientError(error: unknown): ApiError | null {
   return { statusCode: candidate.statusCode, message };
 }
 
+/** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
+
 /** Turns any thrown error into the SPEC's `{"statusCode", "message"}` body. */
 export function toApiError(error: unknown, logger: Logger): ApiError {
   if (error instanceof HttpException) {
@@ -38,6 +41,14 @@ export function toApiError(error: unknown, logger: Logger): ApiError {
   }
   const clientError = fastifyClientError(error);
   if (clientError) return clientError;
+  // query_canceled: the API pool's statement timeout (SPEC section 9) stopped a costly query.
+  if ((error as { code?: unknown } | null)?.code === QUERY_CANCELED) {
+    logger.warn(`query cancelled by the statement timeout: ${(error as Error).message}`);
+    return {
+      statusCode: 503,
+      message: 'the query took longer than the API allows; narrow it (e.g. with from and to)',
+    };
+  }
   logger.error(
     `unhandled error: ${(error as Error)?.message ?? String(error)}`,
     (error as Error)?.stack,

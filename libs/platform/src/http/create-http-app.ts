@@ -32,6 +32,19 @@ export async function createHttpApp(
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: true,
+    // Slow clients (SPEC section 9): a client trickling its headers or body, or idling on a
+    // keep-alive connection, must not hold a socket for ever. Node checks the request and
+    // header deadlines on an interval; a tenth of the shortest keeps them close to exact.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.httpRequestTimeoutMs,
+    keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.floor(Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs) / 10),
+      ),
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(logger),

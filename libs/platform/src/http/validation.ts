@@ -1,4 +1,10 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  BadRequestException,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { Transform } from 'class-transformer';
 
 /** "fieldParams.trader_id must be a string": the path of the offending field first. */
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -17,11 +23,62 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   return messages;
 }
 
+/** The properties of each DTO class marked KeepOwnEntries. */
+const ownEntryProperties = new WeakMap<object, Set<string>>();
+/** Maps set aside by the pipe, by the empty stand-in class-transformer walks instead. */
+const heldMaps = new WeakMap<object, Record<string, unknown>>();
+
+/**
+ * Nest's pipe deletes every `__proto__`, `prototype` and `constructor` key anywhere in a body,
+ * and class-transformer skips `constructor` and inherited member names (`toString`) or crashes
+ * on a string `constructor`, so a tenant's field mapping named `constructor` vanished with a
+ * 200. The pipe hands class-transformer an empty stand-in for each top-level KeepOwnEntries
+ * map and the decorator puts the map back as received, before validation.
+ */
+class OwnEntriesValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const properties = metadata.metatype && ownEntryProperties.get(metadata.metatype);
+    if (!properties || value === null || typeof value !== 'object') {
+      return super.transform(value, metadata);
+    }
+    const body = { ...(value as Record<string, unknown>) };
+    for (const property of properties) {
+      const map = body[property];
+      if (map === null || typeof map !== 'object' || Array.isArray(map)) continue;
+      const standIn = {};
+      heldMaps.set(standIn, map as Record<string, unknown>);
+      body[property] = standIn;
+    }
+    return super.transform(body, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new OwnEntriesValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
   });
+}
+
+/**
+ * For a free-form `{name: value}` map in a request body: class-transformer drops keys named
+ * `constructor` or `__proto__` and any key the target inherits a function for (`toString`,
+ * `hasOwnProperty`), which would silently lose a tenant's setting. This keeps the map as the
+ * request sent it, each entry an own property (SPEC section 9: prototype member names are data).
+ */
+export function KeepOwnEntries(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    const properties = ownEntryProperties.get(target.constructor) ?? new Set<string>();
+    properties.add(String(propertyName));
+    ownEntryProperties.set(target.constructor, properties);
+    Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+      const raw = obj[key];
+      const map = (raw !== null && typeof raw === 'object' && heldMaps.get(raw)) || raw;
+      if (map === null || typeof map !== 'object' || Array.isArray(map)) return map;
+      // fromEntries defines each key as an own data property, `__proto__` included.
+      return Object.fromEntries(Object.entries(map));
+    })(target, propertyName);
+  };
 }
