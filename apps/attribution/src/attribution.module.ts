@@ -6,6 +6,7 @@ import { ClicksController } from './clicks/clicks.controller';
 import { FunnelController } from './funnel/funnel.controller';
 import { FunnelQuery } from './funnel/funnel.query';
 import { CreateAttribution1764100000000 } from './migrations/1764100000000-CreateAttribution';
+import { PostbackReversals1764400000000 } from './migrations/1764400000000-PostbackReversals';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { AttributionProjection } from './projection/attribution.projection';
 import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
@@ -18,7 +19,7 @@ import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
       name: ATTRIBUTION_DB,
       schema: ATTRIBUTION_SCHEMA,
       entities: [],
-      migrations: [CreateAttribution1764100000000],
+      migrations: [CreateAttribution1764100000000, PostbackReversals1764400000000],
     }),
   ],
   controllers: [ClicksController, FunnelController],

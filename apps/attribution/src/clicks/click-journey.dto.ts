@@ -24,6 +24,15 @@ export class ClickEventDto {
     description: 'Partner transaction id (tracker.tid)',
   })
   tid!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description:
+      'For a reversal (stage reversal, amount negated): the conversion id it cancels, i.e. ' +
+      'the ConversionRecorded id of that postback; null otherwise',
+  })
+  reverses!: string | null;
   @ApiProperty({ format: 'date-time' })
   receivedAt!: string;
 }

@@ -4,7 +4,9 @@ import {
   conversionRecordedId,
   createEvent,
   deterministicEventId,
+  ErrorDetail,
   EventKind,
+  ParamUse,
   PostbackErrorCode,
   PostbackProcessedEvent,
   ProcessedPostbackStatus,
@@ -22,6 +24,10 @@ export interface Decision {
   status: ProcessedPostbackStatus;
   errorCode: PostbackErrorCode | null;
   error: string | null;
+  errorDetail: ErrorDetail | null;
+  paramsUsedAs: Record<string, ParamUse | null>;
+  /** When the attributed click was made; null unless attributed. */
+  clickedAt: Date | null;
   conversion: {
     stage: ConversionStage;
     ordinal: number | null;
@@ -52,6 +58,9 @@ export function postbackProcessed(
         decision.status === 'attributed' ? conversionRecordedId(postback.postbackId) : null,
       conversion: decision.conversion,
       clickId,
+      errorDetail: decision.errorDetail,
+      paramsUsedAs: decision.paramsUsedAs,
+      clickedAt: decision.clickedAt?.toISOString() ?? null,
     },
     {
       id: deterministicEventId('PostbackProcessed', postback.postbackId, decision.status),
@@ -69,6 +78,8 @@ export interface ConversionFacts {
   event: string;
   kind: EventKind;
   stage: ConversionStage;
+  /** The conversion id a reversal cancels, else null. */
+  reverses: string | null;
   ordinal: number | null;
   amount: string | null;
   currency: string | null;
@@ -94,6 +105,7 @@ export function conversionRecorded(
       event: facts.event,
       kind: facts.kind,
       stage: facts.stage,
+      reverses: facts.reverses,
       ordinal: facts.ordinal,
       amount: facts.amount,
       currency: facts.currency,
