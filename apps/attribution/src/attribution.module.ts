@@ -3,6 +3,8 @@ import { DatabaseModule } from '@tracker/database';
 import { DirectoryModule } from '@tracker/directory';
 import { ClickJourneyQuery } from './clicks/click-journey.query';
 import { ClicksController } from './clicks/clicks.controller';
+import { ConversionsController } from './conversions/conversions.controller';
+import { ConversionsQuery } from './conversions/conversions.query';
 import { FunnelController } from './funnel/funnel.controller';
 import { FunnelQuery } from './funnel/funnel.query';
 import { CreateAttribution1764100000000 } from './migrations/1764100000000-CreateAttribution';
@@ -22,7 +24,7 @@ import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
       migrations: [CreateAttribution1764100000000, PostbackReversals1764400000000],
     }),
   ],
-  controllers: [ClicksController, FunnelController],
-  providers: [AttributionProjection, OutboxRelay, ClickJourneyQuery, FunnelQuery],
+  controllers: [ClicksController, FunnelController, ConversionsController],
+  providers: [AttributionProjection, OutboxRelay, ClickJourneyQuery, FunnelQuery, ConversionsQuery],
 })
 export class AttributionModule {}

@@ -619,6 +619,76 @@ describe('attribution: postback rules (SPEC section 5)', () => {
     expect(journey.body.totals).toEqual({ deposits: 1, depositAmount: { USD: '50' } });
   });
 
+  it('GET /api/conversions pages newest first, filters, and links a reversal both ways', async () => {
+    const chargeback = CASES.find((c) => c.name.startsWith('issue 12: a chargeback'))!;
+    const { clickId, postbacks } = sent.get(chargeback)!;
+    const [deposit, reversal] = postbacks.map((p) => conversionRecordedId(p.id));
+    type Page = { items: Array<Record<string, unknown>>; nextCursor: string | null };
+    const first = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}&limit=1`,
+      teamA.apiKey,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([
+      {
+        id: reversal,
+        postbackId: postbacks[1].id,
+        clickId,
+        integrationId: v2.id,
+        event: 'resale',
+        stage: 'reversal',
+        ordinal: null,
+        amount: '-50',
+        currency: 'USD',
+        tid: 'T-9',
+        campaign: 'rules',
+        source: null,
+        reverses: deposit,
+        reversedBy: null,
+        occurredAt: postbacks[1].payload.receivedAt,
+      },
+    ]);
+    const second = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}&limit=1&cursor=${first.body.nextCursor}`,
+      teamA.apiKey,
+    );
+    expect(second.body.items).toMatchObject([
+      { id: deposit, stage: 'first_deposit', amount: '50', reverses: null, reversedBy: reversal },
+    ]);
+    expect(second.body.nextCursor).toBeNull();
+    const reversals = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?stage=reversal&campaign=rules&integrationId=${v2.id}&limit=500`,
+      teamA.apiKey,
+    );
+    expect(reversals.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(reversals.body.items.every((i) => i.stage === 'reversal')).toBe(true);
+    const theirs = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}`,
+      teamB.apiKey,
+    );
+    expect(theirs.body).toEqual({ items: [], nextCursor: null });
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['stage=fd', 'stage'],
+      ['cursor=nope', 'cursor'],
+      ['integrationId=x', 'integrationId'],
+      ['from=yesterday', 'from'],
+    ]) {
+      const bad = await api<{ message: string }>(
+        app.baseUrl,
+        `/api/conversions?${query}`,
+        teamA.apiKey,
+      );
+      expect({ query, status: bad.status }).toEqual({ query, status: 400 });
+      expect(bad.body.message).toContain(field);
+    }
+  });
+
   it('GET /api/clicks/:clickId shows the journey, totals and furthest stage; 404 for others', async () => {
     const deposits = CASES.find((c) => c.name.startsWith('deposits: FD'))!;
     const { clickId, postbacks } = sent.get(deposits)!;
