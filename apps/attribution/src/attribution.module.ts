@@ -10,6 +10,8 @@ import { FunnelQuery } from './funnel/funnel.query';
 import { CreateAttribution1764100000000 } from './migrations/1764100000000-CreateAttribution';
 import { PostbackReversals1764400000000 } from './migrations/1764400000000-PostbackReversals';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { CheckPostbackHandler } from './postback-check/check-postback.handler';
+import { PostbackCheckController } from './postback-check/postback-check.controller';
 import { AttributionProjection } from './projection/attribution.projection';
 import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
 
@@ -24,7 +26,14 @@ import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
       migrations: [CreateAttribution1764100000000, PostbackReversals1764400000000],
     }),
   ],
-  controllers: [ClicksController, FunnelController, ConversionsController],
-  providers: [AttributionProjection, OutboxRelay, ClickJourneyQuery, FunnelQuery, ConversionsQuery],
+  controllers: [ClicksController, FunnelController, ConversionsController, PostbackCheckController],
+  providers: [
+    AttributionProjection,
+    OutboxRelay,
+    ClickJourneyQuery,
+    FunnelQuery,
+    ConversionsQuery,
+    CheckPostbackHandler,
+  ],
 })
 export class AttributionModule {}
