@@ -7,6 +7,7 @@ import {
   mergePostbackParams,
   paramsUsedAs,
   readPostbackParams,
+  readRecordedRoles,
   ReadingSettings,
 } from './postback-reading';
 
@@ -313,5 +314,19 @@ describe('verdict order and the other checks (SPEC section 5)', () => {
   it('quotes values with stray spaces inside', () => {
     const [problem] = judge({ 'tracker.event': 'sale', click_id: ID, sumdep: '5 0' }).problems;
     expect(problem.error).toContain("'5 0'");
+  });
+});
+
+describe('readRecordedRoles (what the ingress records)', () => {
+  it.each([
+    [{ 'tracker.event': ' resale ', click_id: ` ${ID}\n` }, 'resale', ID],
+    [{ 'tracker.event': 'resale', click_id: '{click_id}' }, 'resale', '{click_id}'],
+    [{ 'tracker.event': '', clickid: '' }, null, null],
+    [{ click_id: '{x}', clickid: ID }, null, ID],
+  ])('%j → event %j, click id %j', (query, event, clickId) => {
+    expect(readRecordedRoles(mergePostbackParams(query, null), settings)).toEqual({
+      event,
+      clickId,
+    });
   });
 });

@@ -287,6 +287,28 @@ export function readPostbackParams(
   };
 }
 
+/**
+ * What the ingress records of a postback (SPEC section 3, `PostbackReceived.event` and
+ * `clickId`): `tracker.event` as read (null when missing or empty), and the click id as read,
+ * else the first non-empty candidate as sent (even a macro, so the log shows it), else null.
+ * Only these two roles: it runs on the ingress's hot path.
+ */
+export function readRecordedRoles(
+  params: Map<string, string>,
+  settings: Pick<ReadingSettings, 'clickIdParam'>,
+): { event: string | null; clickId: string | null } {
+  const event = readRole(params, [PostbackParams.Event]);
+  const names = clickIdParamNames(settings);
+  const clickId = readRole(params, names);
+  return {
+    event: event.state === 'value' || event.state === 'macro' ? event.value : null,
+    clickId:
+      clickId.state === 'value'
+        ? clickId.value
+        : (names.map((name) => params.get(name)).find((v) => v !== undefined && v !== '') ?? null),
+  };
+}
+
 /** `{name: usedAs}` for every parameter (SPEC section 4): the winner of each role, fields. */
 export function paramsUsedAs(reading: PostbackParamsReading): Record<string, ParamUse | null> {
   const used = new Map<string, ParamUse | null>([...reading.params.keys()].map((n) => [n, null]));

@@ -1,7 +1,7 @@
 import {
   IntegrationChangedPayload,
   mergePostbackParams,
-  readPostbackParams,
+  readRecordedRoles,
 } from '@tracker/contracts';
 
 export type QueryParams = Record<string, string | string[]>;
@@ -19,16 +19,9 @@ export interface ResolvedPostback {
 
 /** The ingress's part of the one reading of `libs/contracts` (SPEC section 5 "Reading values"). */
 export function resolvePostback(
-  integration: Pick<
-    IntegrationChangedPayload,
-    'clickIdParam' | 'amountParam' | 'fieldParams' | 'statusParam' | 'reversalStatuses' | 'tidParam'
-  >,
+  integration: Pick<IntegrationChangedPayload, 'clickIdParam'>,
   query: QueryParams,
   body: Record<string, unknown> | null,
 ): ResolvedPostback {
-  const reading = readPostbackParams(mergePostbackParams(query, body), integration);
-  const event =
-    reading.event.state === 'value' || reading.event.state === 'macro' ? reading.event.value : null;
-  const clickId = reading.clickId.state === 'value' ? reading.clickId.value : reading.clickIdSent;
-  return { event, clickId };
+  return readRecordedRoles(mergePostbackParams(query, body), integration);
 }
