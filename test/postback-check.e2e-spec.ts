@@ -7,6 +7,7 @@ import { Topics } from '@tracker/contracts';
 import { createKafkaClient, TopicReader } from '@tracker/kafka';
 import { eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
+import { answerErrors } from './support/openapi-answers';
 
 interface IntegrationBody {
   id: string;
@@ -259,6 +260,30 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
         (await fetch(`${tracker.baseUrl}${path}?tracker.event=registration`, { method })).status,
       ).toBe(200);
     }
+
+    // The answers are true to the OpenAPI document (as a generated client would read it).
+    const docs = (await (await fetch(`${tracker.baseUrl}/docs-json`)).json()) as Parameters<
+      typeof answerErrors
+    >[0];
+    const checkPath = '/api/integrations/{id}/postback-check';
+    expect(answerErrors(docs, checkPath, 'POST', 200, check.body)).toEqual([]);
+    const logs = await api('GET', `/api/postback-logs?integrationId=${integration.id}&limit=500`);
+    expect(logs.body.items.some((i: { errorCode: string | null }) => i.errorCode === null)).toBe(
+      true,
+    );
+    expect(answerErrors(docs, '/api/postback-logs', 'GET', 200, logs.body)).toEqual([]);
+    const conversions = await api('GET', `/api/conversions?clickId=${clickId}`);
+    expect(conversions.body.items.some((i: { stage: string }) => i.stage === 'reversal')).toBe(
+      true,
+    );
+    expect(answerErrors(docs, '/api/conversions', 'GET', 200, conversions.body)).toEqual([]);
+    const journey = await api('GET', `/api/clicks/${clickId}`);
+    expect(answerErrors(docs, '/api/clicks/{clickId}', 'GET', 200, journey.body)).toEqual([]);
+    const funnel = await api('GET', `/api/funnel?integrationId=${integration.id}`);
+    expect(funnel.body.rows[0]).toMatchObject({ reversals: 1, reversedAmount: { USD: '50' } });
+    expect(answerErrors(docs, '/api/funnel', 'GET', 200, funnel.body)).toEqual([]);
+    const settings = await api('GET', `/api/integrations/${integration.id}`);
+    expect(answerErrors(docs, '/api/integrations/{id}', 'GET', 200, settings.body)).toEqual([]);
 
     // Another account's integration is not found; a url of another integration is refused.
     const foreign = await api(

@@ -65,7 +65,7 @@ export class ClickJourneyDto {
   params!: Record<string, string | string[]>;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
-    enum: ['registration', 'email_confirmation', 'first_deposit', 'redeposit'],
+    enum: ['registration', 'email_confirmation', 'first_deposit', 'redeposit', null],
     nullable: true,
     description:
       'Furthest funnel stage reached (registration < email_confirmation < first_deposit < ' +

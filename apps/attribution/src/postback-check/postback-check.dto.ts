@@ -69,7 +69,7 @@ export class CheckedErrorDetail {
 export class PostbackCheckResponse {
   @ApiProperty({ enum: PROCESSED_POSTBACK_STATUSES })
   status: string;
-  @ApiProperty({ type: String, enum: POSTBACK_ERROR_CODES, nullable: true })
+  @ApiProperty({ type: String, enum: [...POSTBACK_ERROR_CODES, null], nullable: true })
   errorCode: string | null;
   @ApiProperty({ type: String, nullable: true })
   error: string | null;
@@ -87,7 +87,7 @@ export class PostbackCheckResponse {
   tid: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   fields: Record<string, string>;
-  @ApiProperty({ type: String, enum: CONVERSION_STAGES, nullable: true })
+  @ApiProperty({ type: String, enum: [...CONVERSION_STAGES, null], nullable: true })
   stage: string | null;
   @ApiProperty({ type: Number, nullable: true })
   ordinal: number | null;

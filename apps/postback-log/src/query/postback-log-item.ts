@@ -55,7 +55,7 @@ export class PostbackLogItem {
   @ApiProperty({ enum: POSTBACK_STATUSES })
   status: string;
 
-  @ApiProperty({ type: String, enum: POSTBACK_ERROR_CODES, nullable: true })
+  @ApiProperty({ type: String, enum: [...POSTBACK_ERROR_CODES, null], nullable: true })
   errorCode: string | null;
 
   @ApiProperty({ type: String, nullable: true })
