@@ -227,10 +227,9 @@ export interface PostbackParamsReading {
   isReversal: boolean;
   /** Parameters that make two postbacks "identical" (all but the status), sorted by name. */
   identity: Array<[string, string]>;
-  /** The first candidate value of the click id as sent (even a macro), for the event's key. */
-  clickIdSent: string | null;
 }
 
+/** Where a click id is looked for, in order (SPEC section 5): `clickIdParam`, then the fallbacks. */
 export function clickIdParamNames(settings: Pick<ReadingSettings, 'clickIdParam'>): string[] {
   return [...new Set([settings.clickIdParam, ...FALLBACK_CLICK_ID_PARAMS])];
 }
@@ -266,13 +265,11 @@ export function readPostbackParams(
     const key = name.slice(PostbackParams.FieldPrefix.length);
     if (key !== '') setField(key, name);
   }
-  const clickNames = clickIdParamNames(settings);
-  const sent = clickNames.map((name) => params.get(name)).find((v) => v !== undefined && v !== '');
   const statusValue = valueOf(status);
   return {
     params,
     event: readRole(params, [PostbackParams.Event]),
-    clickId: readRole(params, clickNames),
+    clickId: readRole(params, clickIdParamNames(settings)),
     amount: readRole(params, [PostbackParams.Cost, settings.amountParam]),
     currency: readRole(params, [PostbackParams.Currency, FALLBACK_CURRENCY_PARAM]),
     tid: readRole(params, [PostbackParams.Tid, settings.tidParam ?? null]),
@@ -283,7 +280,6 @@ export function readPostbackParams(
     identity: [...params]
       .filter(([name]) => name !== statusParam)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    clickIdSent: sent ?? null,
   };
 }
 
