@@ -23,7 +23,7 @@ const BINDING_ENV = [
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
 interface NginxLocation {
-  exact: boolean;
+  modifier: '=' | '~' | '';
   prefix: string;
   upstream: string;
 }
@@ -31,17 +31,19 @@ interface NginxLocation {
 function nginxLocations(): NginxLocation[] {
   return [
     ...read('deploy/nginx.conf').matchAll(
-      /location\s+(=\s+)?(\S+)\s*\{\s*proxy_pass\s+http:\/\/([\w-]+);/g,
+      /location\s+(?:([=~])\s+)?(\S+)\s*\{\s*proxy_pass\s+http:\/\/([\w-]+);/g,
     ),
-  ].map((m) => ({ exact: Boolean(m[1]), prefix: m[2], upstream: m[3] }));
+  ].map((m) => ({ modifier: (m[1] ?? '') as '=' | '~' | '', prefix: m[2], upstream: m[3] }));
 }
 
-/** nginx semantics: an exact match wins, else the longest prefix. */
+/** nginx semantics: an exact match wins, then the first matching regex, else the longest prefix. */
 function nginxRoute(locations: NginxLocation[], requestPath: string): string | undefined {
-  const exact = locations.find((l) => l.exact && l.prefix === requestPath);
+  const exact = locations.find((l) => l.modifier === '=' && l.prefix === requestPath);
   if (exact) return exact.upstream;
+  const regex = locations.find((l) => l.modifier === '~' && new RegExp(l.prefix).test(requestPath));
+  if (regex) return regex.upstream;
   return locations
-    .filter((l) => !l.exact && requestPath.startsWith(l.prefix))
+    .filter((l) => l.modifier === '' && requestPath.startsWith(l.prefix))
     .sort((a, b) => b.prefix.length - a.prefix.length)[0]?.upstream;
 }
 
@@ -64,7 +66,10 @@ function kubernetesDocs(): Array<
     .filter(Boolean);
 }
 
-/** Kubernetes Ingress semantics: Exact first, then the longest matching Prefix (by path segment). */
+/**
+ * Kubernetes Ingress semantics (ingress-nginx with use-regex): Exact first, then the longest
+ * matching path, a Prefix by path segment or an ImplementationSpecific one as an anchored regex.
+ */
 function kubernetesRoute(paths: IngressPath[], requestPath: string): string | undefined {
   const exact = paths.find((p) => p.pathType === 'Exact' && p.path === requestPath);
   if (exact) return exact.backend.service.name;
@@ -72,9 +77,12 @@ function kubernetesRoute(paths: IngressPath[], requestPath: string): string | un
     const trimmed = prefix.replace(/\/$/, '');
     return trimmed === '' || requestPath === trimmed || requestPath.startsWith(`${trimmed}/`);
   };
-  return paths
-    .filter((p) => p.pathType === 'Prefix' && segmentPrefix(p.path))
-    .sort((a, b) => b.path.length - a.path.length)[0]?.backend.service.name;
+  const matches = (p: IngressPath) =>
+    p.pathType === 'Prefix'
+      ? segmentPrefix(p.path)
+      : p.pathType === 'ImplementationSpecific' && new RegExp(`^${p.path}`).test(requestPath);
+  return paths.filter(matches).sort((a, b) => b.path.length - a.path.length)[0]?.backend.service
+    .name;
 }
 
 const upstreamName = (app: App) => app.replace('-', '_');

@@ -61,6 +61,9 @@ export function consumed(
 export interface PostbackOptions {
   body?: Record<string, unknown> | null;
   receivedAt?: Date;
+  /** A body the ingress could not parse: why, and its raw text. */
+  bodyError?: string;
+  rawBody?: string;
 }
 
 /** A postback as the ingress records it: tracker.event and the first non-empty click id. */
@@ -84,6 +87,11 @@ export function postbackReceived(
       url: `/api/postbacks/${integration.id}/tracker-postback?${search}`,
       query,
       body,
+      ...(options.bodyError !== undefined && {
+        contentType: 'application/json',
+        bodyError: options.bodyError,
+        rawBody: options.rawBody ?? null,
+      }),
       remoteAddress: '203.0.113.7',
       userAgent: 'partner/1.0',
       event,

@@ -3,7 +3,8 @@
  * commit and the publish, and across a redelivered batch.
  */
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { partitionKeyOf, PostbackReceivedEvent } from '@tracker/contracts';
+import { conversionRecordedId, partitionKeyOf, PostbackReceivedEvent } from '@tracker/contracts';
+import { randomUUID } from 'node:crypto';
 import {
   closeSeedProducer,
   createTestDatabase,
@@ -140,5 +141,55 @@ describe('attribution: exactly one ConversionRecorded per attributed postback', 
     );
     expect(journey.body.events).toHaveLength(3);
     expect(journey.body.totals).toEqual({ deposits: 2, depositAmount: { USD: '25' } });
+  });
+
+  it('records exactly one reversal per reversed conversion, across redelivery (unique index as safety net)', async () => {
+    const integration = await seedIntegration(team.account.id);
+    const clickId = newClickId();
+    const click = clickRegistered(team.account.id, { clickId });
+    const deposit = postbackReceived(integration, {
+      'tracker.event': 'resale',
+      click_id: clickId,
+      sumdep: '40',
+      'tracker.tid': 'R-1',
+    });
+    const chargeback = postbackReceived(integration, {
+      'tracker.event': 'resale',
+      click_id: clickId,
+      'tracker.tid': 'R-1',
+      status: 'chargeback',
+    });
+    const app = await start();
+    await publish([click]);
+    await eventually(async () =>
+      expect((await api(app.baseUrl, `/api/clicks/${clickId}`, team.apiKey)).status).toBe(200),
+    );
+    await publish([deposit, chargeback]);
+    await eventually(() => expect(reader.conversionsOf(chargeback.id)).toHaveLength(1));
+    expect(reader.conversionsOf(chargeback.id)[0].payload).toMatchObject({
+      stage: 'reversal',
+      reverses: conversionRecordedId(deposit.id),
+      amount: '-40',
+    });
+
+    // A redelivery of the whole batch changes nothing.
+    const messages = [click, deposit, chargeback].map((event, offset) => consumed(event, offset));
+    await app.app.get(AttributionProjection).handle(messages);
+    const dataSource = app.app.get<DataSource>(getDataSourceToken(ATTRIBUTION_DB));
+    const reversals = await dataSource.query(
+      `SELECT postback_id FROM ${Tables.postbacks} WHERE click_id = $1 AND stage = 'reversal'`,
+      [clickId],
+    );
+    expect(reversals).toEqual([{ postback_id: chargeback.id }]);
+
+    // Even a bug that judged another reversal of it could not store a second one.
+    await expect(
+      dataSource.query(
+        `INSERT INTO ${Tables.postbacks} (postback_id, account_id, integration_id, click_id, event,
+           status, stage, tid, reverses, received_at, judged_at)
+         VALUES ($1, $2, $3, $4, 'resale', 'attributed', 'reversal', 'R-1', $5, now(), now())`,
+        [randomUUID(), team.account.id, integration.id, clickId, conversionRecordedId(deposit.id)],
+      ),
+    ).rejects.toThrow(/postbacks_reversal_once/);
   });
 });

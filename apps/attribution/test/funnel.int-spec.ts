@@ -52,10 +52,13 @@ interface ScriptConversion {
     | 'first_deposit'
     | 'redeposit'
     | 'withdrawal'
-    | 'commission';
+    | 'commission'
+    | 'reversal';
   at: Date;
   cents: number | null;
   currency: string;
+  /** For a reversal: what it cancels. */
+  reversed?: 'deposit' | 'commission';
 }
 
 interface Row {
@@ -69,13 +72,18 @@ interface Row {
   withdrawals: number;
   depositAmount: Record<string, string>;
   commissionAmount: Record<string, string>;
+  reversals: number;
+  reversedAmount: Record<string, string>;
+  netDepositAmount: Record<string, string>;
   click2reg: number | null;
   reg2fd: number | null;
   fd2rd: number | null;
 }
 
-const money = (cents: number) =>
-  `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const money = (cents: number): string =>
+  cents < 0
+    ? `-${money(-cents)}`
+    : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const rate = (a: number, b: number) => (b === 0 ? null : Number((a / b).toFixed(4)));
 
@@ -118,6 +126,9 @@ function expectedRows(
         withdrawals: 0,
         depositAmount: {},
         commissionAmount: {},
+        reversals: 0,
+        reversedAmount: {},
+        netDepositAmount: {},
         click2reg: null,
         reg2fd: null,
         fd2rd: null,
@@ -142,9 +153,18 @@ function expectedRows(
     r.sets[c.stage]?.add(c.click.clickId);
     if (c.stage === 'redeposit') r.redeposits++;
     if (c.stage === 'withdrawal') r.withdrawals++;
-    if (c.cents !== null && c.stage !== 'withdrawal') {
-      const bucket = c.stage === 'commission' ? 'c:' : 'd:';
-      r.sums[bucket + c.currency] = (r.sums[bucket + c.currency] ?? 0) + c.cents;
+    if (c.stage === 'reversal') r.reversals++;
+    const add = (bucket: string, cents: number) => {
+      r.sums[bucket + c.currency] = (r.sums[bucket + c.currency] ?? 0) + cents;
+    };
+    if (c.cents === null || c.stage === 'withdrawal') continue;
+    if (c.stage === 'commission' || c.reversed === 'commission') add('c:', c.cents);
+    else if (c.stage === 'reversal') {
+      add('r:', -c.cents);
+      add('n:', c.cents);
+    } else {
+      add('d:', c.cents);
+      add('n:', c.cents);
     }
   }
   return [...rows.values()]
@@ -153,9 +173,14 @@ function expectedRows(
       r.emailConfirmations = sets.email_confirmation.size;
       r.firstDeposits = sets.first_deposit.size;
       r.uniqueRedepositors = sets.redeposit.size;
+      const targets: Record<string, Record<string, string>> = {
+        'c:': r.commissionAmount,
+        'd:': r.depositAmount,
+        'r:': r.reversedAmount,
+        'n:': r.netDepositAmount,
+      };
       for (const [bucket, cents] of Object.entries(sums).sort()) {
-        (bucket.startsWith('c:') ? r.commissionAmount : r.depositAmount)[bucket.slice(2)] =
-          money(cents);
+        targets[bucket.slice(0, 2)][bucket.slice(2)] = money(cents);
       }
       r.click2reg = rate(r.registrations, r.clicks);
       r.reg2fd = rate(r.firstDeposits, r.registrations);
@@ -236,8 +261,10 @@ describe('attribution: funnel', () => {
       if (next() < 0.4) continue;
       const currency = next() < 0.8 ? 'USD' : 'EUR';
       const deposits = 1 + Math.floor(next() * 4);
+      const deposited: number[] = [];
       for (let d = 0; d < deposits; d++) {
         const amount = cents();
+        deposited.push(amount);
         send(
           {
             'tracker.event': 'resale',
@@ -249,6 +276,22 @@ describe('attribution: funnel', () => {
         );
       }
       if (next() < 0.3) {
+        // A chargeback of one deposit (by its tid), then the same chargeback again (a duplicate).
+        const d = Math.floor(next() * deposits);
+        const chargeback = {
+          'tracker.event': 'resale',
+          'tracker.tid': `D${d}`,
+          status: 'chargeback',
+        };
+        send(chargeback, {
+          stage: 'reversal',
+          cents: -deposited[d],
+          currency,
+          reversed: 'deposit',
+        });
+        send({ ...chargeback, again: '1' });
+      }
+      if (next() < 0.3) {
         const amount = cents();
         send(
           { 'tracker.event': 'withdraw', sumdep: `-${money(amount)}` },
@@ -258,9 +301,15 @@ describe('attribution: funnel', () => {
       if (next() < 0.5) {
         const amount = cents();
         send(
-          { 'tracker.event': 'Revshare', sumdep: money(amount) },
+          { 'tracker.event': 'Revshare', sumdep: money(amount), 'tracker.tid': 'C1' },
           { stage: 'commission', cents: amount, currency: 'USD' },
         );
+        if (next() < 0.4) {
+          send(
+            { 'tracker.event': 'Revshare', 'tracker.tid': 'C1', status: 'declined' },
+            { stage: 'reversal', cents: -amount, currency: 'USD', reversed: 'commission' },
+          );
+        }
       }
     }
     // Another account's traffic on the same days must never show up.
@@ -309,6 +358,9 @@ describe('attribution: funnel', () => {
     expect(total.firstDeposits).toBeGreaterThan(5);
     expect(total.redeposits).toBeGreaterThan(5);
     expect(Object.keys(total.depositAmount)).toEqual(['EUR', 'USD']);
+    expect(total.reversals).toBeGreaterThan(2);
+    expect(conversions.some((c) => c.reversed === 'commission')).toBe(true);
+    expect(Object.keys(total.reversedAmount).length).toBeGreaterThan(0);
   });
 
   it.each<Grouping>(['none', 'day', 'campaign', 'integration'])('groupBy=%s', async (grouping) => {

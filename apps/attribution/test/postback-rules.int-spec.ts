@@ -42,6 +42,8 @@ interface Expected {
   ordinal?: number | null;
   amount?: string | null;
   currency?: string | null;
+  /** For a reversal: the step whose conversion it reverses. */
+  reversesStep?: number;
 }
 
 interface Step {
@@ -49,6 +51,8 @@ interface Step {
   body?: Record<string, unknown>;
   /** Minutes after the case's start. */
   at?: number;
+  bodyError?: string;
+  rawBody?: string;
   expect: Expected;
 }
 
@@ -83,7 +87,9 @@ const rejected = (errorCode: string, error: RegExp): Expected => ({
 const CASES: Case[] = [
   {
     name: 'tracker.event missing → rejected/event_missing',
-    steps: [{ query: {}, expect: rejected('event_missing', /no tracker\.event parameter/) }],
+    steps: [
+      { query: {}, expect: rejected('event_missing', /expected parameter 'tracker\.event'/) },
+    ],
   },
   {
     name: 'event not configured → rejected/unknown_event listing the configured ones',
@@ -108,7 +114,7 @@ const CASES: Case[] = [
         query: { ...reg(), sub1: 'x', click_id: undefined as unknown as string },
         expect: rejected(
           'click_id_missing',
-          /expected parameter 'click_id' \(or clickid, tracker\.clickid\)/,
+          /expected parameter 'click_id' \(or 'clickid', 'tracker\.clickid'\)/,
         ),
       },
     ],
@@ -134,7 +140,7 @@ const CASES: Case[] = [
     steps: [
       {
         query: ev('resale', { sumdep: 'abc' }),
-        expect: rejected('invalid_amount', /'sumdep' is 'abc'/),
+        expect: rejected('invalid_amount', /parameter 'sumdep' holds 'abc'/),
       },
       {
         query: ev('resale', { sumdep: '12,50' }),
@@ -151,7 +157,7 @@ const CASES: Case[] = [
     steps: [
       {
         query: ev('resale', { sumdep: '5', currency: 'US' }),
-        expect: rejected('invalid_currency', /parameter 'currency' is 'US'/),
+        expect: rejected('invalid_currency', /parameter 'currency' holds 'US'/),
       },
     ],
   },
@@ -166,15 +172,146 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'a click id that is not a tracker click id → unmatched/click_not_found saying so',
+    name: 'a click id that is not a tracker click id → rejected/click_not_found saying so',
     steps: [
       {
         query: { ...reg(), click_id: 'abc' },
-        expect: {
-          status: 'unmatched',
-          errorCode: 'click_not_found',
-          error: /'abc'.*not a tracker click id/,
-        },
+        expect: rejected('click_not_found', /'abc'.*not a tracker click id/),
+      },
+    ],
+  },
+  // Issue 12's table, row by row.
+  {
+    name: 'issue 12: click_id=<bannerid> → rejected/click_id_missing naming the macro',
+    steps: [
+      {
+        query: { ...reg(), click_id: '<bannerid>' },
+        expect: rejected('click_id_missing', /'<bannerid>'/),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: click_id=%%CLICK_ID%% → rejected/click_id_missing',
+    steps: [
+      {
+        query: { ...reg(), click_id: '%%CLICK_ID%%' },
+        expect: rejected('click_id_missing', /'%%CLICK_ID%%'/),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: click_id encoded twice ({click_id}) → rejected/click_id_missing',
+    steps: [
+      {
+        query: { ...reg(), click_id: '%7Bclick_id%7D' },
+        expect: rejected('click_id_missing', /'\{click_id\}'/),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: a click id with spaces around it is trimmed and attributed',
+    steps: [{ query: { ...reg(), click_id: ' @CLICK@ ' }, expect: ok('registration') }],
+  },
+  {
+    name: 'issue 12: a click id with a newline after it is trimmed and attributed',
+    steps: [{ query: { ...reg(), click_id: '@CLICK@\n' }, expect: ok('registration') }],
+  },
+  {
+    name: 'issue 12: deposits that differ only in status=new / status=approved → the second is a duplicate',
+    steps: [
+      {
+        query: ev('resale', { sumdep: '30', status: 'new' }),
+        at: 0,
+        expect: ok('first_deposit', 1),
+      },
+      {
+        query: ev('resale', { sumdep: '30', status: 'approved' }),
+        at: 1,
+        expect: duplicate(/identical/),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: a chargeback with the tid of a deposit is a reversal',
+    steps: [
+      {
+        query: ev('resale', { sumdep: '50', 'tracker.tid': 'T-9' }),
+        expect: ok('first_deposit', 1),
+      },
+      {
+        query: ev('resale', { 'tracker.tid': 'T-9', status: 'chargeback' }),
+        expect: ok('reversal', null, { amount: '-50', currency: 'USD', reversesStep: 0 }),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: an invalid JSON body with an incomplete query → rejected/invalid_body',
+    steps: [
+      {
+        query: ev('resale', { click_id: undefined as unknown as string }),
+        bodyError: "body is not valid JSON: Unexpected token 'a'",
+        rawBody: '{"click_id": abc, "sumdep": 30.00,}',
+        expect: rejected('invalid_body', /could not be parsed.*not valid JSON/),
+      },
+    ],
+  },
+  {
+    name: 'issue 12: a second ? names the parameter that holds it',
+    steps: [
+      {
+        query: ev('resale', {
+          click_id: undefined as unknown as string,
+          currency: 'usd?click_id=@CLICK@',
+          sumdep: '50',
+        }),
+        expect: rejected(
+          'click_id_missing',
+          /parameter 'currency' holds 'usd\?click_id=\w+'.*second '\?'/,
+        ),
+      },
+    ],
+  },
+  // Reversals (SPEC section 5 "Status updates").
+  {
+    name: 'reversal by tid of an RD, from another event; a repeated chargeback is a duplicate',
+    steps: [
+      { query: ev('resale', { sumdep: '10', 'tracker.tid': 'A' }), expect: ok('first_deposit', 1) },
+      { query: ev('resale', { sumdep: '20.50', 'tracker.tid': 'B' }), expect: ok('redeposit', 2) },
+      {
+        query: ev('withdraw', { 'tracker.tid': 'B', status: 'refund', sumdep: '-3' }),
+        expect: ok('reversal', null, { amount: '-20.50', currency: 'USD', reversesStep: 1 }),
+      },
+      {
+        query: ev('resale', { 'tracker.tid': 'B', status: 'Chargeback' }),
+        expect: duplicate(/already reversed/),
+      },
+      { query: ev('resale', { sumdep: '5', 'tracker.tid': 'C' }), expect: ok('redeposit', 3) },
+    ],
+  },
+  {
+    name: 'a reversal with an unknown tid or without tid → rejected/reversal_not_found',
+    steps: [
+      { query: ev('resale', { sumdep: '10', 'tracker.tid': 'A' }), expect: ok('first_deposit', 1) },
+      {
+        query: ev('resale', { 'tracker.tid': 'nope', status: 'chargeback' }),
+        expect: rejected('reversal_not_found', /'nope'/),
+      },
+      {
+        query: ev('resale', { status: 'chargeback' }),
+        expect: rejected('reversal_not_found', /no transaction id/),
+      },
+    ],
+  },
+  {
+    name: 'status resends with a tid are duplicates',
+    steps: [
+      {
+        query: ev('sale', { sumdep: '10', 'tracker.tid': 'S', status: 'pending' }),
+        expect: ok('first_deposit', 1),
+      },
+      {
+        query: ev('sale', { sumdep: '10', 'tracker.tid': 'S', status: 'approved' }),
+        expect: duplicate(/'S'/),
       },
     ],
   },
@@ -223,7 +360,7 @@ const CASES: Case[] = [
       { query: ev('sale', { sumdep: '60', 'tracker.tid': 'T2' }), expect: ok('redeposit', 2) },
       {
         query: ev('sale', { sumdep: '70', 'tracker.tid': 'T2' }),
-        expect: duplicate(/'T2' was already recorded/),
+        expect: duplicate(/'T2' \(tracker\.tid\) was already recorded/),
       },
     ],
   },
@@ -346,10 +483,14 @@ describe('attribution: postback rules (SPEC section 5)', () => {
             : v2;
       const postbacks = c.steps.map((step, index) => {
         const query: Record<string, string> = { click_id: clickId, ...step.query };
-        for (const [name, value] of Object.entries(query))
+        for (const [name, value] of Object.entries(query)) {
           if (value === undefined) delete query[name];
+          else query[name] = value.replace('@CLICK@', clickId);
+        }
         const options: PostbackOptions = {
           body: step.body,
+          bodyError: step.bodyError,
+          rawBody: step.rawBody,
           receivedAt: new Date(start + (step.at ?? index) * 60_000),
         };
         return postbackReceived(integration, query, options);
@@ -412,6 +553,9 @@ describe('attribution: postback rules (SPEC section 5)', () => {
         campaign: 'rules',
         ...(want.amount !== undefined && { amount: want.amount }),
         ...(want.currency !== undefined && { currency: want.currency }),
+        ...(want.reversesStep !== undefined && {
+          reverses: conversionRecordedId(postbacks[want.reversesStep].id),
+        }),
       });
       expect(outcome.payload.conversion).toMatchObject({
         stage: want.stage,
@@ -427,6 +571,121 @@ describe('attribution: postback rules (SPEC section 5)', () => {
       expect(journey.body.fields).toEqual(c.fields);
       const last = reader.conversionsOf(postbacks.at(-1)!.id)[0];
       expect(last.payload.fields).toEqual(c.fields);
+    }
+  });
+
+  it('explains verdicts: errorDetail and paramsUsedAs on every outcome, clickedAt once attributed', () => {
+    const row = CASES.find((c) => c.name.startsWith('issue 12: a second ?'))!;
+    const [withSecondQ] = sent.get(row)!.postbacks;
+    expect(reader.latestOutcome(withSecondQ.id)!.payload).toMatchObject({
+      errorDetail: { param: 'currency', cause: 'second_question_mark' },
+      paramsUsedAs: { 'tracker.event': 'event', currency: 'currency', sumdep: 'amount' },
+      clickedAt: null,
+    });
+    const chargeback = CASES.find((c) => c.name.startsWith('issue 12: a chargeback'))!;
+    const [deposit, reversal] = sent.get(chargeback)!.postbacks;
+    expect(reader.latestOutcome(deposit.id)!.payload).toMatchObject({
+      errorDetail: null,
+      paramsUsedAs: { click_id: 'clickId', sumdep: 'amount', 'tracker.tid': 'tid' },
+      clickedAt: expect.any(String),
+    });
+    expect(reader.latestOutcome(reversal.id)!.payload).toMatchObject({
+      paramsUsedAs: { status: 'status', 'tracker.tid': 'tid' },
+    });
+  });
+
+  it('shows a reversal in the click journey; totals and stage stay as recorded', async () => {
+    const chargeback = CASES.find((c) => c.name.startsWith('issue 12: a chargeback'))!;
+    const { clickId, postbacks } = sent.get(chargeback)!;
+    const journey = await api<{
+      stage: string;
+      events: Array<Record<string, unknown>>;
+      totals: unknown;
+    }>(app.baseUrl, `/api/clicks/${clickId}`, teamA.apiKey);
+    expect(journey.body.stage).toBe('first_deposit');
+    expect(journey.body.events).toEqual([
+      expect.objectContaining({
+        postbackId: postbacks[0].id,
+        stage: 'first_deposit',
+        reverses: null,
+      }),
+      expect.objectContaining({
+        postbackId: postbacks[1].id,
+        stage: 'reversal',
+        amount: '-50',
+        reverses: conversionRecordedId(postbacks[0].id),
+      }),
+    ]);
+    expect(journey.body.totals).toEqual({ deposits: 1, depositAmount: { USD: '50' } });
+  });
+
+  it('GET /api/conversions pages newest first, filters, and links a reversal both ways', async () => {
+    const chargeback = CASES.find((c) => c.name.startsWith('issue 12: a chargeback'))!;
+    const { clickId, postbacks } = sent.get(chargeback)!;
+    const [deposit, reversal] = postbacks.map((p) => conversionRecordedId(p.id));
+    type Page = { items: Array<Record<string, unknown>>; nextCursor: string | null };
+    const first = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}&limit=1`,
+      teamA.apiKey,
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.items).toEqual([
+      {
+        id: reversal,
+        postbackId: postbacks[1].id,
+        clickId,
+        integrationId: v2.id,
+        event: 'resale',
+        stage: 'reversal',
+        ordinal: null,
+        amount: '-50',
+        currency: 'USD',
+        tid: 'T-9',
+        campaign: 'rules',
+        source: null,
+        reverses: deposit,
+        reversedBy: null,
+        occurredAt: postbacks[1].payload.receivedAt,
+      },
+    ]);
+    const second = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}&limit=1&cursor=${first.body.nextCursor}`,
+      teamA.apiKey,
+    );
+    expect(second.body.items).toMatchObject([
+      { id: deposit, stage: 'first_deposit', amount: '50', reverses: null, reversedBy: reversal },
+    ]);
+    expect(second.body.nextCursor).toBeNull();
+    const reversals = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?stage=reversal&campaign=rules&integrationId=${v2.id}&limit=500`,
+      teamA.apiKey,
+    );
+    expect(reversals.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(reversals.body.items.every((i) => i.stage === 'reversal')).toBe(true);
+    const theirs = await api<Page>(
+      app.baseUrl,
+      `/api/conversions?clickId=${clickId}`,
+      teamB.apiKey,
+    );
+    expect(theirs.body).toEqual({ items: [], nextCursor: null });
+    for (const [query, field] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['stage=fd', 'stage'],
+      ['cursor=nope', 'cursor'],
+      ['integrationId=x', 'integrationId'],
+      ['from=yesterday', 'from'],
+    ]) {
+      const bad = await api<{ message: string }>(
+        app.baseUrl,
+        `/api/conversions?${query}`,
+        teamA.apiKey,
+      );
+      expect({ query, status: bad.status }).toEqual({ query, status: 400 });
+      expect(bad.body.message).toContain(field);
     }
   });
 
@@ -458,6 +717,7 @@ describe('attribution: postback rules (SPEC section 5)', () => {
         amount: ['10.00', '20.50', '30'][index],
         currency: 'USD',
         tid: null,
+        reverses: null,
         receivedAt: p.payload.receivedAt,
       })),
       totals: { deposits: 3, depositAmount: { USD: '60.50' } },

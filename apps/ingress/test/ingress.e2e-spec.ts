@@ -166,6 +166,69 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
       });
     });
 
+    it('answers HEAD and OPTIONS probes 200 (404 when unknown or disabled) and records nothing; other methods 405', async () => {
+      const integration = await seedIntegration(account.id);
+      const disabled = await seedIntegration(account.id, { enabled: false });
+      const url = (id: string) =>
+        `${app.baseUrl}/api/postbacks/${id}/tracker-postback?tracker.event=registration&click_id=Xk3p9QmZ2rTa`;
+      for (const method of ['HEAD', 'OPTIONS']) {
+        const res = await fetch(url(integration.id), { method });
+        expect({ method, status: res.status }).toEqual({ method, status: 200 });
+        expect(res.headers.get('allow')).toBe('GET, POST, HEAD, OPTIONS');
+        for (const id of [disabled.id, randomUUID(), 'not-a-uuid']) {
+          expect({ method, id, status: (await fetch(url(id), { method })).status }).toEqual({
+            method,
+            id,
+            status: 404,
+          });
+        }
+      }
+      for (const method of ['PUT', 'PATCH', 'DELETE']) {
+        const res = await fetch(url(integration.id), { method });
+        expect({ method, status: res.status }).toEqual({ method, status: 405 });
+        expect(await res.json()).toMatchObject({ statusCode: 405 });
+      }
+      // A real postback after the probes: once it is read back, nothing else was published.
+      const marker = (await (await fetch(url(integration.id))).json()) as { id: string };
+      await postbackOf(marker.id);
+      const published = postbacks.messages.filter((m) => m.event?.integrationId === integration.id);
+      expect(published.map((m) => m.event?.id)).toEqual([marker.id]);
+    });
+
+    it('accepts an unparseable body and records its content type, error and raw text', async () => {
+      const integration = await seedIntegration(account.id);
+      const raw = '{"click_id": abc, "sumdep": 30.00,}';
+      const res = await fetch(
+        `${app.baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=resale`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw },
+      );
+      expect(res.status).toBe(200);
+      const { event } = await postbackOf(((await res.json()) as { id: string }).id);
+      expect(event.payload).toMatchObject({
+        contentType: 'application/json',
+        body: null,
+        rawBody: raw,
+        bodyError: expect.stringContaining('not valid JSON'),
+        event: 'resale',
+        clickId: null,
+      });
+    });
+
+    it('records trimmed roles: a click id with spaces or a newline is the click id', async () => {
+      const integration = await seedIntegration(account.id);
+      for (const sent of ['%20Xk3p9QmZ2rTa%20', 'Xk3p9QmZ2rTa%0A']) {
+        const res = await fetch(
+          `${app.baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=%20registration&click_id=${sent}`,
+        );
+        const message = await postbackOf(((await res.json()) as { id: string }).id);
+        expect(message.key).toBe('Xk3p9QmZ2rTa');
+        expect(message.event.payload).toMatchObject({
+          event: 'registration',
+          clickId: 'Xk3p9QmZ2rTa',
+        });
+      }
+    });
+
     it('answers 429 over the per-integration rate limit', async () => {
       const integration = await seedIntegration(account.id, { rateLimitPerSecond: 3 });
       const url = `${app.baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=registration`;

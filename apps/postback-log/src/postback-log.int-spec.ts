@@ -230,6 +230,13 @@ describe('postback log (Kafka + PostgreSQL)', () => {
           url: c.postback.payload.url,
           method: 'GET',
           params: c.postback.payload.query,
+          body: null,
+          contentType: null,
+          paramsUsedAs: {},
+          errorDetail: null,
+          remoteAddress: '203.0.113.7',
+          userAgent: 'spec',
+          clickedAt: null,
           conversion: c.conversion ?? null,
         });
       });
@@ -254,6 +261,52 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     );
     expect(stored.length).toBe(rejected.items.length);
     expect(stored.every((row) => row.conversion_is_null)).toBe(true);
+  });
+
+  it('explains a verdict: body as received, content type, sender, parameter uses, error detail, click time', async () => {
+    const base = { accountId: alice.account.id, integrationId: aliceIntegration };
+    const raw = '{"click_id": abc, "sumdep": 30.00,}';
+    const broken = postback({ ...base, clickId: null, query: { 'tracker.event': 'resale' } });
+    Object.assign(broken.payload, {
+      method: 'POST',
+      contentType: 'application/json',
+      bodyError: 'body is not valid JSON',
+      rawBody: raw,
+    });
+    const judged = outcome(broken, 'rejected', 'invalid_body', 'invalid body: …');
+    Object.assign(judged.payload, {
+      errorDetail: { param: null, value: raw, cause: 'unparseable_body' },
+      paramsUsedAs: { 'tracker.event': 'event' },
+    });
+    const good = postback({ ...base, body: { sumdep: 30 } });
+    const attributed = outcome(good, 'attributed', null, null, {
+      conversion: { stage: 'registration', ordinal: null, amount: null, currency: null },
+    });
+    Object.assign(attributed.payload, {
+      paramsUsedAs: { 'tracker.event': 'event', click_id: 'clickId', sumdep: null },
+      clickedAt: '2026-11-24T04:41:17.250Z',
+    });
+    await publish(broken, good, judged, attributed);
+    await eventually(async () => {
+      expect(await item(alice.apiKey, broken.id)).toMatchObject({
+        status: 'rejected',
+        errorCode: 'invalid_body',
+        body: raw,
+        contentType: 'application/json',
+        errorDetail: { param: null, value: raw, cause: 'unparseable_body' },
+        paramsUsedAs: { 'tracker.event': 'event' },
+        clickedAt: null,
+        remoteAddress: '203.0.113.7',
+        userAgent: 'spec',
+      });
+      expect(await item(alice.apiKey, good.id)).toMatchObject({
+        status: 'attributed',
+        body: { sumdep: 30 },
+        paramsUsedAs: { 'tracker.event': 'event', click_id: 'clickId', sumdep: null },
+        errorDetail: null,
+        clickedAt: '2026-11-24T04:41:17.250Z',
+      });
+    });
   });
 
   it('keeps an outcome that arrives before its postback, and the latest outcome wins', async () => {

@@ -4,6 +4,7 @@ import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { IntegrationEventEntity } from './integration-events/integration-event.entity';
 import { IntegrationEntity } from './integrations/integration.entity';
 import { CreateRegistrySchema1764200000000 } from './migrations/1764200000000-CreateRegistrySchema';
+import { IntegrationStatusSettings1764500000000 } from './migrations/1764500000000-IntegrationStatusSettings';
 import { OutboxMessageEntity } from './outbox/outbox-message.entity';
 import { ConsumerPositionEntity } from './postback-stats/consumer-position.entity';
 import { RegistrationLinkEntity } from './registration-links/registration-link.entity';
@@ -23,7 +24,7 @@ export const REGISTRY_DATABASE = {
     OutboxMessageEntity,
     ConsumerPositionEntity,
   ],
-  migrations: [CreateRegistrySchema1764200000000],
+  migrations: [CreateRegistrySchema1764200000000, IntegrationStatusSettings1764500000000],
 };
 
 export const RegistryDatabaseModule = DatabaseModule.forApp(REGISTRY_DATABASE);

@@ -47,6 +47,9 @@ export interface IntegrationView {
   fieldParams: Record<string, string>;
   enabled: boolean;
   rateLimitPerSecond: number | null;
+  statusParam: string;
+  reversalStatuses: string[];
+  tidParam: string | null;
   createdAt: string;
   updatedAt: string;
   events: Array<{
@@ -85,6 +88,9 @@ export function expectedSnapshot(
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
     rateLimitPerSecond: view.rateLimitPerSecond,
+    statusParam: view.statusParam,
+    reversalStatuses: view.reversalStatuses,
+    tidParam: view.tidParam,
     events: view.events.map(({ name, label, kind, params }) => ({
       name,
       label,

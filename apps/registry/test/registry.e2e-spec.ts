@@ -227,6 +227,19 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         fieldParams: { trader_id: 'trader_id' },
         enabled: true,
         rateLimitPerSecond: null,
+        statusParam: 'status',
+        reversalStatuses: [
+          'rejected',
+          'declined',
+          'chargeback',
+          'refund',
+          'refunded',
+          'reversed',
+          'cancelled',
+          'canceled',
+          'fraud',
+        ],
+        tidParam: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
         events: [
@@ -305,6 +318,9 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
           fieldParams: { trader_id: 'uid', country: 'geo' },
           enabled: false,
           rateLimitPerSecond: 50,
+          statusParam: 'state',
+          reversalStatuses: ['chargeback', 'Void'],
+          tidParam: 'transaction_id',
         },
       });
       expect(patched.status).toBe(200);
@@ -316,15 +332,25 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         fieldParams: { trader_id: 'uid', country: 'geo' },
         enabled: false,
         rateLimitPerSecond: 50,
+        statusParam: 'state',
+        reversalStatuses: ['chargeback', 'Void'],
+        tidParam: 'transaction_id',
       });
       const cleared = await api<IntegrationView>('PATCH', `/api/integrations/${created.id}`, {
         key: a.apiKey,
-        body: { amountParam: null, defaultCurrency: null, rateLimitPerSecond: null },
+        body: {
+          amountParam: null,
+          defaultCurrency: null,
+          rateLimitPerSecond: null,
+          tidParam: null,
+        },
       });
       expect(cleared.body).toMatchObject({
         amountParam: null,
         defaultCurrency: null,
         rateLimitPerSecond: null,
+        tidParam: null,
+        statusParam: 'state',
         name: 'Renamed',
       });
       await eventually(() =>
@@ -355,6 +381,17 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       expectError(await patch({ fieldParams: { trader_id: 5 } }), 400, 'fieldParams.trader_id');
       expectError(await patch({ fieldParams: ['x'] }), 400, 'fieldParams');
       expectError(await patch({ template: 'custom' }), 400, 'template');
+      expectError(await patch({ statusParam: null }), 400, 'statusParam');
+      expectError(await patch({ statusParam: 'a b' }), 400, 'statusParam');
+      expectError(await patch({ tidParam: '' }), 400, 'tidParam');
+      expectError(await patch({ reversalStatuses: 'chargeback' }), 400, 'reversalStatuses');
+      expectError(await patch({ reversalStatuses: [5] }), 400, 'reversalStatuses');
+      expectError(await patch({ reversalStatuses: [' refund'] }), 400, 'reversalStatuses');
+      expectError(
+        await patch({ reversalStatuses: Array.from({ length: 51 }, (_, i) => `s${i}`) }),
+        400,
+        'reversalStatuses',
+      );
     });
 
     it('answers 404 for unknown and malformed ids', async () => {

@@ -55,7 +55,7 @@ export function envelopeSchema(definition: EventDefinition<AnyEvent>): JsonSchem
         ? { type: 'object', allOf: [definition.payloadSchema, ...definition.payloadRules] }
         : definition.payloadSchema,
     },
-    examples: [definition.example],
+    examples: [definition.example, ...(definition.moreExamples ?? [])],
   };
 }
 

@@ -6,7 +6,9 @@ export * from './events';
 export * from './integration-templates';
 // Schema fragments stay internal: names like `uuid` or `clickId` would clash in callers.
 export { JSON_SCHEMA_DIALECT, type JsonSchema } from './json-schema';
+export * from './postback-body';
 export * from './postback-params';
+export * from './postback-reading';
 export * from './topics';
 export * from './uuid';
 export * from './validation';

@@ -21,3 +21,19 @@ export const FALLBACK_CURRENCY_PARAM = 'currency';
 
 /** The macro a registration link carries literally; the redirect replaces it with a click id. */
 export const CLICK_ID_MACRO = '{{tracker.clickid}}';
+
+/** The integration's `statusParam` until set (SPEC section 4). */
+export const DEFAULT_STATUS_PARAM = 'status';
+
+/** Statuses that make a postback a reversal until the integration sets its own (SPEC section 4). */
+export const DEFAULT_REVERSAL_STATUSES: readonly string[] = Object.freeze([
+  'rejected',
+  'declined',
+  'chargeback',
+  'refund',
+  'refunded',
+  'reversed',
+  'cancelled',
+  'canceled',
+  'fraud',
+]);

@@ -204,7 +204,7 @@ describe('ConversionRecorded', () => {
   it('rejects an unknown kind or stage, listing the allowed ones', () => {
     expect(errorOf(withField(example, 'payload.stage', 'fd'))).toBe(
       'payload.stage must be one of "registration", "email_confirmation", "first_deposit", ' +
-        '"redeposit", "withdrawal", "commission", "custom" (got "fd")',
+        '"redeposit", "withdrawal", "commission", "custom", "reversal" (got "fd")',
     );
   });
 
@@ -236,10 +236,10 @@ describe('ConversionRecorded', () => {
       'payload.ordinal must be null (got number 1) when payload.stage is "registration"',
     );
     expect(errorOf(conversion({ kind: 'registration', stage: 'first_deposit' }))).toBe(
-      'payload.stage must be "registration" when payload.kind is "registration"',
+      'payload.stage must be one of "registration", "reversal" (got "first_deposit") when payload.kind is "registration"',
     );
     expect(errorOf(conversion({ kind: 'deposit', stage: 'withdrawal', ordinal: null }))).toBe(
-      'payload.stage must be one of "first_deposit", "redeposit" (got "withdrawal") when payload.kind is "deposit"',
+      'payload.stage must be one of "first_deposit", "redeposit", "reversal" (got "withdrawal") when payload.kind is "deposit"',
     );
     expect(
       validateEvent(conversion({ kind: 'first_deposit', stage: 'redeposit', ordinal: 3 })).ok,
@@ -247,6 +247,27 @@ describe('ConversionRecorded', () => {
     expect(validateEvent(conversion({ kind: 'custom', stage: 'custom', ordinal: null })).ok).toBe(
       true,
     );
+  });
+
+  it('takes a reversal with the reversed kind, no ordinal and the conversion it cancels', () => {
+    const [reversal] = ConversionRecordedDefinition.moreExamples!;
+    expect(validateEvent(reversal).ok).toBe(true);
+    const patched = (patch: Record<string, unknown>) => ({
+      ...reversal,
+      payload: { ...reversal.payload, ...patch },
+    });
+    expect(validateEvent(patched({ kind: 'commission' })).ok).toBe(true);
+    expect(errorOf(patched({ ordinal: 2 }))).toBe(
+      'payload.ordinal must be null (got number 2) when payload.stage is "reversal"',
+    );
+    expect(errorOf(patched({ reverses: null }))).toMatch(/payload.reverses must be string/);
+    expect(errorOf(withField(example, 'payload.reverses', reversal.payload.reverses))).toMatch(
+      /payload.reverses must be null/,
+    );
+  });
+
+  it('still takes an event written before reversals existed (no reverses field)', () => {
+    expect(validateEvent(withField(example, 'payload.reverses', undefined)).ok).toBe(true);
   });
 });
 

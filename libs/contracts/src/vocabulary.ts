@@ -31,6 +31,7 @@ export const CONVERSION_STAGES = [
   'withdrawal',
   'commission',
   'custom',
+  'reversal',
 ] as const;
 export type ConversionStage = (typeof CONVERSION_STAGES)[number];
 
@@ -60,6 +61,9 @@ export const POSTBACK_ERROR_CODES = [
   'unknown_event',
   'invalid_amount',
   'invalid_currency',
+  'invalid_parameter',
+  'reversal_not_found',
+  'invalid_body',
 ] as const;
 export type PostbackErrorCode = (typeof POSTBACK_ERROR_CODES)[number];
 

@@ -24,6 +24,15 @@ export class ClickEventDto {
     description: 'Partner transaction id (tracker.tid)',
   })
   tid!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description:
+      'For a reversal (stage reversal, amount negated): the conversion id it cancels, i.e. ' +
+      'the ConversionRecorded id of that postback; null otherwise',
+  })
+  reverses!: string | null;
   @ApiProperty({ format: 'date-time' })
   receivedAt!: string;
 }
@@ -56,7 +65,7 @@ export class ClickJourneyDto {
   params!: Record<string, string | string[]>;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({
-    enum: ['registration', 'email_confirmation', 'first_deposit', 'redeposit'],
+    enum: ['registration', 'email_confirmation', 'first_deposit', 'redeposit', null],
     nullable: true,
     description:
       'Furthest funnel stage reached (registration < email_confirmation < first_deposit < ' +

@@ -44,7 +44,7 @@ export class ClickJourneyQuery {
     if (!click) return null;
     const events: ClickEventDto[] = await this.dataSource.query(
       `SELECT postback_id AS "postbackId", event, stage, ordinal, amount::text AS amount,
-              currency, tid, ${ISO_UTC('received_at')} AS "receivedAt"
+              currency, tid, reverses, ${ISO_UTC('received_at')} AS "receivedAt"
          FROM ${Tables.postbacks}
         WHERE click_id = $1 AND account_id = $2 AND status = 'attributed'
         ORDER BY received_at, postback_id`,

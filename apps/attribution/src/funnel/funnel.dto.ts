@@ -79,9 +79,25 @@ export class FunnelRowDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
-    description: 'Sum of commission amounts per currency (decimal strings)',
+    description: 'Sum of commission amounts per currency, net of commission reversals',
   })
   commissionAmount!: Record<string, string>;
+  @ApiProperty({ description: 'Reversals (chargebacks, refunds, …) that occurred in the period' })
+  reversals!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USD: '50.00' },
+    description: 'Deposit amounts reversed in the period, positive, per currency',
+  })
+  reversedAmount!: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USD: '100.00' },
+    description: 'depositAmount minus reversedAmount, per currency',
+  })
+  netDepositAmount!: Record<string, string>;
   @ApiProperty({ type: Number, nullable: true, description: `registrations / clicks, ${RATE_DOC}` })
   click2reg!: number | null;
   @ApiProperty({

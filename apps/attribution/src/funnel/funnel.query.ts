@@ -47,6 +47,7 @@ interface ConversionCounts {
   redeposits: number;
   unique_redepositors: number;
   withdrawals: number;
+  reversals: number;
 }
 
 /** Funnel counts per group, computed in SQL over one account's data only. */
@@ -103,18 +104,30 @@ export class FunnelQuery {
            count(DISTINCT p.click_id) FILTER (WHERE p.stage = 'first_deposit')::int AS first_deposits,
            count(*) FILTER (WHERE p.stage = 'redeposit')::int AS redeposits,
            count(DISTINCT p.click_id) FILTER (WHERE p.stage = 'redeposit')::int AS unique_redepositors,
-           count(*) FILTER (WHERE p.stage = 'withdrawal')::int AS withdrawals
+           count(*) FILTER (WHERE p.stage = 'withdrawal')::int AS withdrawals,
+           count(*) FILTER (WHERE p.stage = 'reversal')::int AS reversals
          FROM ${conversions} GROUP BY 1`,
         convParams,
       ) as Promise<ConversionCounts[]>,
-      // Exact decimal sums: NUMERIC in SQL, text out.
+      // Exact decimal sums: NUMERIC in SQL, text out. A reversal carries the reversed amount
+      // negated: it nets out of commissions and deposits; `reversed` shows it positive.
       this.dataSource.query(
-        `SELECT ${convKey} AS key,
-                CASE WHEN p.stage = 'commission' THEN 'commission' ELSE 'deposit' END AS kind,
-                coalesce(p.currency, 'XXX') AS currency, sum(p.amount)::text AS total
-           FROM ${conversions}
-            AND p.amount IS NOT NULL AND p.stage IN ('first_deposit', 'redeposit', 'commission')
-          GROUP BY 1, 2, 3 ORDER BY 3`,
+        `WITH amounts AS (
+           SELECT ${convKey} AS key,
+                  CASE WHEN p.stage = 'commission' OR p.reversed_stage = 'commission' THEN 'commission'
+                       WHEN p.stage = 'reversal' THEN 'reversed' ELSE 'deposit' END AS kind,
+                  coalesce(p.currency, 'XXX') AS currency, p.amount
+             FROM ${conversions}
+              AND p.amount IS NOT NULL
+              AND (p.stage IN ('first_deposit', 'redeposit', 'commission')
+                   OR p.reversed_stage IN ('first_deposit', 'redeposit', 'commission')))
+         SELECT key, kind, currency,
+                (CASE WHEN kind = 'reversed' THEN -sum(amount) ELSE sum(amount) END)::text AS total
+           FROM amounts GROUP BY 1, 2, 3
+         UNION ALL
+         SELECT key, 'net', currency, sum(amount)::text
+           FROM amounts WHERE kind IN ('deposit', 'reversed') GROUP BY 1, 3
+         ORDER BY 3`,
         convParams,
       ) as Promise<Array<{ key: string | null; kind: string; currency: string; total: string }>>,
     ]);
@@ -134,6 +147,9 @@ export class FunnelQuery {
           withdrawals: 0,
           depositAmount: {},
           commissionAmount: {},
+          reversals: 0,
+          reversedAmount: {},
+          netDepositAmount: {},
           click2reg: null,
           reg2fd: null,
           fd2rd: null,
@@ -152,12 +168,18 @@ export class FunnelQuery {
         redeposits: c.redeposits,
         uniqueRedepositors: c.unique_redepositors,
         withdrawals: c.withdrawals,
+        reversals: c.reversals,
       });
     }
     for (const a of amounts) {
       const target = row(a.key);
-      (a.kind === 'commission' ? target.commissionAmount : target.depositAmount)[a.currency] =
-        a.total;
+      const sums = {
+        commission: target.commissionAmount,
+        deposit: target.depositAmount,
+        reversed: target.reversedAmount,
+        net: target.netDepositAmount,
+      }[a.kind as 'commission' | 'deposit' | 'reversed' | 'net'];
+      sums[a.currency] = a.total;
     }
     const result = [...rows.values()].sort((a, b) =>
       a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1,

@@ -2,9 +2,10 @@ import {
   createEvent,
   findIntegrationTemplate,
   IntegrationChangedPayload,
+  mergePostbackParams,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
-import { mergeParams, paramsHash, readPostback } from './postback-reading';
+import { paramsHash, readPostback } from './postback-reading';
 
 const template = findIntegrationTemplate('pocket-option-revshare-v2')!;
 const integration: IntegrationChangedPayload = {
@@ -28,10 +29,10 @@ function received(
   query: Record<string, string>,
   body: Record<string, unknown> | null = null,
 ): PostbackReceivedEvent {
-  const merged = mergeParams(query, body);
+  const merged = mergePostbackParams(query, body);
   const clickId =
     ['sub1', 'clickid', 'click_id', 'tracker.clickid']
-      .map((name) => merged[name])
+      .map((name) => merged.get(name))
       .find((value) => value !== undefined && value !== '') ?? null;
   return createEvent(
     'PostbackReceived',
@@ -42,7 +43,7 @@ function received(
       body,
       remoteAddress: null,
       userAgent: null,
-      event: merged['tracker.event'] ?? null,
+      event: merged.get('tracker.event') ?? null,
       clickId,
       receivedAt: '2026-11-24T05:00:00.000Z',
     },
@@ -52,13 +53,17 @@ function received(
 
 describe('readPostback (SPEC section 5)', () => {
   it.each([
-    [{ sub1: 'Xk3p9QmZ2rTa' }, 'event_missing', /no tracker.event parameter.*'registration'/],
+    [
+      { sub1: 'Xk3p9QmZ2rTa' },
+      'event_missing',
+      /expected parameter 'tracker.event'.*'registration'/,
+    ],
     [{ 'tracker.event': 'dep', sub1: 'Xk3p9QmZ2rTa' }, 'unknown_event', /'dep'.*'sale', 'resale'/],
     [{ 'tracker.event': 'Sale', sub1: 'Xk3p9QmZ2rTa' }, 'unknown_event', /case-sensitive/],
     [
       { 'tracker.event': 'sale' },
       'click_id_missing',
-      /expected parameter 'sub1' \(or clickid, click_id, tracker.clickid\)/,
+      /expected parameter 'sub1' \(or 'clickid', 'click_id', 'tracker.clickid'\)/,
     ],
     [{ 'tracker.event': 'sale', sub1: '' }, 'click_id_missing', /parameter 'sub1' is empty/],
     [
@@ -75,7 +80,7 @@ describe('readPostback (SPEC section 5)', () => {
     [
       { 'tracker.event': 'sale', sub1: 'Xk3p9QmZ2rTa', sumdep: '12,50' },
       'invalid_amount',
-      /'sumdep' is '12,50'.*with a dot/,
+      /'sumdep' holds '12,50'.*with a dot/,
     ],
     [
       { 'tracker.event': 'sale', sub1: 'Xk3p9QmZ2rTa', sumdep: '{sumdep}' },
@@ -90,7 +95,7 @@ describe('readPostback (SPEC section 5)', () => {
     [
       { 'tracker.event': 'sale', sub1: 'Xk3p9QmZ2rTa', sumdep: '1', currency: 'dollars' },
       'invalid_currency',
-      /parameter 'currency' is 'dollars'.*ISO 4217/,
+      /parameter 'currency' holds 'dollars'.*ISO 4217/,
     ],
   ])('%j → rejected/%s', (query, errorCode, message) => {
     const reading = readPostback(received(query), integration);
@@ -164,7 +169,16 @@ describe('readPostback (SPEC section 5)', () => {
   });
 
   it('hashes parameters independent of their order', () => {
-    expect(paramsHash({ a: '1', b: '2' })).toBe(paramsHash({ b: '2', a: '1' }));
-    expect(paramsHash({ a: '1', b: '2' })).not.toBe(paramsHash({ a: '1', b: '3' }));
+    const hashOf = (query: Record<string, string>) => {
+      const reading = readPostback(
+        received({ 'tracker.event': 'sale', sub1: 'Xk3p9QmZ2rTa', ...query }),
+        integration,
+      );
+      return reading.ok ? reading.postback.paramsHash : null;
+    };
+    expect(hashOf({ a: '1', b: '2' })).toBe(hashOf({ b: '2', a: '1' }));
+    expect(hashOf({ a: '1', b: '2' })).not.toBe(hashOf({ a: '1', b: '3' }));
+    expect(hashOf({ a: '1', status: 'new' })).toBe(hashOf({ a: '1', status: 'approved' }));
+    expect(paramsHash([['a', '1']])).not.toBe(paramsHash([['a', '2']]));
   });
 });

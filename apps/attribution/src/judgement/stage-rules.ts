@@ -1,15 +1,22 @@
-import { ConversionStage, isDepositKind } from '@tracker/contracts';
+import { ConversionStage, EventKind, isDepositKind } from '@tracker/contracts';
 import type { ReadPostback } from './postback-reading';
 
-/** An attributed postback of a click, as far as the stage and duplicate rules need it. */
+/** An attributed postback of a click, as far as the stage, duplicate and reversal rules need it. */
 export interface RecordedConversion {
+  /** The conversion's id (its ConversionRecorded id). */
+  conversionId: string;
   integrationId: string;
   event: string;
+  kind: EventKind;
   tid: string | null;
   paramsHash: string;
   stage: ConversionStage;
   ordinal: number | null;
+  amount: string | null;
+  currency: string | null;
   receivedAt: Date;
+  /** For a reversal: the conversion id it cancels. */
+  reverses: string | null;
 }
 
 export type StageVerdict =
@@ -32,8 +39,10 @@ export function judgeStage(
   postback: ReadPostback,
   integrationId: string,
   receivedAt: Date,
-  history: readonly RecordedConversion[],
+  recorded: readonly RecordedConversion[],
 ): StageVerdict {
+  // Reversals cancel conversions; they never count as one for these rules.
+  const history = recorded.filter((c) => c.stage !== 'reversal');
   const sameEvent = history.filter(
     (c) => c.integrationId === integrationId && c.event === postback.event,
   );
@@ -43,7 +52,7 @@ export function judgeStage(
       return {
         status: 'duplicate',
         error:
-          `duplicate: transaction id (tracker.tid) '${postback.tid}' was already recorded for ` +
+          `duplicate: transaction id '${postback.tid}' (${postback.tidParam}) was already recorded for ` +
           `event '${postback.event}' on this click at ${at(seen.receivedAt)}`,
       };
     }

@@ -1,4 +1,13 @@
-import { AnyEvent, ConversionStage, EventKind, partitionKeyOf, topicOf } from '@tracker/contracts';
+import {
+  AnyEvent,
+  ConversionStage,
+  conversionRecordedId,
+  ErrorDetail,
+  EventKind,
+  ParamUse,
+  partitionKeyOf,
+  topicOf,
+} from '@tracker/contracts';
 import { EntityManager } from 'typeorm';
 import { AttributionTables, Tables } from '../shared/schema';
 import type { RecordedConversion } from '../judgement/stage-rules';
@@ -30,6 +39,7 @@ export interface PostbackRow {
   status: string;
   error_code: string | null;
   error: string | null;
+  error_detail: ErrorDetail | null;
   amount: string | null;
   currency: string | null;
   tid: string | null;
@@ -37,6 +47,14 @@ export interface PostbackRow {
   fields: Record<string, string>;
   stage: ConversionStage | null;
   ordinal: number | null;
+  /** A reversal's cancelled conversion id, and that conversion's stage. */
+  reverses: string | null;
+  reversed_stage: ConversionStage | null;
+  /** The postback's status made it a reversal (kept for a late click's re-judgement). */
+  reversal: boolean;
+  params_used_as: Record<string, ParamUse | null> | null;
+  click_id_param: string | null;
+  tid_param: string | null;
   received_at: string;
   judged_at: string;
 }
@@ -48,13 +66,20 @@ const CLICK_COLUMNS = `click_id text, event_id uuid, account_id text, integratio
 const POSTBACK_COLUMNS = `postback_id uuid, account_id text, integration_id text, click_id text, event text,
   kind text, status text, error_code text, error text, amount numeric, currency text, tid text,
   params_hash text, fields jsonb, stage text, ordinal integer, received_at timestamptz,
-  judged_at timestamptz`;
+  judged_at timestamptz, error_detail jsonb, reverses uuid, reversed_stage text, reversal boolean,
+  params_used_as jsonb, click_id_param text, tid_param text`;
+
+// Named, never positional: columns added by later migrations sit at the table's end.
+const POSTBACK_NAMES = POSTBACK_COLUMNS.split(',')
+  .map((column) => column.trim().split(/\s+/)[0])
+  .join(', ');
 
 // Timestamps come back as ISO text and amounts as exact decimal text, never JS floats.
 const POSTBACK_SELECT = `postback_id, account_id, integration_id, click_id, event, kind, status,
   error_code, error, amount::text AS amount, currency, tid, params_hash, fields, stage, ordinal,
   to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
-  to_char(judged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS judged_at`;
+  to_char(judged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS judged_at,
+  error_detail, reverses, reversed_stage, reversal, params_used_as, click_id_param, tid_param`;
 
 const CLICK_SELECT = `click_id, event_id, account_id, integration_id, link_id, campaign, source,
   subscriber_id, params, user_agent, remote_address,
@@ -109,16 +134,22 @@ export class AttributionStore {
   ): Promise<Array<RecordedConversion & { clickId: string }>> {
     if (clickIds.length === 0) return [];
     const rows: Array<{
+      postback_id: string;
       click_id: string;
       integration_id: string;
       event: string;
+      kind: EventKind;
       tid: string | null;
       params_hash: string;
       stage: ConversionStage;
       ordinal: number | null;
+      amount: string | null;
+      currency: string | null;
       received_at: Date;
+      reverses: string | null;
     }> = await this.manager.query(
-      `SELECT click_id, integration_id, event, tid, params_hash, stage, ordinal, received_at
+      `SELECT postback_id, click_id, integration_id, event, kind, tid, params_hash, stage, ordinal,
+              amount::text AS amount, currency, received_at, reverses
          FROM ${this.tables.postbacks}
         WHERE click_id = ANY($1::text[]) AND status = 'attributed'
         ORDER BY received_at, postback_id`,
@@ -126,13 +157,18 @@ export class AttributionStore {
     );
     return rows.map((row) => ({
       clickId: row.click_id,
+      conversionId: conversionRecordedId(row.postback_id),
       integrationId: row.integration_id,
       event: row.event,
+      kind: row.kind,
       tid: row.tid,
       paramsHash: row.params_hash,
       stage: row.stage,
       ordinal: row.ordinal,
+      amount: row.amount,
+      currency: row.currency,
       receivedAt: new Date(row.received_at),
+      reverses: row.reverses,
     }));
   }
 
@@ -174,8 +210,8 @@ export class AttributionStore {
   async insertPostbacks(rows: PostbackRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.manager.query(
-      `INSERT INTO ${this.tables.postbacks}
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
+      `INSERT INTO ${this.tables.postbacks} (${POSTBACK_NAMES})
+       SELECT ${POSTBACK_NAMES} FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
        ON CONFLICT (postback_id) DO NOTHING`,
       [JSON.stringify(rows)],
     );
@@ -187,7 +223,9 @@ export class AttributionStore {
     await this.manager.query(
       `UPDATE ${this.tables.postbacks} AS p
           SET status = x.status, error_code = x.error_code, error = x.error, stage = x.stage,
-              ordinal = x.ordinal, judged_at = x.judged_at
+              ordinal = x.ordinal, judged_at = x.judged_at, error_detail = x.error_detail,
+              kind = x.kind, amount = x.amount, currency = x.currency, reverses = x.reverses,
+              reversed_stage = x.reversed_stage
          FROM jsonb_to_recordset($1::jsonb) AS x(${POSTBACK_COLUMNS})
         WHERE p.postback_id = x.postback_id`,
       [JSON.stringify(rows)],

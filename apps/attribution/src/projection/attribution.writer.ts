@@ -48,7 +48,7 @@ function asStored(reading: Reading): Reading {
       writable: true,
       configurable: true,
     });
-  return { ok: true, postback: { ...reading.postback, tid: stored(tid), fields: storedFields } };
+  return { ...reading, postback: { ...reading.postback, tid: stored(tid), fields: storedFields } };
 }
 
 /**

@@ -4,8 +4,9 @@ import {
   ClickRegisteredEvent,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
-import { clickNotFoundError, ReadPostback, Reading } from '../judgement/postback-reading';
-import { judgeStage, RecordedConversion } from '../judgement/stage-rules';
+import { decide, evolve, JudgePostback } from '../judgement/postback-decider';
+import { ReadPostback, Reading } from '../judgement/postback-reading';
+import { RecordedConversion } from '../judgement/stage-rules';
 import { AttributionStore, ClickRow, PostbackRow } from './attribution.store';
 import {
   conversionRecorded,
@@ -156,9 +157,11 @@ export class BatchJudgement {
       amount: row.amount,
       currency: row.currency,
       tid: row.tid,
+      reversal: row.reversal,
       fields: row.fields,
       paramsHash: row.params_hash!,
-      clickIdParam: null,
+      clickIdParam: row.click_id_param,
+      tidParam: row.tid_param ?? 'tracker.tid',
     };
     const identity: PostbackIdentity = {
       postbackId: row.postback_id,
@@ -166,12 +169,13 @@ export class BatchJudgement {
       integrationId: row.integration_id,
       recordedClickId: row.click_id,
     };
+    const reading: Reading = { ok: true, postback, paramsUsedAs: row.params_used_as ?? {} };
     // A re-judgement is a later decision than the one it replaces, which subscribers keep only
     // when it is newer. This batch's clock may be behind that decision: partitions are judged
     // concurrently, so a click's batch can start before a postback's batch that took the click
     // lock first (and replicas' clocks differ).
     const decidedAt = new Date(Math.max(this.now.getTime(), Date.parse(row.judged_at)) + 1);
-    const decided = this.decide(identity, postback, new Date(row.received_at), state, decidedAt);
+    const decided = this.judge(identity, reading, new Date(row.received_at), state, decidedAt);
     const updated = { ...row, ...decided, judged_at: decidedAt.toISOString() };
     if (this.inserted.has(row.postback_id)) this.inserted.set(row.postback_id, updated);
     else this.result.rejudged.push(updated);
@@ -180,6 +184,7 @@ export class BatchJudgement {
   private judgePostback(event: PostbackReceivedEvent): void {
     if (this.processed.has(event.id)) return;
     this.processed.add(event.id);
+    const reading = this.readings.get(event.id)!;
     const identity: PostbackIdentity = {
       postbackId: event.id,
       accountId: event.accountId,
@@ -187,114 +192,115 @@ export class BatchJudgement {
       recordedClickId: event.payload.clickId,
     };
     const receivedAt = new Date(event.payload.receivedAt);
-    const base: PostbackRow = {
+    const postback = reading.ok ? reading.postback : null;
+    const row: PostbackRow = {
       postback_id: event.id,
       account_id: event.accountId,
       integration_id: event.integrationId,
       // Only well-formed ids: anything else can never match a click (and may be huge).
-      click_id: wellFormed(event.payload.clickId),
-      event: event.payload.event,
-      kind: null,
+      click_id: wellFormed(postback?.clickId ?? event.payload.clickId),
+      event: postback?.event ?? event.payload.event,
+      kind: postback?.kind ?? null,
       status: 'rejected',
       error_code: null,
       error: null,
-      amount: null,
-      currency: null,
-      tid: null,
-      params_hash: null,
-      fields: {},
+      error_detail: null,
+      amount: postback?.amount ?? null,
+      currency: postback?.currency ?? null,
+      tid: postback?.tid ?? null,
+      params_hash: postback?.paramsHash ?? null,
+      fields: postback?.fields ?? {},
       stage: null,
       ordinal: null,
+      reverses: null,
+      reversed_stage: null,
+      reversal: postback?.reversal ?? false,
+      params_used_as: reading.paramsUsedAs,
+      click_id_param: postback?.clickIdParam ?? null,
+      tid_param: postback?.tidParam ?? null,
       received_at: receivedAt.toISOString(),
       judged_at: this.now.toISOString(),
     };
-    const reading = this.readings.get(event.id)!;
-    if (!reading.ok) {
-      const { status, errorCode, error } = reading.rejection;
-      this.inserted.set(event.id, { ...base, status, error_code: errorCode, error });
-      this.emitOutcome(identity, { status, errorCode, error, conversion: null });
-      return;
-    }
-    const postback = reading.postback;
-    const row: PostbackRow = {
-      ...base,
-      kind: postback.kind,
-      amount: postback.amount,
-      currency: postback.currency,
-      tid: postback.tid,
-      params_hash: postback.paramsHash,
-      fields: postback.fields,
-    };
-    const state = this.clicks.get(postback.clickId);
-    if (!state || state.row.account_id !== event.accountId) {
-      const error = clickNotFoundError(postback.clickId, postback.clickIdParam);
-      const unmatched = { ...row, status: 'unmatched', error_code: 'click_not_found', error };
-      this.inserted.set(event.id, unmatched);
-      // Kept in the batch too: a click later in the same batch still picks it up.
-      if (unmatched.click_id !== null) this.addPending(unmatched);
-      this.emitOutcome(identity, {
-        status: 'unmatched',
-        errorCode: 'click_not_found',
-        error,
-        conversion: null,
-      });
-      return;
-    }
-    this.inserted.set(event.id, {
-      ...row,
-      ...this.decide(identity, postback, receivedAt, state, this.now),
-    });
+    const state = postback ? this.clicks.get(postback.clickId) : undefined;
+    const known = state !== undefined && state.row.account_id === event.accountId;
+    const decided = this.judge(identity, reading, receivedAt, known ? state : null, this.now);
+    const judged = { ...row, ...decided };
+    this.inserted.set(event.id, judged);
+    // Kept in the batch too: a click later in the same batch still picks it up.
+    if (judged.status === 'unmatched' && judged.click_id !== null) this.addPending(judged);
   }
 
-  /** Stage rules against the click's history; emits the outcome (and the conversion). */
-  private decide(
+  /**
+   * Runs the decider against the click's history, keeps the new history and emits the outcome
+   * (and the conversion); returns the row's judged columns.
+   */
+  private judge(
     identity: PostbackIdentity,
-    postback: ReadPostback,
+    reading: Reading,
     receivedAt: Date,
-    state: ClickState,
+    state: ClickState | null,
     decidedAt: Date,
-  ): Pick<PostbackRow, 'status' | 'error_code' | 'error' | 'stage' | 'ordinal'> {
-    this.applyFields(state, postback.fields, receivedAt);
-    const verdict = judgeStage(postback, identity.integrationId, receivedAt, state.history);
-    if (verdict.status === 'duplicate') {
+  ): Pick<
+    PostbackRow,
+    | 'status'
+    | 'error_code'
+    | 'error'
+    | 'error_detail'
+    | 'stage'
+    | 'ordinal'
+    | 'reverses'
+    | 'reversed_stage'
+  > &
+    Partial<Pick<PostbackRow, 'kind' | 'amount' | 'currency'>> {
+    const command: JudgePostback = {
+      postbackId: identity.postbackId,
+      integrationId: identity.integrationId,
+      receivedAt,
+      reading,
+    };
+    if (state && reading.ok) this.applyFields(state, reading.postback.fields, receivedAt);
+    const verdict = decide(command, state ? { conversions: state.history } : null);
+    const clickedAt =
+      state && verdict.status === 'attributed' ? new Date(state.row.created_at) : null;
+    if (verdict.status !== 'attributed') {
       this.emitOutcome(
         identity,
         {
-          status: 'duplicate',
-          errorCode: 'duplicate',
+          status: verdict.status,
+          errorCode: verdict.errorCode,
           error: verdict.error,
+          errorDetail: verdict.errorDetail,
+          paramsUsedAs: reading.paramsUsedAs,
+          clickedAt: null,
           conversion: null,
         },
         decidedAt,
       );
       return {
-        status: 'duplicate',
-        error_code: 'duplicate',
+        status: verdict.status,
+        error_code: verdict.errorCode,
         error: verdict.error,
+        error_detail: verdict.errorDetail,
         stage: null,
         ordinal: null,
+        reverses: null,
+        reversed_stage: null,
       };
     }
-    const { stage, ordinal } = verdict;
-    state.history.push({
-      integrationId: identity.integrationId,
-      event: postback.event,
-      tid: postback.tid,
-      paramsHash: postback.paramsHash,
-      stage,
-      ordinal,
-      receivedAt,
-    });
-    const click = state.row;
+    const postback = (reading as Extract<Reading, { ok: true }>).postback;
+    state!.history = evolve({ conversions: state!.history }, command, verdict).conversions.slice();
+    const { conversion } = verdict;
+    const click = state!.row;
     this.result.outbox.push(
       conversionRecorded(identity, {
         clickId: click.click_id,
         event: postback.event,
-        kind: postback.kind,
-        stage,
-        ordinal,
-        amount: postback.amount,
-        currency: postback.currency,
+        kind: conversion.kind,
+        stage: conversion.stage,
+        reverses: conversion.reverses?.conversionId ?? null,
+        ordinal: conversion.ordinal,
+        amount: conversion.amount,
+        currency: conversion.currency,
         tid: postback.tid,
         fields: click.fields,
         campaign: click.campaign,
@@ -310,11 +316,31 @@ export class BatchJudgement {
         status: 'attributed',
         errorCode: null,
         error: null,
-        conversion: { stage, ordinal, amount: postback.amount, currency: postback.currency },
+        errorDetail: null,
+        paramsUsedAs: reading.paramsUsedAs,
+        clickedAt,
+        conversion: {
+          stage: conversion.stage,
+          ordinal: conversion.ordinal,
+          amount: conversion.amount,
+          currency: conversion.currency,
+        },
       },
       decidedAt,
     );
-    return { status: 'attributed', error_code: null, error: null, stage, ordinal };
+    return {
+      status: 'attributed',
+      error_code: null,
+      error: null,
+      error_detail: null,
+      stage: conversion.stage,
+      ordinal: conversion.ordinal,
+      kind: conversion.kind,
+      amount: conversion.amount,
+      currency: conversion.currency,
+      reverses: conversion.reverses?.conversionId ?? null,
+      reversed_stage: conversion.reverses?.stage ?? null,
+    };
   }
 
   /** "The later postback wins", by report time, per field. */

@@ -5,7 +5,9 @@ import {
   conversionRecordedId,
   createEvent,
   deterministicEventId,
+  ErrorDetail,
   EventKind,
+  ParamUse,
   PostbackErrorCode,
   PostbackProcessedEvent,
   ProcessedPostbackStatus,
@@ -23,6 +25,10 @@ export interface Decision {
   status: ProcessedPostbackStatus;
   errorCode: PostbackErrorCode | null;
   error: string | null;
+  errorDetail: ErrorDetail | null;
+  paramsUsedAs: Record<string, ParamUse | null>;
+  /** When the attributed click was made; null unless attributed. */
+  clickedAt: Date | null;
   conversion: {
     stage: ConversionStage;
     ordinal: number | null;
@@ -53,6 +59,9 @@ export function postbackProcessed(
         decision.status === 'attributed' ? conversionRecordedId(postback.postbackId) : null,
       conversion: decision.conversion,
       clickId,
+      errorDetail: decision.errorDetail,
+      paramsUsedAs: decision.paramsUsedAs,
+      clickedAt: decision.clickedAt?.toISOString() ?? null,
     },
     {
       id: deterministicEventId('PostbackProcessed', postback.postbackId, decision.status),
@@ -70,6 +79,8 @@ export interface ConversionFacts {
   event: string;
   kind: EventKind;
   stage: ConversionStage;
+  /** The conversion id a reversal cancels, else null. */
+  reverses: string | null;
   ordinal: number | null;
   amount: string | null;
   currency: string | null;
@@ -95,6 +106,7 @@ export function conversionRecorded(
       event: facts.event,
       kind: facts.kind,
       stage: facts.stage,
+      reverses: facts.reverses,
       ordinal: facts.ordinal,
       amount: facts.amount,
       currency: facts.currency,

@@ -94,6 +94,20 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
           'tracker.event': 'resale',
           click_id: clickId,
           sumdep: '7',
+          'tracker.tid': 'T-7',
+        }),
+        // A chargeback of the RD, then the same chargeback again (a duplicate).
+        postbackReceived(integration, {
+          'tracker.event': 'resale',
+          click_id: clickId,
+          'tracker.tid': 'T-7',
+          status: 'chargeback',
+        }),
+        postbackReceived(integration, {
+          'tracker.event': 'resale',
+          click_id: clickId,
+          'tracker.tid': 'T-7',
+          status: 'refund',
         }),
       );
     }
@@ -113,7 +127,8 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
     await publish(postbacks);
     await eventually(() => {
       for (const p of postbacks) expect(reader.outcomesOf(p.id).length).toBeGreaterThan(0);
-      expect(postbacks.filter((p) => reader.conversionsOf(p.id).length > 0)).toHaveLength(10);
+      // 3 clicks × (registration, two deposits, one chargeback) + the deposit with a NUL tid.
+      expect(postbacks.filter((p) => reader.conversionsOf(p.id).length > 0)).toHaveLength(13);
     });
     // Attribution instances of other suites judge these shared-topic postbacks too: let them finish.
     let last = JSON.stringify(published());
@@ -133,6 +148,11 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
 
   it('rebuilds clicks and conversions without publishing anything again', async () => {
     const before = await views();
+    expect((before.funnel as { rows: unknown[] }).rows[0]).toMatchObject({
+      reversals: 3,
+      reversedAmount: { USD: '21' },
+      netDepositAmount: { USD: '30' },
+    });
     const publishedBefore = published();
     const first = runReplay(attributionReplay(), options());
     await waitForReplayLock(testApp.config.databaseUrl, 'attribution');

@@ -8,6 +8,7 @@ import {
   SnapshotView,
 } from '@tracker/replay';
 import { CreateAttribution1764100000000 } from '../migrations/1764100000000-CreateAttribution';
+import { PostbackReversals1764400000000 } from '../migrations/1764400000000-PostbackReversals';
 import { RELAY_LOCK } from '../outbox/outbox.relay';
 import { ATTRIBUTION_GROUP, ATTRIBUTION_TOPICS } from '../projection/attribution.projection';
 import { AttributionWriter } from '../projection/attribution.writer';
@@ -57,7 +58,7 @@ export function attributionReplay(): ReplayDefinition {
       name: ATTRIBUTION_DB,
       schema: ATTRIBUTION_SCHEMA,
       entities: [],
-      migrations: [CreateAttribution1764100000000],
+      migrations: [CreateAttribution1764100000000, PostbackReversals1764400000000],
     },
     topics: ATTRIBUTION_TOPICS,
     batchSize: 500,

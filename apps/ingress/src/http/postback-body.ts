@@ -1,3 +1,5 @@
+import { readJsonBody } from '@tracker/contracts';
+
 /** A postback body as the ingress records it: parsed when possible, else kept raw with why. */
 export interface PostbackBody {
   body: Record<string, unknown> | null;
@@ -28,33 +30,8 @@ function decode(bytes: Buffer): { text: string; error: string | null } {
 export function parseJsonPostbackBody(bytes: Buffer): ParsedPostbackBody {
   if (bytes.length === 0) return new ParsedPostbackBody(null);
   const { text, error } = decode(bytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (parseError) {
-    return new ParsedPostbackBody(
-      null,
-      `body is not valid JSON: ${(parseError as Error).message}`,
-      text,
-    );
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return new ParsedPostbackBody(null, 'JSON body must be a flat object', text);
-  }
-  const nested = Object.keys(value).filter((key) => {
-    const field = (value as Record<string, unknown>)[key];
-    return field !== null && typeof field === 'object';
-  });
-  const problems = [
-    error,
-    nested.length > 0 ? `nested values in JSON body: ${nested.join(', ')}` : null,
-  ];
-  const bodyError = problems.filter(Boolean).join('; ') || null;
-  return new ParsedPostbackBody(
-    value as Record<string, unknown>,
-    bodyError,
-    bodyError ? text : null,
-  );
+  const { body, bodyError, rawBody } = readJsonBody(text, error);
+  return new ParsedPostbackBody(body, bodyError, rawBody);
 }
 
 /** Content types the postback endpoint does not parse are still recorded, raw. */

@@ -1,6 +1,19 @@
-import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  MethodNotAllowedException,
+  Options,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Req,
+} from '@nestjs/common';
 import {
   ApiConsumes,
+  ApiExcludeEndpoint,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -60,4 +73,40 @@ export class PostbackIngestController {
   ): Promise<PostbackAccepted> {
     return this.receive.execute(postbackCommand(integrationId, request));
   }
+
+  @Options(':integrationId/tracker-postback')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Probe the postback URL (HEAD answers the same): records nothing',
+    description:
+      'Partner cabinets probe a URL before saving it. 200 for a known, enabled integration; ' +
+      'no event, no log item, no receivedCount.',
+  })
+  @ApiParam({ name: 'integrationId', description: 'Integration id (UUID): the secret of the URL' })
+  @ApiOkResponse({ description: 'The URL takes postbacks' })
+  @ApiNotFoundResponse({ description: 'Unknown or disabled integration, or malformed id' })
+  probe(@Param('integrationId') integrationId: string): Promise<void> {
+    return this.receive.probe(integrationId);
+  }
+
+  // Declared so that the router knows them: PostbackRoute answers them 405.
+  @Put(':integrationId/tracker-postback')
+  @ApiExcludeEndpoint()
+  put(): never {
+    throw notAllowed();
+  }
+
+  @Patch(':integrationId/tracker-postback')
+  @ApiExcludeEndpoint()
+  patch(): never {
+    throw notAllowed();
+  }
+
+  @Delete(':integrationId/tracker-postback')
+  @ApiExcludeEndpoint()
+  delete(): never {
+    throw notAllowed();
+  }
 }
+
+const notAllowed = () => new MethodNotAllowedException('use GET or POST');

@@ -14,6 +14,11 @@ import { ReceivePostbackCommand, ReceivePostbackHandler } from './receive-postba
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** The methods the postback URL answers (SPEC section 4); others are 405. */
+export const POSTBACK_ALLOW = 'GET, POST, HEAD, OPTIONS';
+const PROBES = new Set(['HEAD', 'OPTIONS']);
+const RECEIVES = new Set(['GET', 'POST']);
+
 function header(request: FastifyRequest, name: string): string | null {
   const value = request.headers[name];
   return typeof value === 'string' ? value : null;
@@ -59,8 +64,29 @@ export class PostbackRoute {
         (error: unknown) => this.fail(reply, error),
       );
     };
+    // Probes record nothing: they only say whether the URL would take a postback.
+    const probe: RouteHandlerMethod = (request, reply) => {
+      const { integrationId } = request.params as { integrationId: string };
+      return receive.probe(integrationId).then(
+        () => reply.header('allow', POSTBACK_ALLOW).status(200).send(),
+        (error: unknown) => this.fail(reply, error),
+      );
+    };
+    const notAllowed: RouteHandlerMethod = (request, reply) =>
+      reply
+        .header('allow', POSTBACK_ALLOW)
+        .status(405)
+        .type(JSON_TYPE)
+        .send({
+          statusCode: 405,
+          message: `method ${request.method} is not allowed on the postback URL; use GET or POST`,
+        });
     fastify.addHook('onRoute', (route: RouteOptions) => {
-      if (route.url === POSTBACK_ROUTE) route.handler = handler;
+      if (route.url !== POSTBACK_ROUTE) return;
+      const methods = [route.method].flat();
+      if (methods.every((m) => RECEIVES.has(m))) route.handler = handler;
+      else if (methods.every((m) => PROBES.has(m))) route.handler = probe;
+      else route.handler = notAllowed;
     });
   }
 

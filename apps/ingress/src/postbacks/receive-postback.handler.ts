@@ -10,7 +10,7 @@ import { IntegrationDirectory } from '@tracker/directory';
 import { DurablePublisher } from '../durability/durable-publisher';
 import { toPostbackBody } from '../http/postback-body';
 import { IntegrationRateLimiter } from '../rate-limit/integration-rate-limiter';
-import { QueryParams, resolveClickId, resolveEvent } from './postback-params';
+import { QueryParams, resolvePostback } from './postback-params';
 
 /** What the controller hands over from the HTTP request, nothing parsed twice. */
 export interface ReceivePostbackCommand {
@@ -41,12 +41,16 @@ export class ReceivePostbackHandler {
     private readonly publisher: DurablePublisher,
   ) {}
 
+  /**
+   * A partner cabinet's probe (`HEAD`, `OPTIONS`; SPEC section 4): resolves for a known,
+   * enabled integration, else throws 404. Records, counts and publishes nothing.
+   */
+  async probe(integrationId: string): Promise<void> {
+    await this.enabledIntegration(integrationId);
+  }
+
   async execute(command: ReceivePostbackCommand): Promise<PostbackAccepted> {
-    if (!UUID.test(command.integrationId)) throw notFound();
-    const integration =
-      this.integrations.get(command.integrationId) ??
-      (await this.integrations.lookup(command.integrationId));
-    if (!integration || !integration.enabled) throw notFound();
+    const integration = await this.enabledIntegration(command.integrationId);
     if (!this.rateLimiter.tryAcquire(integration.id, integration.rateLimitPerSecond)) {
       throw new HttpException(
         `rate limit of ${integration.rateLimitPerSecond} postbacks per second exceeded for this integration`,
@@ -54,7 +58,7 @@ export class ReceivePostbackHandler {
       );
     }
     const { body, bodyError, rawBody } = toPostbackBody(command.body, command.contentType);
-    const clickId = resolveClickId(integration, command.query, body);
+    const { event: eventName, clickId } = resolvePostback(integration, command.query, body);
     const receivedAt = new Date().toISOString();
     const event = createEvent(
       'PostbackReceived',
@@ -63,10 +67,11 @@ export class ReceivePostbackHandler {
         url: command.rawUrl,
         query: command.query,
         body,
+        contentType: command.contentType ?? null,
         ...(bodyError !== null && { bodyError, rawBody }),
         remoteAddress: command.remoteAddress,
         userAgent: command.userAgent,
-        event: resolveEvent(command.query, body),
+        event: eventName,
         clickId,
         receivedAt,
       },
@@ -85,6 +90,14 @@ export class ReceivePostbackHandler {
       );
     }
     return { status: 'accepted', id: event.id };
+  }
+
+  private async enabledIntegration(integrationId: string) {
+    if (!UUID.test(integrationId)) throw notFound();
+    const integration =
+      this.integrations.get(integrationId) ?? (await this.integrations.lookup(integrationId));
+    if (!integration || !integration.enabled) throw notFound();
+    return integration;
   }
 }
 

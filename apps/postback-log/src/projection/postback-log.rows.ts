@@ -1,4 +1,6 @@
 import type {
+  ErrorDetail,
+  ParamUse,
   PostbackConversionSummary,
   PostbackProcessedEvent,
   PostbackReceivedEvent,
@@ -18,6 +20,11 @@ export interface PostbackRow {
   url: string;
   params: Record<string, unknown>;
   search_text: string;
+  /** The parsed body, or the raw text when it could not be parsed (a JSON string). */
+  body: unknown;
+  content_type: string | null;
+  remote_address: string | null;
+  user_agent: string | null;
 }
 
 /** The outcome half of a log row: the latest PostbackProcessed of that postback. */
@@ -32,6 +39,9 @@ export interface OutcomeRow {
   click_id: string | null;
   outcome_at: string;
   outcome_id: string;
+  error_detail: ErrorDetail | null;
+  params_used_as: Record<string, ParamUse | null> | null;
+  clicked_at: string | null;
 }
 
 /** Query merged with body; the query string wins on a name conflict (SPEC section 4). */
@@ -115,6 +125,10 @@ export function postbackRow(
     url: payload.url,
     params,
     search_text: searchTextOf(payload.clickId, params, payload.url),
+    body: payload.body ?? payload.rawBody ?? null,
+    content_type: payload.contentType ?? null,
+    remote_address: payload.remoteAddress,
+    user_agent: payload.userAgent,
   };
 }
 
@@ -131,6 +145,9 @@ export function outcomeRow(event: PostbackProcessedEvent): OutcomeRow {
     click_id: payload.clickId ?? null,
     outcome_at: event.occurredAt,
     outcome_id: event.id.toLowerCase(),
+    error_detail: payload.errorDetail ?? null,
+    params_used_as: payload.paramsUsedAs ?? null,
+    clicked_at: payload.clickedAt ?? null,
   };
 }
 

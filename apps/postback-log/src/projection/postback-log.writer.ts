@@ -65,6 +65,10 @@ const POSTBACK_COLUMNS: readonly Column[] = [
   ['url', 'text'],
   ['params', 'jsonb'],
   ['search_text', 'text'],
+  ['body', 'jsonb'],
+  ['content_type', 'text'],
+  ['remote_address', 'text'],
+  ['user_agent', 'text'],
 ];
 
 // The postback columns are written once: a redelivered PostbackReceived changes nothing.
@@ -81,7 +85,11 @@ const upsertPostbacks = (table: string) => `
     method = EXCLUDED.method,
     url = EXCLUDED.url,
     params = EXCLUDED.params,
-    search_text = EXCLUDED.search_text
+    search_text = EXCLUDED.search_text,
+    body = EXCLUDED.body,
+    content_type = EXCLUDED.content_type,
+    remote_address = EXCLUDED.remote_address,
+    user_agent = EXCLUDED.user_agent
   WHERE t.received_at IS NULL`;
 
 const OUTCOME_COLUMNS: readonly Column[] = [
@@ -95,6 +103,9 @@ const OUTCOME_COLUMNS: readonly Column[] = [
   ['click_id', 'text'],
   ['outcome_at', 'timestamptz'],
   ['outcome_id', 'uuid'],
+  ['error_detail', 'jsonb'],
+  ['params_used_as', 'jsonb'],
+  ['clicked_at', 'timestamptz'],
 ];
 
 // Only a strictly newer outcome replaces the stored one, so redeliveries and late old ones are no-ops.
@@ -108,7 +119,10 @@ const upsertOutcomes = (table: string) => `
     conversion = EXCLUDED.conversion,
     click_id = COALESCE(t.click_id, EXCLUDED.click_id),
     outcome_at = EXCLUDED.outcome_at,
-    outcome_id = EXCLUDED.outcome_id
+    outcome_id = EXCLUDED.outcome_id,
+    error_detail = EXCLUDED.error_detail,
+    params_used_as = COALESCE(EXCLUDED.params_used_as, t.params_used_as),
+    clicked_at = EXCLUDED.clicked_at
   WHERE t.outcome_at IS NULL
      OR (EXCLUDED.outcome_at, EXCLUDED.outcome_id) > (t.outcome_at, t.outcome_id)`;
 

@@ -1,4 +1,9 @@
-import type { PostbackConversionSummary, PostbackStatus } from '@tracker/contracts';
+import type {
+  ErrorDetail,
+  ParamUse,
+  PostbackConversionSummary,
+  PostbackStatus,
+} from '@tracker/contracts';
 import type { DataSource } from 'typeorm';
 import { encodeCursor, PageCursor } from './page-cursor';
 
@@ -30,6 +35,13 @@ export interface PostbackLogRecord {
   method: string;
   params: Record<string, unknown>;
   conversion: PostbackConversionSummary | null;
+  body: unknown;
+  contentType: string | null;
+  remoteAddress: string | null;
+  userAgent: string | null;
+  errorDetail: ErrorDetail | null;
+  paramsUsedAs: Record<string, ParamUse | null> | null;
+  clickedAt: Date | null;
 }
 
 export interface PostbackLogPage {
@@ -40,7 +52,9 @@ export interface PostbackLogPage {
 const COLUMNS = `
   id, received_at AS "receivedAt", integration_id AS "integrationId",
   integration_name AS "storedIntegrationName", event, click_id AS "clickId", status,
-  error_code AS "errorCode", error, url, method, params, conversion`;
+  error_code AS "errorCode", error, url, method, params, conversion, body,
+  content_type AS "contentType", remote_address AS "remoteAddress", user_agent AS "userAgent",
+  error_detail AS "errorDetail", params_used_as AS "paramsUsedAs", clicked_at AS "clickedAt"`;
 
 /** LIKE pattern matching `text` anywhere, with its own wildcards taken literally. */
 export function containsPattern(text: string): string {

@@ -46,6 +46,13 @@ export class PostbackLogReader {
       url: record.url,
       method: record.method,
       params: record.params,
+      body: record.body ?? null,
+      contentType: record.contentType,
+      paramsUsedAs: record.paramsUsedAs ?? {},
+      errorDetail: record.errorDetail,
+      remoteAddress: record.remoteAddress,
+      userAgent: record.userAgent,
+      clickedAt: record.clickedAt?.toISOString() ?? null,
       conversion: record.conversion,
     };
   }

@@ -51,6 +51,9 @@ export function toIntegrationSnapshot(record: IntegrationRecord): IntegrationCha
     createdAt: integration.createdAt.toISOString(),
     updatedAt: integration.updatedAt.toISOString(),
     rateLimitPerSecond: integration.rateLimitPerSecond,
+    statusParam: integration.statusParam,
+    reversalStatuses: integration.reversalStatuses,
+    tidParam: integration.tidParam,
     events: record.events.map((event) => ({
       name: event.name,
       label: event.label,

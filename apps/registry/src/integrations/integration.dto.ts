@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INTEGRATION_TEMPLATES } from '@tracker/contracts';
 import { Transform } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -19,6 +21,9 @@ import { IsStringMap, PARAM_NAME_REGEX } from '../validation/registry-validators
 
 const TEMPLATE_IDS = INTEGRATION_TEMPLATES.map((template) => template.id);
 const PARAM_NAME_MESSAGE = (field: string) => `${field} must be 1-64 characters of [A-Za-z0-9_.-]`;
+const MAX_REVERSAL_STATUSES = 50;
+/** A partner status as sent (trimmed): 1–64 characters, no surrounding whitespace. */
+const STATUS_REGEX = /^\S(?:.{0,62}\S)?$/u;
 /** Present in the body: `null` must fail for fields that cannot be cleared. */
 const present = (_: object, value: unknown) => value !== undefined;
 
@@ -94,6 +99,43 @@ export class UpdateIntegrationDto {
   @IsInt()
   @Min(1)
   rateLimitPerSecond?: number | null;
+
+  @ApiPropertyOptional({
+    example: 'status',
+    description: "The parameter carrying the partner's status (SPEC section 5, Status updates).",
+  })
+  @ValidateIf(present)
+  @IsString()
+  @Matches(PARAM_NAME_REGEX, { message: PARAM_NAME_MESSAGE('statusParam') })
+  statusParam?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['chargeback', 'refund'],
+    description: 'Statuses (case-insensitive) that make a postback a reversal; replaces the list.',
+  })
+  @ValidateIf(present)
+  @IsArray({ message: 'reversalStatuses must be an array of strings' })
+  @ArrayMaxSize(MAX_REVERSAL_STATUSES, {
+    message: `reversalStatuses must have at most ${MAX_REVERSAL_STATUSES} entries`,
+  })
+  @IsString({ each: true, message: 'reversalStatuses must be an array of strings' })
+  @Matches(STATUS_REGEX, {
+    each: true,
+    message: 'each of reversalStatuses must be 1-64 characters without surrounding spaces',
+  })
+  reversalStatuses?: string[];
+
+  @ApiPropertyOptional({
+    example: 'transaction_id',
+    nullable: true,
+    type: String,
+    description: "The partner's transaction-id parameter, read after tracker.tid; null = none.",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(PARAM_NAME_REGEX, { message: PARAM_NAME_MESSAGE('tidParam') })
+  tidParam?: string | null;
 }
 
 export class IntegrationResponse {
@@ -123,6 +165,15 @@ export class IntegrationResponse {
 
   @ApiProperty({ nullable: true, type: Number, description: 'Extension; null = unlimited.' })
   rateLimitPerSecond: number | null;
+
+  @ApiProperty({ example: 'status' })
+  statusParam: string;
+
+  @ApiProperty({ type: [String], example: ['chargeback', 'refund'] })
+  reversalStatuses: string[];
+
+  @ApiProperty({ example: 'transaction_id', nullable: true, type: String })
+  tidParam: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

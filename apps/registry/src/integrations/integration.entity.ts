@@ -32,6 +32,15 @@ export class IntegrationEntity {
   @Column('integer', { name: 'rate_limit_per_second', nullable: true })
   rateLimitPerSecond: number | null;
 
+  @Column('text', { name: 'status_param' })
+  statusParam: string;
+
+  @Column('json', { name: 'reversal_statuses' })
+  reversalStatuses: string[];
+
+  @Column('text', { name: 'tid_param', nullable: true })
+  tidParam: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt: Date;
 

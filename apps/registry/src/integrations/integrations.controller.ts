@@ -20,7 +20,12 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AccountChangedPayload, findIntegrationTemplate } from '@tracker/contracts';
+import {
+  AccountChangedPayload,
+  DEFAULT_REVERSAL_STATUSES,
+  DEFAULT_STATUS_PARAM,
+  findIntegrationTemplate,
+} from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { randomUUID } from 'node:crypto';
 import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
@@ -65,6 +70,9 @@ export class IntegrationsController {
         fieldParams: { ...template.fieldParams },
         enabled: true,
         rateLimitPerSecond: null,
+        statusParam: DEFAULT_STATUS_PARAM,
+        reversalStatuses: [...DEFAULT_REVERSAL_STATUSES],
+        tidParam: null,
         createdAt: now,
         updatedAt: now,
       },
@@ -120,6 +128,11 @@ export class IntegrationsController {
       if (body.rateLimitPerSecond !== undefined) {
         integration.rateLimitPerSecond = body.rateLimitPerSecond;
       }
+      if (body.statusParam !== undefined) integration.statusParam = body.statusParam;
+      if (body.reversalStatuses !== undefined) {
+        integration.reversalStatuses = body.reversalStatuses;
+      }
+      if (body.tidParam !== undefined) integration.tidParam = body.tidParam;
       if (body.clickIdParam !== undefined && body.clickIdParam !== integration.clickIdParam) {
         integration.clickIdParam = body.clickIdParam;
         const links = manager.getRepository(RegistrationLinkEntity);

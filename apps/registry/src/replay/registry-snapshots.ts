@@ -1,4 +1,9 @@
-import { AccountChangedPayload, IntegrationChangedPayload, Topics } from '@tracker/contracts';
+import {
+  AccountChangedPayload,
+  DEFAULT_REVERSAL_STATUSES,
+  IntegrationChangedPayload,
+  Topics,
+} from '@tracker/contracts';
 import { ConsumedEvent } from '@tracker/kafka';
 import { DataSource } from 'typeorm';
 import { countPostbacks } from '../postback-stats/postback-counts';
@@ -108,14 +113,18 @@ export class RegistrySnapshots {
       // json (not jsonb) all the way: parameter order is part of the postback URL.
       await manager.query(
         `INSERT INTO ${s}.integrations (id, account_id, name, template, click_id_param, amount_param,
-           default_currency, field_params, enabled, rate_limit_per_second, created_at, updated_at)
+           default_currency, field_params, enabled, rate_limit_per_second, created_at, updated_at,
+           status_param, reversal_statuses, tid_param)
          SELECT id, "accountId", name, template, "clickIdParam", "amountParam", "defaultCurrency",
-                "fieldParams", enabled, "rateLimitPerSecond", "createdAt", "updatedAt"
+                "fieldParams", enabled, "rateLimitPerSecond", "createdAt", "updatedAt",
+                coalesce("statusParam", 'status'),
+                coalesce("reversalStatuses", $2::json), "tidParam"
            FROM json_to_recordset($1::json) AS x(id uuid, "accountId" uuid, name text, template text,
              "clickIdParam" text, "amountParam" text, "defaultCurrency" char(3), "fieldParams" json,
              enabled boolean, "rateLimitPerSecond" integer, "createdAt" timestamptz,
-             "updatedAt" timestamptz)`,
-        [JSON.stringify(integrations)],
+             "updatedAt" timestamptz, "statusParam" text, "reversalStatuses" json,
+             "tidParam" text)`,
+        [JSON.stringify(integrations), JSON.stringify(DEFAULT_REVERSAL_STATUSES)],
       );
       await manager.query(
         `INSERT INTO ${s}.integration_events (integration_id, name, position, label, kind, params,

@@ -35,9 +35,12 @@ export async function installGateway(
             message: `The ${route.app} process is not answering (it restarts by itself); try again in a few seconds`,
           }),
       });
-    const paths = route.prefix.endsWith('/')
-      ? [`${route.prefix}*`]
-      : [route.prefix, `${route.prefix}/*`];
+    // Fastify prefers a static or parametric route to a wildcard: exact routes win as in routeOf.
+    const paths = route.exact
+      ? [route.prefix]
+      : route.prefix.endsWith('/')
+        ? [`${route.prefix}*`]
+        : [route.prefix, `${route.prefix}/*`];
     for (const url of paths) fastify.all(url, handler);
   }
 }

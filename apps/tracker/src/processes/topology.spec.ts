@@ -27,5 +27,8 @@ describe('the tracker gateway routes', () => {
     expect(routeOf('/api/account')).toBe('registry');
     expect(routeOf('/api/accounts/1')).toBe('registry');
     expect(routeOf('/')).toBeNull();
+    expect(routeOf('/api/integrations/abc/postback-check')).toBe('attribution');
+    expect(routeOf('/api/integrations/abc/events')).toBe('registry');
+    expect(routeOf('/api/integrations//postback-check')).toBe('registry');
   });
 });

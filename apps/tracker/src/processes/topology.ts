@@ -7,8 +7,13 @@ export const WORKER_APPS = ['registry', 'postback-log', 'attribution'] as const;
 export type WorkerApp = (typeof WORKER_APPS)[number];
 
 export interface GatewayRoute {
-  /** A path prefix matched whole segment by segment: `/api/funnel` matches `/api/funnel?…` too. */
+  /**
+   * A path prefix matched whole segment by segment (`/api/funnel` matches `/api/funnel/x` and
+   * `/api/funnel?…`, not `/api/funnelx`; a trailing `/` requires more), or with `exact`, one
+   * path whose `:name` segments match any one segment.
+   */
   prefix: string;
+  exact?: boolean;
   app: WorkerApp;
 }
 
@@ -26,17 +31,33 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/postback-logs', app: 'postback-log' },
   { prefix: '/api/clicks/', app: 'attribution' },
   { prefix: '/api/funnel', app: 'attribution' },
+  { prefix: '/api/conversions', app: 'attribution' },
+  // The dry run judges against attribution's clicks (SPEC section 4, postback-check).
+  { prefix: '/api/integrations/:id/postback-check', exact: true, app: 'attribution' },
 ];
 
-/** The app a request path goes to, or null when the edge serves it (longest prefix wins). */
+function matches(route: GatewayRoute, pathname: string): boolean {
+  if (route.exact) {
+    const want = route.prefix.split('/');
+    const got = pathname.replace(/\/$/, '').split('/');
+    return (
+      want.length === got.length &&
+      want.every((segment, i) => (segment.startsWith(':') ? got[i] !== '' : segment === got[i]))
+    );
+  }
+  return route.prefix.endsWith('/')
+    ? pathname.startsWith(route.prefix)
+    : pathname === route.prefix || pathname.startsWith(`${route.prefix}/`);
+}
+
+/** The app a request path goes to, or null when the edge serves it (exact, then longest prefix). */
 export function routeOf(path: string): WorkerApp | null {
   const pathname = path.split('?')[0];
   let best: GatewayRoute | null = null;
   for (const route of GATEWAY_ROUTES) {
-    const matches = route.prefix.endsWith('/')
-      ? pathname.startsWith(route.prefix)
-      : pathname === route.prefix || pathname.startsWith(`${route.prefix}/`);
-    if (matches && (!best || route.prefix.length > best.prefix.length)) best = route;
+    if (!matches(route, pathname)) continue;
+    if (route.exact) return route.app;
+    if (!best || route.prefix.length > best.prefix.length) best = route;
   }
   return best?.app ?? null;
 }

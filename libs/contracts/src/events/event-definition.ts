@@ -19,4 +19,6 @@ export interface EventDefinition<TEvent extends EventEnvelope> {
   payloadRules?: readonly JsonSchema[];
   /** A realistic, valid event: documentation, published with the schema, and a test fixture. */
   example: TEvent;
+  /** Further valid events showing other shapes (e.g. a reversal), published with the schema. */
+  moreExamples?: readonly TEvent[];
 }

@@ -56,6 +56,12 @@ export interface IntegrationChangedPayload {
   updatedAt: string;
   /** Accepted postbacks per second for this integration; absent or null means unlimited. */
   rateLimitPerSecond?: number | null;
+  /** The parameter carrying the partner's status (SPEC section 5); absent = `status`. */
+  statusParam?: string;
+  /** Statuses (case-insensitive) that make a postback a reversal; absent = SPEC's default list. */
+  reversalStatuses?: string[];
+  /** The partner's transaction-id parameter tried after `tracker.tid`; null/absent = none. */
+  tidParam?: string | null;
   events: IntegrationEventSnapshot[];
   registrationLinks: RegistrationLinkSnapshot[];
 }
@@ -97,10 +103,16 @@ const payloadSchema = objectSchema(
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
     rateLimitPerSecond: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    statusParam: withDescription(nonEmptyString, 'Parameter carrying the partner status.'),
+    reversalStatuses: withDescription(
+      { type: 'array', items: nonEmptyString },
+      'Statuses (case-insensitive) that make a postback a reversal.',
+    ),
+    tidParam: withDescription(nullableString, 'Transaction-id parameter after tracker.tid.'),
     events: { type: 'array', items: eventSchema },
     registrationLinks: { type: 'array', items: registrationLinkSchema },
   },
-  ['rateLimitPerSecond'],
+  ['rateLimitPerSecond', 'statusParam', 'reversalStatuses', 'tidParam'],
 );
 
 export const IntegrationChangedDefinition: EventDefinition<IntegrationChangedEvent> = {
@@ -131,6 +143,19 @@ export const IntegrationChangedDefinition: EventDefinition<IntegrationChangedEve
       createdAt: '2026-11-20T10:00:00.000Z',
       updatedAt: '2026-11-24T04:30:00.000Z',
       rateLimitPerSecond: null,
+      statusParam: 'status',
+      reversalStatuses: [
+        'rejected',
+        'declined',
+        'chargeback',
+        'refund',
+        'refunded',
+        'reversed',
+        'cancelled',
+        'canceled',
+        'fraud',
+      ],
+      tidParam: null,
       events: [
         { name: 'registration', label: 'Registration', kind: 'registration', params: {} },
         { name: 'conf', label: 'Email confirmation', kind: 'email_confirmation', params: {} },

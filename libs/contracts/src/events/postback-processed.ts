@@ -1,6 +1,7 @@
 import type { EventEnvelope, IntegrationScoped } from '../envelope';
 import {
   nullableAmount,
+  nullableIsoDateTime,
   nullableCurrency,
   nullableString,
   nullableUuid,
@@ -17,6 +18,8 @@ import {
   type PostbackErrorCode,
   type ProcessedPostbackStatus,
 } from '../vocabulary';
+import type { ErrorDetail, ParamUse } from '../postback-reading';
+import { ERROR_CAUSES } from '../postback-reading';
 import type { EventDefinition } from './event-definition';
 
 export const POSTBACK_PROCESSED = 'PostbackProcessed';
@@ -42,6 +45,12 @@ export interface PostbackProcessedPayload {
   conversion?: PostbackConversionSummary | null;
   /** The resolved click id, when there was one. */
   clickId?: string | null;
+  /** The parameter at fault, the value received and why (SPEC section 4); null when fine. */
+  errorDetail?: ErrorDetail | null;
+  /** `{name: usedAs}` for every parameter of the postback (SPEC section 4). */
+  paramsUsedAs?: Record<string, ParamUse | null>;
+  /** When the attributed click was made (so the log can show the delay); else null. */
+  clickedAt?: string | null;
 }
 
 /**
@@ -73,8 +82,25 @@ const payloadSchema = objectSchema(
     conversionId: withDescription(nullableUuid, 'Id of the ConversionRecorded event.'),
     conversion: withDescription(conversionSchema, 'The recorded conversion, for display.'),
     clickId: nullableString,
+    errorDetail: withDescription(
+      objectSchema(
+        {
+          param: nullableString,
+          value: nullableString,
+          cause: { type: 'string', enum: [...ERROR_CAUSES] },
+        },
+        [],
+        ['object', 'null'],
+      ),
+      'The parameter at fault, the value received and why; null when fine.',
+    ),
+    paramsUsedAs: withDescription(
+      { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+      'What each parameter was used for: event, clickId, amount, currency, tid, status, field:<key>, or null.',
+    ),
+    clickedAt: withDescription(nullableIsoDateTime, 'When the attributed click was made.'),
   },
-  ['conversion', 'clickId'],
+  ['conversion', 'clickId', 'errorDetail', 'paramsUsedAs', 'clickedAt'],
 );
 
 // "errorCode (null when fine)" and "each attributed postback produces one conversion".
@@ -111,6 +137,15 @@ export const PostbackProcessedDefinition: EventDefinition<PostbackProcessedEvent
       conversionId: 'b3b702f9-5e93-5369-8ddc-022f350b395e',
       conversion: { stage: 'first_deposit', ordinal: 1, amount: '50.00', currency: 'USD' },
       clickId: 'Xk3p9QmZ2rTa',
+      errorDetail: null,
+      paramsUsedAs: {
+        'tracker.event': 'event',
+        currency: 'currency',
+        click_id: 'clickId',
+        sumdep: 'amount',
+        trader_id: 'field:trader_id',
+      },
+      clickedAt: '2026-11-24T04:41:17.250Z',
     },
   },
 };

@@ -20,6 +20,8 @@ export interface PostbackReceivedPayload {
   query: Record<string, string | string[]>;
   /** Parsed form or flat JSON body, or null when there was none (or it was unparseable). */
   body: Record<string, unknown> | null;
+  /** The Content-Type header as sent, or null (absent on events older than the field). */
+  contentType?: string | null;
   /** Why a body was present but could not be parsed; absent or null otherwise. */
   bodyError?: string | null;
   /** The body as received (UTF-8) when it could not be parsed, so the log can show it. */
@@ -48,6 +50,7 @@ const payloadSchema = objectSchema(
       { type: ['object', 'null'] },
       'Parsed application/x-www-form-urlencoded or flat JSON body, or null.',
     ),
+    contentType: withDescription(nullableString, 'The Content-Type header as sent, or null.'),
     bodyError: withDescription(nullableString, 'Why the body could not be parsed, if it was not.'),
     rawBody: withDescription(nullableString, 'The unparseable body as received, if any.'),
     remoteAddress: nullableString,
@@ -56,7 +59,7 @@ const payloadSchema = objectSchema(
     clickId: withDescription(nullableString, 'Resolved click id (not yet checked), or null.'),
     receivedAt: isoDateTime,
   },
-  ['bodyError', 'rawBody'],
+  ['contentType', 'bodyError', 'rawBody'],
 );
 
 export const PostbackReceivedDefinition: EventDefinition<PostbackReceivedEvent> = {
@@ -85,6 +88,7 @@ export const PostbackReceivedDefinition: EventDefinition<PostbackReceivedEvent> 
         trader_id: '48213977',
       },
       body: null,
+      contentType: null,
       bodyError: null,
       rawBody: null,
       remoteAddress: '203.0.113.7',
@@ -94,4 +98,29 @@ export const PostbackReceivedDefinition: EventDefinition<PostbackReceivedEvent> 
       receivedAt: '2026-11-24T05:00:00.000Z',
     },
   },
+  moreExamples: [
+    {
+      id: '0193b6f2-9a10-7c21-8e3f-4a5b6c7d8e9f',
+      type: POSTBACK_RECEIVED,
+      version: 1,
+      occurredAt: '2026-11-24T05:10:00.000Z',
+      accountId: '5b0f6c1e-2d4a-4f7b-9c8e-1a2b3c4d5e6f',
+      integrationId: '7878f1d1-3693-4d08-9c91-fa8a834e7abc',
+      payload: {
+        method: 'POST',
+        url: '/api/postbacks/7878f1d1-3693-4d08-9c91-fa8a834e7abc/tracker-postback?tracker.event=resale',
+        query: { 'tracker.event': 'resale' },
+        body: null,
+        contentType: 'application/json',
+        bodyError:
+          'body is not valid JSON: Unexpected token \'a\', "{"click_id": abc, "… is not valid JSON',
+        rawBody: '{"click_id": abc, "sumdep": 30.00,}',
+        remoteAddress: '203.0.113.7',
+        userAgent: 'PocketPartners-Postback/1.0',
+        event: 'resale',
+        clickId: null,
+        receivedAt: '2026-11-24T05:10:00.000Z',
+      },
+    },
+  ],
 };
