@@ -30,6 +30,11 @@ export interface TrackerConfig {
   dataDir: string;
   /** CORS is off unless origins are listed. */
   corsOrigins: string[];
+  /**
+   * Outgoing postbacks may go to loopback, private, link-local and metadata addresses (binding:
+   * DESTINATIONS_ALLOW_PRIVATE, default false; SPEC section 4). For tests and closed networks.
+   */
+  destinationsAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {

@@ -75,6 +75,15 @@ function adminToken(name: string, raw: string | undefined): string | null {
   return raw;
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(name, `must be true or false, got '${raw}'`);
+}
+
 function logLevel(name: string, raw: string | undefined): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.toLowerCase() as LogLevel;
@@ -132,5 +141,6 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
+    destinationsAllowPrivate: boolean(env, 'DESTINATIONS_ALLOW_PRIVATE', false),
   };
 }

@@ -300,6 +300,7 @@ export class BatchJudgement {
         campaign: click.campaign,
         source: click.source,
         subscriberId: click.subscriber_id,
+        clickParams: click.params,
         clickedAt: new Date(click.created_at),
         receivedAt,
       }),

@@ -46,6 +46,11 @@ export interface ConversionRecordedPayload {
   campaign: string | null;
   source: string | null;
   subscriberId: string | null;
+  /**
+   * The click's stored parameters (`params` of its ClickRegistered), e.g. `fbclid`, for
+   * outgoing postbacks' `{click.<param>}`. Absent on conversions recorded before it existed.
+   */
+  clickParams?: Record<string, string>;
   clickedAt: string;
 }
 
@@ -89,25 +94,29 @@ const payloadRules = [
   },
 ];
 
-const payloadSchema = objectSchema({
-  postbackId: withDescription(uuid, 'Id of the attributed PostbackReceived event.'),
-  clickId,
-  event: withDescription(eventName, 'The event name as sent (tracker.event).'),
-  kind: eventKind,
-  stage: { type: 'string', enum: [...CONVERSION_STAGES] },
-  ordinal: withDescription(
-    { type: ['integer', 'null'], minimum: 1 },
-    'Deposit number of the click (1 = FD, 2 = first RD, …); null for non-deposits.',
-  ),
-  amount: withDescription(nullableAmount, 'Decimal string, e.g. "-12.50"; never a float.'),
-  currency: withDescription(nullableCurrency, 'ISO 4217 code in upper case.'),
-  tid: withDescription(nullableString, 'Partner transaction id (tracker.tid).'),
-  fields: withDescription(stringMap, "The click's custom fields after this postback."),
-  campaign: nullableString,
-  source: nullableString,
-  subscriberId: nullableString,
-  clickedAt: isoDateTime,
-});
+const payloadSchema = objectSchema(
+  {
+    postbackId: withDescription(uuid, 'Id of the attributed PostbackReceived event.'),
+    clickId,
+    event: withDescription(eventName, 'The event name as sent (tracker.event).'),
+    kind: eventKind,
+    stage: { type: 'string', enum: [...CONVERSION_STAGES] },
+    ordinal: withDescription(
+      { type: ['integer', 'null'], minimum: 1 },
+      'Deposit number of the click (1 = FD, 2 = first RD, …); null for non-deposits.',
+    ),
+    amount: withDescription(nullableAmount, 'Decimal string, e.g. "-12.50"; never a float.'),
+    currency: withDescription(nullableCurrency, 'ISO 4217 code in upper case.'),
+    tid: withDescription(nullableString, 'Partner transaction id (tracker.tid).'),
+    fields: withDescription(stringMap, "The click's custom fields after this postback."),
+    campaign: nullableString,
+    source: nullableString,
+    subscriberId: nullableString,
+    clickParams: withDescription(stringMap, "The click's stored parameters (click params)."),
+    clickedAt: isoDateTime,
+  },
+  ['clickParams'],
+);
 
 export const ConversionRecordedDefinition: EventDefinition<ConversionRecordedEvent> = {
   type: CONVERSION_RECORDED,
@@ -140,6 +149,7 @@ export const ConversionRecordedDefinition: EventDefinition<ConversionRecordedEve
       campaign: 'winter-promo',
       source: 'telegram-ads',
       subscriberId: '781234567',
+      clickParams: { fbclid: 'IwAR2xYz' },
       clickedAt: '2026-11-24T04:41:17.250Z',
     },
   },
