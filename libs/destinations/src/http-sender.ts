@@ -35,11 +35,14 @@ class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDRESS';
 }
 
-// Keep-alive pools: outgoing postbacks to one receiver reuse their connections.
-const agents = {
+// Keep-alive pools: outgoing postbacks to one receiver reuse their connections. One pair per
+// address policy: a socket opened where private addresses are allowed must never be reused
+// where they are not (pools are keyed by host and port only).
+const newAgents = () => ({
   http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
   https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
+});
+const agentsByPolicy = { allowPrivate: newAgents(), publicOnly: newAgents() };
 
 /**
  * Resolves like `dns.lookup` and refuses every non-public address it resolved to: the check
@@ -103,61 +106,70 @@ export async function sendRendered(
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
   const body = request.body === null ? null : Buffer.from(request.body, 'utf8');
   const transport = url.protocol === 'https:' ? https : http;
+  const agents = options.allowPrivate ? agentsByPolicy.allowPrivate : agentsByPolicy.publicOnly;
   return new Promise<SendResult>((resolve) => {
     let settled = false;
+    let outgoing: http.ClientRequest | undefined;
+    const timer = setTimeout(() => {
+      finish(failure('timeout', `timeout after ${timeoutMs} ms`));
+      outgoing?.destroy();
+    }, timeoutMs);
     const finish = (result: SendResult) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(result);
     };
-    const outgoing = transport.request(
-      url,
-      {
-        method: request.method,
-        headers: {
-          'user-agent': 'postback-tracker',
-          ...request.headers,
-          ...(body ? { 'content-length': String(body.length) } : {}),
+    try {
+      outgoing = transport.request(
+        url,
+        {
+          method: request.method,
+          headers: {
+            'user-agent': 'postback-tracker',
+            ...request.headers,
+            ...(body ? { 'content-length': String(body.length) } : {}),
+          },
+          agent: agents[url.protocol === 'https:' ? 'https' : 'http'],
+          ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup }),
         },
-        agent: url.protocol === 'https:' ? agents.https : agents.http,
-        ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup }),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const done = () => {
-          const status = response.statusCode ?? null;
-          const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_MAX_BYTES).toString('utf8');
-          const location =
-            typeof response.headers.location === 'string' ? response.headers.location : null;
-          finish({
-            status,
-            body: text,
-            error: null,
-            errorKind: null,
-            location,
-            durationMs: elapsed(),
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const done = () => {
+            const status = response.statusCode ?? null;
+            const text = Buffer.concat(chunks)
+              .subarray(0, RESPONSE_BODY_MAX_BYTES)
+              .toString('utf8');
+            const location =
+              typeof response.headers.location === 'string' ? response.headers.location : null;
+            finish({
+              status,
+              body: text,
+              error: null,
+              errorKind: null,
+              location,
+              durationMs: elapsed(),
+            });
+          };
+          response.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+            size += chunk.length;
+            // Enough read: the rest of a large answer is not ours to download.
+            if (size >= RESPONSE_BODY_MAX_BYTES) {
+              done();
+              response.destroy();
+            }
           });
-        };
-        response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          size += chunk.length;
-          // Enough read: the rest of a large answer is not ours to download.
-          if (size >= RESPONSE_BODY_MAX_BYTES) {
-            done();
-            response.destroy();
-          }
-        });
-        response.on('end', done);
-        response.on('error', done);
-        response.on('aborted', done);
-      },
-    );
-    const timer = setTimeout(() => {
-      finish(failure('timeout', `timeout after ${timeoutMs} ms`));
-      outgoing.destroy();
-    }, timeoutMs);
+          response.on('end', done);
+          response.on('error', done);
+          response.on('aborted', done);
+        },
+      );
+    } catch (error) {
+      // Node refuses some rendered values itself, e.g. a control character in a header.
+      return finish(failure('invalid_request', (error as Error).message));
+    }
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       if (error instanceof PrivateAddressError || error.message.startsWith('private address')) {
         finish(failure('private_address', error.message));
