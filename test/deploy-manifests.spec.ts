@@ -8,7 +8,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { TOPIC_SPECS } from '@tracker/contracts';
 
 const root = path.join(__dirname, '..');
-const APPS = ['ingress', 'registry', 'postback-log', 'attribution'] as const;
+const APPS = ['ingress', 'registry', 'postback-log', 'attribution', 'dispatcher'] as const;
 type App = (typeof APPS)[number];
 const BINDING_ENV = [
   'PORT',
@@ -17,6 +17,7 @@ const BINDING_ENV = [
   'DATABASE_URL',
   'TRACKER_ADMIN_TOKEN',
   'LOG_LEVEL',
+  'DESTINATIONS_ALLOW_PRIVATE',
 ];
 
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
