@@ -12,9 +12,9 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What to answer: a status and body, or `hang` to never answer (timeouts). */
+/** What to answer (after `delayMs`): a status and body, or `hang` to never answer (timeouts). */
 export type ReceiverAnswer =
-  { status: number; body?: string; headers?: Record<string, string> } | 'hang';
+  { status: number; body?: string; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /**
  * A local HTTP server on 127.0.0.1 standing in for an ad platform or a bot API: it records every
@@ -49,8 +49,12 @@ export class HttpReceiver {
           this.hanging.add(response);
           return;
         }
-        response.writeHead(answer.status, answer.headers ?? { 'content-type': 'text/plain' });
-        response.end(answer.body ?? 'ok');
+        const send = () => {
+          response.writeHead(answer.status, answer.headers ?? { 'content-type': 'text/plain' });
+          response.end(answer.body ?? 'ok');
+        };
+        if (answer.delayMs) setTimeout(send, answer.delayMs);
+        else send();
       });
     });
     this.server.listen(0, '127.0.0.1');
