@@ -1,16 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DestinationChangedPayload, Topics } from '@tracker/contracts';
 import { KafkaRuntime, KafkaTable } from '@tracker/kafka';
 
+/** How often the directory catches up on its own, so most batches need no round of their own. */
+const REFRESH_MS = 200;
+
 /**
  * Every destination as the registry publishes it on the compacted `tracker.destinations.v1`,
- * indexed by account. The scheduler catches up with the topic before each batch, so a
- * conversion that occurred after a destination's (acknowledged) creation always sees it.
+ * indexed by account. `currentAt` makes sure a conversion sees every destination acknowledged
+ * before it occurred (the registry answers only after the broker's ack).
  */
 @Injectable()
-export class DestinationDirectory {
+export class DestinationDirectory implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly table: KafkaTable<DestinationChangedPayload>;
   private readonly byAccount = new Map<string, Map<string, DestinationChangedPayload>>();
+  /** Everything on the topic before this time (ms) has been applied. */
+  private coveredUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(kafka: KafkaRuntime) {
     this.table = kafka.createTable<DestinationChangedPayload>({
@@ -38,8 +44,27 @@ export class DestinationDirectory {
     return this.byAccount.get(accountId)?.values() ?? [];
   }
 
-  /** Applies everything on the topic now (read-your-writes for the registry's acknowledged changes). */
-  catchUp(timeoutMs?: number): Promise<void> {
-    return this.table.catchUp(timeoutMs);
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(
+      () => void this.currentAt(Date.now()).catch(() => undefined),
+      REFRESH_MS,
+    );
+    this.timer.unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Resolves once every destination published before `time` (ms) is applied: at once when a
+   * catch-up that began later already finished, else after a new one.
+   * @throws TransientError when the topic could not be read in time
+   */
+  async currentAt(time: number, timeoutMs = 10_000): Promise<void> {
+    if (time < this.coveredUntil) return;
+    const requested = Date.now();
+    await this.table.catchUp(timeoutMs);
+    this.coveredUntil = Math.max(this.coveredUntil, requested);
   }
 }

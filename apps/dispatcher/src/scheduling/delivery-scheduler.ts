@@ -57,8 +57,14 @@ export class DeliveryScheduler {
   }
 
   async handle(messages: ConsumedEvent[]): Promise<void> {
-    // A destination acknowledged before a conversion occurred is on the topic by now.
-    await this.destinations.catchUp(10_000);
+    // Every destination acknowledged before the batch's latest conversion occurred must be known.
+    let latest = 0;
+    for (const { event } of messages) {
+      if (event?.type === 'ConversionRecorded') {
+        latest = Math.max(latest, Date.parse(event.occurredAt));
+      }
+    }
+    await this.destinations.currentAt(latest);
     const now = new Date().toISOString();
     const candidates: NewDelivery[] = [];
     for (const { event } of messages) {
