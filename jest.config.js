@@ -25,7 +25,7 @@ const shared = {
   // Node 20 require()s this ESM-only dependency of @fastify/static natively; jest cannot.
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
-    '^@tracker/(contracts|kafka|database|config|testing|local-infra|platform|directory|replay)$':
+    '^@tracker/(contracts|kafka|database|config|testing|local-infra|platform|directory|replay|destinations)$':
       '<rootDir>/libs/$1/src',
   },
 };

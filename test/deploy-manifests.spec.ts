@@ -9,7 +9,7 @@ import { TOPIC_SPECS } from '@tracker/contracts';
 import { controllerRoutes } from './support/controller-routes';
 
 const root = path.join(__dirname, '..');
-const APPS = ['ingress', 'registry', 'postback-log', 'attribution'] as const;
+const APPS = ['ingress', 'registry', 'postback-log', 'attribution', 'dispatcher'] as const;
 type App = (typeof APPS)[number];
 const BINDING_ENV = [
   'PORT',
@@ -18,6 +18,7 @@ const BINDING_ENV = [
   'DATABASE_URL',
   'TRACKER_ADMIN_TOKEN',
   'LOG_LEVEL',
+  'DESTINATIONS_ALLOW_PRIVATE',
 ];
 
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');

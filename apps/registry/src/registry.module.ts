@@ -3,6 +3,11 @@ import { DirectoryModule } from '@tracker/directory';
 import { AccountChanges } from './accounts/account-changes';
 import { AccountsController } from './accounts/accounts.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DestinationChanges } from './destinations/destination-changes';
+import { DestinationTemplatesController } from './destinations/destination-templates.controller';
+import { DestinationTestController } from './destinations/destination-test.controller';
+import { DestinationsController } from './destinations/destinations.controller';
+import { SendTestPostback } from './destinations/send-test-postback';
 import { IntegrationEventsController } from './integration-events/integration-events.controller';
 import { IntegrationChanges } from './integrations/integration-changes';
 import { IntegrationsController } from './integrations/integrations.controller';
@@ -12,7 +17,10 @@ import { RegistrationLinksController } from './registration-links/registration-l
 import { RegistryDatabaseModule } from './registry.database';
 import { TemplatesController } from './templates/templates.controller';
 
-/** Accounts, API keys, integrations, events and registration links; owner of the snapshot topics. */
+/**
+ * Accounts, API keys, integrations, events, registration links and outgoing-postback
+ * destinations; owner of the snapshot topics.
+ */
 @Module({
   imports: [RegistryDatabaseModule, DirectoryModule],
   controllers: [
@@ -22,7 +30,17 @@ import { TemplatesController } from './templates/templates.controller';
     IntegrationsController,
     IntegrationEventsController,
     RegistrationLinksController,
+    DestinationTemplatesController,
+    DestinationsController,
+    DestinationTestController,
   ],
-  providers: [OutboxRelay, AccountChanges, IntegrationChanges, PostbackStatsProjection],
+  providers: [
+    OutboxRelay,
+    AccountChanges,
+    IntegrationChanges,
+    DestinationChanges,
+    SendTestPostback,
+    PostbackStatsProjection,
+  ],
 })
 export class RegistryModule {}

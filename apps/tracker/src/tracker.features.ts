@@ -1,4 +1,5 @@
 import { AttributionModule } from '../../attribution/src/attribution.module';
+import { DispatcherModule } from '../../dispatcher/src/dispatcher.module';
 import { IngressModule } from '../../ingress/src/ingress.module';
 import { PostbackLogModule } from '../../postback-log/src/postback-log.module';
 import { RegistryModule } from '../../registry/src/registry.module';
@@ -12,6 +13,7 @@ export const TRACKER_FEATURES = [
   IngressModule,
   PostbackLogModule,
   AttributionModule,
+  DispatcherModule,
 ];
 
 /**

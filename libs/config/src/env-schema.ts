@@ -56,6 +56,11 @@ export interface TrackerConfig {
   httpKeepAliveTimeoutMs: number;
   /** SPEC section 9: an API query running longer is cancelled (one tenant cannot starve the rest). */
   apiStatementTimeoutMs: number;
+  /**
+   * Outgoing postbacks may go to loopback, private, link-local and metadata addresses (binding:
+   * DESTINATIONS_ALLOW_PRIVATE, default false; SPEC section 4). For tests and closed networks.
+   */
+  destinationsAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {

@@ -32,6 +32,14 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('refuses private destinations unless DESTINATIONS_ALLOW_PRIVATE=true', () => {
+    expect(loadConfig({}).destinationsAllowPrivate).toBe(false);
+    expect(loadConfig({ DESTINATIONS_ALLOW_PRIVATE: 'TRUE' }).destinationsAllowPrivate).toBe(true);
+    expect(loadConfig({ DESTINATIONS_ALLOW_PRIVATE: 'false' }).destinationsAllowPrivate).toBe(
+      false,
+    );
+  });
+
   it.each([
     ['PORT', 'abc', /PORT must be a whole number/],
     ['PORT', '70000', /PORT must be between 1 and 65535/],
@@ -42,6 +50,7 @@ describe('loadConfig', () => {
     ['TRACKER_ADMIN_TOKEN', 'short', /TRACKER_ADMIN_TOKEN must be at least 16 characters/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['KAFKA_SESSION_TIMEOUT_MS', '1000', /KAFKA_SESSION_TIMEOUT_MS must be between 6000/],
+    ['DESTINATIONS_ALLOW_PRIVATE', 'yes', /DESTINATIONS_ALLOW_PRIVATE must be true or false/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -75,6 +75,15 @@ function adminToken(name: string, raw: string | undefined): string | null {
   return raw;
 }
 
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(name, `must be true or false, got '${raw}'`);
+}
+
 function logLevel(name: string, raw: string | undefined): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.toLowerCase() as LogLevel;
@@ -96,13 +105,6 @@ function oneOf<T extends string>(
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got '${raw}'`);
   }
   return value;
-}
-
-function boolean(name: string, raw: string | undefined): boolean {
-  if (raw === undefined) return false;
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got '${raw}'`);
 }
 
 /** Finds the repository root so embedded data lands in `<root>/.data` wherever we run from. */
@@ -142,7 +144,7 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
       ['pretty', 'json'],
       process.stdout.isTTY ? 'pretty' : 'json',
     ),
-    kafkaKeep: boolean('KAFKA_KEEP', read(env, 'KAFKA_KEEP')),
+    kafkaKeep: boolean(env, 'KAFKA_KEEP', false),
     trackerProcesses: oneOf<TrackerProcesses>(
       'TRACKER_PROCESSES',
       read(env, 'TRACKER_PROCESSES'),
@@ -170,5 +172,6 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
     httpHeadersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10000, 100, 600000),
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600000),
     apiStatementTimeoutMs: integer(env, 'API_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+    destinationsAllowPrivate: boolean(env, 'DESTINATIONS_ALLOW_PRIVATE', false),
   };
 }

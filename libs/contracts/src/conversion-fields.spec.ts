@@ -1,4 +1,4 @@
-import { conversionFields } from './conversion-fields';
+import { conversionClickParams, conversionFields } from './conversion-fields';
 
 describe('conversionFields (what a ConversionRecorded carries of the click fields)', () => {
   it('given fields within the budget, when bounded, then all of them are kept', () => {
@@ -31,6 +31,27 @@ describe('conversionFields (what a ConversionRecorded carries of the click field
     for (let i = 0; i < 320; i++) fields[`f${i}`] = 'v'.repeat(7000);
     expect(Buffer.byteLength(JSON.stringify(conversionFields(fields)))).toBeLessThanOrEqual(
       256 * 1024,
+    );
+  });
+});
+
+describe('conversionClickParams', () => {
+  it('given repeated parameters, when flattened, then each keeps its first value', () => {
+    expect(conversionClickParams({ fbclid: 'IwAR', tags: ['vip', 'retarget'], none: [] })).toEqual({
+      fbclid: 'IwAR',
+      tags: 'vip',
+    });
+  });
+
+  it('given parameters beyond the bound, when flattened, then only those that fit are kept', () => {
+    const kept = conversionClickParams({ a: 'x'.repeat(50), b: 'y'.repeat(50) }, 70);
+    expect(Object.keys(kept)).toEqual(['a']);
+  });
+
+  it('given a __proto__ parameter, when flattened, then it is kept as data', () => {
+    const params = JSON.parse('{"__proto__":"p"}') as Record<string, string>;
+    expect(Object.getOwnPropertyDescriptor(conversionClickParams(params), '__proto__')?.value).toBe(
+      'p',
     );
   });
 });

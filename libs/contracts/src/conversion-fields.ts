@@ -31,3 +31,29 @@ export function conversionFields(
   }
   return kept;
 }
+
+/** Most bytes of the click's stored parameters a ConversionRecorded carries (`clickParams`). */
+export const CONVERSION_CLICK_PARAMS_MAX_BYTES = 64 * 1024;
+
+/**
+ * The click's stored parameters as a ConversionRecorded's `clickParams` (a string map): a
+ * repeated parameter gives its first value, and only what fits in `maxBytes` is kept (see
+ * `conversionFields`). Never throws.
+ */
+export function conversionClickParams(
+  params: Readonly<Record<string, string | readonly string[]>>,
+  maxBytes: number = CONVERSION_CLICK_PARAMS_MAX_BYTES,
+): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const first = typeof value === 'string' ? value : value[0];
+    if (first === undefined) continue;
+    Object.defineProperty(flat, key, {
+      value: first,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return conversionFields(flat, maxBytes);
+}

@@ -101,6 +101,9 @@ describe('topicOf / partitionKeyOf', () => {
       AccountChanged: Topics.Accounts,
       PostbackProcessed: Topics.PostbackOutcomes,
       ConversionRecorded: Topics.Conversions,
+      DestinationChanged: Topics.Destinations,
+      DeliveryScheduled: Topics.Deliveries,
+      DeliveryAttempted: Topics.Deliveries,
     });
   });
 
@@ -115,6 +118,9 @@ describe('topicOf / partitionKeyOf', () => {
       AccountChanged: '5b0f6c1e-2d4a-4f7b-9c8e-1a2b3c4d5e6f',
       PostbackProcessed: 'Xk3p9QmZ2rTa',
       ConversionRecorded: 'Xk3p9QmZ2rTa',
+      DestinationChanged: 'd2a4c6e8-0b1d-4f3a-8c5e-7a9b1c3d5e7f',
+      DeliveryScheduled: 'Xk3p9QmZ2rTa',
+      DeliveryAttempted: 'Xk3p9QmZ2rTa',
     });
     const noClick = { ...postback, payload: { ...postback.payload, clickId: null } };
     expect(partitionKeyOf(noClick)).toBe(postback.integrationId);

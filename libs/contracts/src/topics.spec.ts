@@ -17,8 +17,10 @@ describe('topics', () => {
       Accounts: 'tracker.accounts.v1',
       Conversions: 'tracker.conversions.v1',
       PostbackOutcomes: 'tracker.postback-outcomes.v1',
+      Destinations: 'tracker.destinations.v1',
+      Deliveries: 'tracker.deliveries.v1',
     });
-    expect(EVENT_TOPICS).toHaveLength(6);
+    expect(EVENT_TOPICS).toHaveLength(8);
   });
 
   it('names dead-letter topics <topic>.dlq', () => {
@@ -28,11 +30,12 @@ describe('topics', () => {
   it('compacts exactly the snapshot topics', () => {
     expect([...COMPACTED_TOPICS].sort()).toEqual([
       'tracker.accounts.v1',
+      'tracker.destinations.v1',
       'tracker.integrations.v1',
     ]);
   });
 
-  it('lists every topic to create: the six, each with its DLQ, only snapshots compacted', () => {
+  it('lists every topic to create: the eight, each with its DLQ, only snapshots compacted', () => {
     expect(CONSUMED_TOPICS).toEqual(EVENT_TOPICS);
     expect(DLQ_TOPICS).toEqual(EVENT_TOPICS.map((topic) => `${topic}.dlq`));
     expect(TOPIC_SPECS).toEqual([
@@ -42,12 +45,16 @@ describe('topics', () => {
       { name: 'tracker.accounts.v1', compacted: true },
       { name: 'tracker.conversions.v1', compacted: false },
       { name: 'tracker.postback-outcomes.v1', compacted: false },
+      { name: 'tracker.destinations.v1', compacted: true },
+      { name: 'tracker.deliveries.v1', compacted: false },
       { name: 'tracker.postbacks.v1.dlq', compacted: false },
       { name: 'tracker.clicks.v1.dlq', compacted: false },
       { name: 'tracker.integrations.v1.dlq', compacted: false },
       { name: 'tracker.accounts.v1.dlq', compacted: false },
       { name: 'tracker.conversions.v1.dlq', compacted: false },
       { name: 'tracker.postback-outcomes.v1.dlq', compacted: false },
+      { name: 'tracker.destinations.v1.dlq', compacted: false },
+      { name: 'tracker.deliveries.v1.dlq', compacted: false },
     ]);
   });
 });

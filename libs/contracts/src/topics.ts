@@ -15,6 +15,10 @@ export const Topics = {
   Conversions: 'tracker.conversions.v1',
   /** One PostbackProcessed per processing decision (status and error code of a postback). */
   PostbackOutcomes: 'tracker.postback-outcomes.v1',
+  /** Compacted snapshots of outgoing-postback destinations keyed by id; null value = deleted. */
+  Destinations: 'tracker.destinations.v1',
+  /** DeliveryScheduled and DeliveryAttempted of outgoing postbacks: the deliveries log's source. */
+  Deliveries: 'tracker.deliveries.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -30,16 +34,21 @@ export interface TopicSpec {
   compacted: boolean;
 }
 
-/** The six topics the services publish. */
+/** The eight topics the services publish. */
 export const EVENT_TOPICS: readonly TopicName[] = Object.values(Topics);
 
 /** Snapshot topics: consumers rebuild their caches from the latest value per key. */
-export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.Integrations, Topics.Accounts];
+export const COMPACTED_TOPICS: readonly TopicName[] = [
+  Topics.Integrations,
+  Topics.Accounts,
+  Topics.Destinations,
+];
 
 /**
  * Every topic has a consumer (SPEC section 2): postbacks, clicks, integrations and accounts
- * inside the tracker, postback-outcomes by the postback log, conversions by subscribers
- * such as bots. Hence one DLQ each.
+ * inside the tracker, postback-outcomes by the postback log, conversions and destinations by
+ * the dispatcher (and subscribers such as bots), deliveries by the dispatcher's replay. Hence
+ * one DLQ each.
  */
 export const CONSUMED_TOPICS: readonly TopicName[] = EVENT_TOPICS;
 

@@ -112,7 +112,8 @@ describe('envelope checks', () => {
     expect(errorOf(withField(example, 'type', 7))).toBe('type must be a string (got number 7)');
     expect(errorOf(withField(example, 'type', 'PostbackDeleted'))).toBe(
       'type must be one of PostbackReceived, ClickRegistered, IntegrationChanged, AccountChanged, ' +
-        'PostbackProcessed, ConversionRecorded (got "PostbackDeleted")',
+        'PostbackProcessed, ConversionRecorded, DestinationChanged, DeliveryScheduled, ' +
+        'DeliveryAttempted (got "PostbackDeleted")',
     );
     expect(errorOf(withField(example, 'type', '__proto__'))).toMatch(/^type must be one of /);
   });

@@ -1,11 +1,16 @@
 /** The read models `npm run replay` can rebuild. */
-export const REPLAY_MODELS = ['postback-log', 'attribution', 'registry'] as const;
+export const REPLAY_MODELS = ['postback-log', 'attribution', 'registry', 'dispatcher'] as const;
 export type ReplayModel = (typeof REPLAY_MODELS)[number];
 
 /** Lock classes (first key of the two-key advisory locks); constant across every replica. */
 const SWITCH_LOCK_CLASS = 72_519_001;
 const REPLAY_LOCK_CLASS = 72_519_002;
-const MODEL_IDS: Record<ReplayModel, number> = { 'postback-log': 1, attribution: 2, registry: 3 };
+const MODEL_IDS: Record<ReplayModel, number> = {
+  'postback-log': 1,
+  attribution: 2,
+  registry: 3,
+  dispatcher: 4,
+};
 
 export interface LockKey {
   classId: number;

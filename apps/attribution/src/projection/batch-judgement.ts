@@ -306,6 +306,7 @@ export class BatchJudgement {
         campaign: click.campaign,
         source: click.source,
         subscriberId: click.subscriber_id,
+        clickParams: click.params,
         clickedAt: new Date(click.created_at),
         receivedAt,
       }),

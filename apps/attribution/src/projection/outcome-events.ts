@@ -1,6 +1,7 @@
 import {
   ConversionRecordedEvent,
   ConversionStage,
+  conversionClickParams,
   conversionFields,
   conversionRecordedId,
   createEvent,
@@ -89,6 +90,8 @@ export interface ConversionFacts {
   campaign: string | null;
   source: string | null;
   subscriberId: string | null;
+  /** The click's stored parameters (repeated ones as arrays), for `clickParams`. */
+  clickParams?: Record<string, string | string[]>;
   clickedAt: Date;
   /** When the partner reported it: the conversion's time, also on a late attribution. */
   receivedAt: Date;
@@ -115,6 +118,7 @@ export function conversionRecorded(
       campaign: facts.campaign,
       source: facts.source,
       subscriberId: facts.subscriberId,
+      clickParams: conversionClickParams(facts.clickParams ?? {}),
       clickedAt: facts.clickedAt.toISOString(),
     },
     {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@tracker/contracts';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
+import { DestinationEntity } from '../destinations/destination.entity';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -63,7 +64,10 @@ export class AccountChanges {
     return result;
   }
 
-  /** Deletes an account with its integrations: tombstones for all, integrations first. */
+  /**
+   * Deletes an account with its integrations and destinations: tombstones for all, the
+   * account's own last.
+   */
   async delete(accountId: string): Promise<void> {
     const seqs = await this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'registry');
@@ -74,6 +78,12 @@ export class AccountChanges {
       const seqs: OutboxSeq[] = [];
       for (const integration of integrations) {
         seqs.push(await enqueueTombstone(manager, Topics.Integrations, integration.id));
+      }
+      const destinations = await manager
+        .getRepository(DestinationEntity)
+        .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
+      for (const destination of destinations) {
+        seqs.push(await enqueueTombstone(manager, Topics.Destinations, destination.id));
       }
       await manager.getRepository(AccountEntity).delete({ id: accountId });
       seqs.push(await enqueueTombstone(manager, Topics.Accounts, accountId));

@@ -2,6 +2,7 @@ import {
   AccountChangedPayload,
   assertValidEvent,
   createEvent,
+  DestinationChangedPayload,
   IntegrationChangedPayload,
   Topics,
 } from '@tracker/contracts';
@@ -44,6 +45,18 @@ export function enqueueAccountSnapshot(
     occurredAt: snapshot.updatedAt,
   });
   return enqueue(manager, { topic: Topics.Accounts, key: snapshot.id, event });
+}
+
+export function enqueueDestinationSnapshot(
+  manager: EntityManager,
+  snapshot: DestinationChangedPayload,
+): Promise<OutboxSeq> {
+  const event = createEvent('DestinationChanged', snapshot, {
+    accountId: snapshot.accountId,
+    integrationId: snapshot.integrationId,
+    occurredAt: snapshot.updatedAt,
+  });
+  return enqueue(manager, { topic: Topics.Destinations, key: snapshot.id, event });
 }
 
 /** The delete marker of a compacted topic. */

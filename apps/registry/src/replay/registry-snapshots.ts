@@ -1,6 +1,7 @@
 import {
   AccountChangedPayload,
   DEFAULT_REVERSAL_STATUSES,
+  DestinationChangedPayload,
   IntegrationChangedPayload,
   Topics,
 } from '@tracker/contracts';
@@ -22,6 +23,7 @@ export class RegistrySnapshots {
   private readonly accounts = new Map<string, AccountChangedPayload>();
   private readonly integrations = new Map<string, IntegrationChangedPayload>();
   private readonly stats = new Map<string, EventStats>();
+  private readonly destinations = new Map<string, DestinationChangedPayload>();
 
   apply(messages: ConsumedEvent[]): void {
     const postbacks: ConsumedEvent[] = [];
@@ -34,6 +36,9 @@ export class RegistrySnapshots {
       } else if (message.topic === Topics.Integrations && key !== null) {
         if (event?.type === 'IntegrationChanged') this.integrations.set(key, event.payload);
         else if (event === null) this.integrations.delete(key);
+      } else if (message.topic === Topics.Destinations && key !== null) {
+        if (event?.type === 'DestinationChanged') this.destinations.set(key, event.payload);
+        else if (event === null) this.destinations.delete(key);
       }
     }
     for (const count of countPostbacks(postbacks)) {
@@ -93,9 +98,12 @@ export class RegistrySnapshots {
         created_at: new Date(Date.parse(i.createdAt) + position).toISOString(),
       })),
     );
+    const destinations = [...this.destinations.values()].filter((d) =>
+      this.accounts.has(d.accountId),
+    );
     await dataSource.transaction(async (manager) => {
       await manager.query(
-        `TRUNCATE ${s}.registration_links, ${s}.integration_events, ${s}.integrations,
+        `TRUNCATE ${s}.destinations, ${s}.registration_links, ${s}.integration_events, ${s}.integrations,
                   ${s}.api_keys, ${s}.accounts`,
       );
       await manager.query(
@@ -139,6 +147,17 @@ export class RegistrySnapshots {
          SELECT * FROM json_to_recordset($1::json) AS x(id text, integration_id uuid, name text,
            base_url text, final_url text, created_at timestamptz)`,
         [JSON.stringify(links)],
+      );
+      await manager.query(
+        `INSERT INTO ${s}.destinations (id, account_id, name, integration_id, stages, method, url,
+           headers, body, enabled, created_at, updated_at, active_since)
+         SELECT id, "accountId", name, "integrationId", stages, method, url, headers, body, enabled,
+                "createdAt", "updatedAt", "activeSince"
+           FROM json_to_recordset($1::json) AS x(id uuid, "accountId" uuid, name text,
+             "integrationId" uuid, stages json, method text, url text, headers json, body text,
+             enabled boolean, "createdAt" timestamptz, "updatedAt" timestamptz,
+             "activeSince" timestamptz)`,
+        [JSON.stringify(destinations)],
       );
     });
   }

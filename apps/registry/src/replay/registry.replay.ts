@@ -5,7 +5,7 @@ import { POSTBACK_STATS_CONSUMER } from '../postback-stats/postback-stats.writer
 import { REGISTRY_DATABASE } from '../registry.database';
 import { RegistrySnapshots } from './registry-snapshots';
 
-const SNAPSHOT_TOPICS = [Topics.Accounts, Topics.Integrations];
+const SNAPSHOT_TOPICS = [Topics.Accounts, Topics.Integrations, Topics.Destinations];
 const REGISTRY_TOPICS = [...SNAPSHOT_TOPICS, Topics.Postbacks];
 const OUTBOX_DRAIN_MS = 15_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,9 +40,9 @@ async function pendingSnapshots(locked: Queryable, schema: string): Promise<numb
 }
 
 /**
- * Accounts (with key hashes), integrations with their events and registration links, and
- * per-event postback counts, rebuilt from tracker.accounts.v1, tracker.integrations.v1 and
- * tracker.postbacks.v1. Nothing is written to the outbox: no snapshot is published again.
+ * Accounts (with key hashes), integrations with their events and registration links,
+ * destinations and per-event postback counts, rebuilt from tracker.accounts.v1,
+ * tracker.integrations.v1, tracker.destinations.v1 and tracker.postbacks.v1. Nothing is written to the outbox: no snapshot is published again.
  */
 export function registryReplay(): ReplayDefinition {
   const snapshots = new RegistrySnapshots();
@@ -99,6 +99,25 @@ export function registryReplay(): ReplayDefinition {
         table: 'registration_links',
         key: 'id',
         columns: ['id', 'integration_id', 'name', 'base_url', 'final_url'],
+      },
+      {
+        table: 'destinations',
+        key: 'id',
+        columns: [
+          'id',
+          'account_id',
+          'name',
+          'integration_id',
+          'stages::text',
+          'method',
+          'url',
+          'headers::text',
+          'body',
+          'enabled',
+          'created_at',
+          'updated_at',
+          'active_since',
+        ],
       },
     ],
     async open() {

@@ -3,7 +3,7 @@
  * public port belongs to the edge process (the ingress, so a partner's postback never waits
  * behind a projection), which forwards the other API paths to one process per app.
  */
-export const WORKER_APPS = ['registry', 'postback-log', 'attribution'] as const;
+export const WORKER_APPS = ['registry', 'postback-log', 'attribution', 'dispatcher'] as const;
 export type WorkerApp = (typeof WORKER_APPS)[number];
 
 export interface GatewayRoute {
@@ -28,6 +28,9 @@ export const GATEWAY_ROUTES: readonly GatewayRoute[] = [
   { prefix: '/api/api-keys', app: 'registry' },
   { prefix: '/api/integrations', app: 'registry' },
   { prefix: '/api/integration-templates', app: 'registry' },
+  { prefix: '/api/destinations', app: 'registry' },
+  { prefix: '/api/destination-templates', app: 'registry' },
+  { prefix: '/api/deliveries', app: 'dispatcher' },
   { prefix: '/api/postback-logs', app: 'postback-log' },
   { prefix: '/api/clicks/', app: 'attribution' },
   { prefix: '/api/funnel', app: 'attribution' },

@@ -52,6 +52,11 @@ export interface ConversionRecordedPayload {
   campaign: string | null;
   source: string | null;
   subscriberId: string | null;
+  /**
+   * The click's stored parameters (`params` of its ClickRegistered), e.g. `fbclid`, for
+   * outgoing postbacks' `{click.<param>}`. Absent on conversions recorded before it existed.
+   */
+  clickParams?: Record<string, string>;
   clickedAt: string;
 }
 
@@ -129,9 +134,10 @@ const payloadSchema = objectSchema(
     campaign: nullableString,
     source: nullableString,
     subscriberId: nullableString,
+    clickParams: withDescription(stringMap, "The click's stored parameters (click params)."),
     clickedAt: isoDateTime,
   },
-  ['reverses'],
+  ['reverses', 'clickParams'],
 );
 
 export const ConversionRecordedDefinition: EventDefinition<ConversionRecordedEvent> = {
@@ -166,6 +172,7 @@ export const ConversionRecordedDefinition: EventDefinition<ConversionRecordedEve
       campaign: 'winter-promo',
       source: 'telegram-ads',
       subscriberId: '781234567',
+      clickParams: { fbclid: 'IwAR2xYz' },
       clickedAt: '2026-11-24T04:41:17.250Z',
     },
   },

@@ -2,6 +2,9 @@ import type { TopicName } from '../topics';
 import { AccountChangedDefinition, type AccountChangedEvent } from './account-changed';
 import { ClickRegisteredDefinition, type ClickRegisteredEvent } from './click-registered';
 import { ConversionRecordedDefinition, type ConversionRecordedEvent } from './conversion-recorded';
+import { DeliveryAttemptedDefinition, type DeliveryAttemptedEvent } from './delivery-attempted';
+import { DeliveryScheduledDefinition, type DeliveryScheduledEvent } from './delivery-scheduled';
+import { DestinationChangedDefinition, type DestinationChangedEvent } from './destination-changed';
 import type { EventDefinition } from './event-definition';
 import { IntegrationChangedDefinition, type IntegrationChangedEvent } from './integration-changed';
 import { PostbackProcessedDefinition, type PostbackProcessedEvent } from './postback-processed';
@@ -10,6 +13,9 @@ import { PostbackReceivedDefinition, type PostbackReceivedEvent } from './postba
 export * from './account-changed';
 export * from './click-registered';
 export * from './conversion-recorded';
+export * from './delivery-attempted';
+export * from './delivery-scheduled';
+export * from './destination-changed';
 export * from './event-definition';
 export * from './integration-changed';
 export * from './postback-processed';
@@ -23,6 +29,9 @@ export interface EventMap {
   AccountChanged: AccountChangedEvent;
   PostbackProcessed: PostbackProcessedEvent;
   ConversionRecorded: ConversionRecordedEvent;
+  DestinationChanged: DestinationChangedEvent;
+  DeliveryScheduled: DeliveryScheduledEvent;
+  DeliveryAttempted: DeliveryAttemptedEvent;
 }
 
 export type EventType = keyof EventMap;
@@ -41,6 +50,9 @@ export const EventTypes: { readonly [TType in EventType]: TType } = {
   AccountChanged: 'AccountChanged',
   PostbackProcessed: 'PostbackProcessed',
   ConversionRecorded: 'ConversionRecorded',
+  DestinationChanged: 'DestinationChanged',
+  DeliveryScheduled: 'DeliveryScheduled',
+  DeliveryAttempted: 'DeliveryAttempted',
 };
 
 export const EVENT_DEFINITIONS_BY_TYPE: {
@@ -52,6 +64,9 @@ export const EVENT_DEFINITIONS_BY_TYPE: {
   AccountChanged: AccountChangedDefinition,
   PostbackProcessed: PostbackProcessedDefinition,
   ConversionRecorded: ConversionRecordedDefinition,
+  DestinationChanged: DestinationChangedDefinition,
+  DeliveryScheduled: DeliveryScheduledDefinition,
+  DeliveryAttempted: DeliveryAttemptedDefinition,
 };
 
 /**
@@ -86,6 +101,12 @@ export function partitionKeyOf(event: AnyEvent): string {
       return event.payload.clickId;
     case 'IntegrationChanged':
     case 'AccountChanged':
+    case 'DestinationChanged':
       return event.payload.id;
+    case 'DeliveryScheduled':
+      return event.payload.clickId;
+    case 'DeliveryAttempted':
+      // The click id travels as the correlation id: one click's deliveries stay in order.
+      return event.correlationId ?? event.payload.deliveryId;
   }
 }

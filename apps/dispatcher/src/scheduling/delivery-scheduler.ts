@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  assertValidEvent,
+  ConversionRecordedEvent,
+  createEvent,
+  deliveryIdOf,
+  deterministicEventId,
+  partitionKeyOf,
+  Topics,
+} from '@tracker/contracts';
+import { ConsumedEvent, KafkaRuntime } from '@tracker/kafka';
+import { lockModelShared } from '@tracker/replay';
+import { DataSource } from 'typeorm';
+import { DestinationDirectory } from '../destinations/destination.directory';
+import { DispatcherOutboxRelay } from '../outbox/outbox.relay';
+import { deliveriesScheduled } from '../sending/delivery-metrics';
+import { DISPATCHER_DB, Tables } from '../shared/schema';
+import { matchingDestinations } from './delivery-matching';
+
+export const DISPATCHER_GROUP = 'dispatcher';
+
+interface NewDelivery {
+  id: string;
+  account_id: string;
+  destination_id: string;
+  conversion_id: string;
+  click_id: string;
+  stage: string;
+  created_at: string;
+  conversion: ConversionRecordedEvent;
+}
+
+/**
+ * Consumes `tracker.conversions.v1` and creates exactly one delivery per conversion × matching
+ * destination (SPEC section 4): its id is derived from the pair, so a redelivered or replayed
+ * conversion inserts nothing and publishes nothing. Each new delivery's DeliveryScheduled goes
+ * into the outbox in the same transaction; the relay publishes it before the first attempt.
+ */
+@Injectable()
+export class DeliveryScheduler {
+  constructor(
+    kafka: KafkaRuntime,
+    private readonly destinations: DestinationDirectory,
+    private readonly relay: DispatcherOutboxRelay,
+    @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
+  ) {
+    kafka.createConsumer({
+      name: 'dispatcher.scheduler',
+      group: DISPATCHER_GROUP,
+      topics: [Topics.Conversions],
+      fromBeginning: true,
+      subBatchSize: 1000,
+      partitionsConsumedConcurrently: 3,
+      handle: (messages) => this.handle(messages),
+    });
+  }
+
+  async handle(messages: ConsumedEvent[]): Promise<void> {
+    // Every destination acknowledged before the batch's latest conversion occurred must be known.
+    let latest = 0;
+    for (const { event } of messages) {
+      if (event?.type === 'ConversionRecorded') {
+        latest = Math.max(latest, Date.parse(event.occurredAt));
+      }
+    }
+    await this.destinations.currentAt(latest);
+    const now = new Date().toISOString();
+    const candidates: NewDelivery[] = [];
+    for (const { event } of messages) {
+      if (event?.type !== 'ConversionRecorded') continue;
+      for (const destination of matchingDestinations(
+        event,
+        this.destinations.ofAccount(event.accountId),
+      )) {
+        candidates.push({
+          id: deliveryIdOf(event.id, destination.id),
+          account_id: event.accountId,
+          destination_id: destination.id,
+          conversion_id: event.id,
+          click_id: event.payload.clickId,
+          stage: event.payload.stage,
+          created_at: now,
+          conversion: event,
+        });
+      }
+    }
+    if (candidates.length === 0) return;
+    const created = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'dispatcher');
+      const inserted: Array<{ id: string }> = await manager.query(
+        `INSERT INTO ${Tables.deliveries}
+           (id, account_id, destination_id, conversion_id, click_id, stage, status, created_at,
+            next_attempt_at, conversion)
+         SELECT id, account_id, destination_id, conversion_id, click_id, stage, 'pending',
+                created_at, created_at, conversion
+           FROM json_to_recordset($1::json) AS x(id uuid, account_id uuid, destination_id uuid,
+             conversion_id uuid, click_id text, stage text, created_at timestamptz, conversion json)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [JSON.stringify(candidates)],
+      );
+      const fresh = new Set(inserted.map((row) => row.id));
+      const outbox = candidates
+        .filter((delivery) => fresh.has(delivery.id))
+        .map((delivery) => {
+          const event = assertValidEvent(
+            createEvent(
+              'DeliveryScheduled',
+              {
+                deliveryId: delivery.id,
+                destinationId: delivery.destination_id,
+                conversionId: delivery.conversion_id,
+                clickId: delivery.click_id,
+                stage: delivery.stage,
+                createdAt: delivery.created_at,
+              },
+              {
+                id: deterministicEventId('DeliveryScheduled', delivery.id),
+                accountId: delivery.account_id,
+                integrationId: delivery.conversion.integrationId,
+                correlationId: delivery.click_id,
+                causationId: delivery.conversion_id,
+                occurredAt: delivery.created_at,
+              },
+            ),
+          );
+          return {
+            topic: Topics.Deliveries,
+            message_key: partitionKeyOf(event),
+            event,
+            delivery_id: delivery.id,
+          };
+        });
+      if (outbox.length > 0) {
+        await manager.query(
+          `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
+           SELECT topic, message_key, event, delivery_id
+             FROM json_to_recordset($1::json)
+               AS x(topic text, message_key text, event json, delivery_id uuid)`,
+          [JSON.stringify(outbox)],
+        );
+      }
+      return outbox.length;
+    });
+    if (created > 0) {
+      deliveriesScheduled.inc(created);
+      this.relay.kick();
+    }
+  }
+}

@@ -1,0 +1,344 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  assertValidEvent,
+  ConversionRecordedEvent,
+  createEvent,
+  deterministicEventId,
+  DeliveryAttemptedEvent,
+  partitionKeyOf,
+  Topics,
+} from '@tracker/contracts';
+import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import {
+  maskUrl,
+  renderRequest,
+  RenderedRequest,
+  SendResult,
+  sendRendered,
+} from '@tracker/destinations';
+import { lockModelShared } from '@tracker/replay';
+import { DataSource } from 'typeorm';
+import { DestinationDirectory } from '../destinations/destination.directory';
+import { DispatcherOutboxRelay } from '../outbox/outbox.relay';
+import { DISPATCHER_DB, Tables } from '../shared/schema';
+import {
+  attemptDuration,
+  deliveriesFinished,
+  deliveryAttempts,
+  deliveryLatency,
+} from './delivery-metrics';
+import { decideAttempt } from './retry-policy';
+
+interface DueDelivery {
+  id: string;
+  account_id: string;
+  destination_id: string;
+  conversion_id: string;
+  click_id: string;
+  attempts: number;
+  conversion: ConversionRecordedEvent | null;
+  rendered: RenderedRequest | null;
+  window_started_at: Date | null;
+}
+
+interface AttemptRecord {
+  delivery: DueDelivery;
+  rendered: RenderedRequest | null;
+  event: DeliveryAttemptedEvent;
+  windowStartedAt: string;
+}
+
+/** Deliveries claimed at once, and most in flight per process. */
+const CLAIM_BATCH = 200;
+const MAX_IN_FLIGHT = 512;
+/** Longer than one attempt can take (10 s): a crashed sender's deliveries are sent again after it. */
+export const LEASE_MS = 30_000;
+const POLL_MS = 250;
+
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL with `[rows, rowCount]`. */
+function returnedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+/** Text PostgreSQL can store: NUL is not allowed in `text`. */
+const storable = (value: string | null) =>
+  value === null ? null : value.replaceAll(String.fromCharCode(0), '\uFFFD');
+
+/**
+ * Sends due deliveries (SPEC section 4): claims them with a lease (a crashed sender's deliveries
+ * go out again with the same `Idempotency-Key` once the lease expires), renders the request at
+ * the first attempt and reuses it for retries, sends it, and records each attempt with its
+ * DeliveryAttempted event in one transaction per group of finished attempts.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private inFlight = 0;
+  private claiming: Promise<void> | null = null;
+  private claimAgain = false;
+  private finished: AttemptRecord[] = [];
+  private flushing: Promise<void> | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly sends = new Set<Promise<void>>();
+
+  constructor(
+    private readonly destinations: DestinationDirectory,
+    private readonly relay: DispatcherOutboxRelay,
+    @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
+    @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
+  ) {
+    relay.onScheduled(() => this.kick());
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Graceful shutdown: stop claiming, let sends in flight finish and record them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.claiming;
+    await Promise.all([...this.sends]);
+    await this.flush();
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = this.claimLoop()
+      .catch((error: Error) => this.logger.warn(`claiming deliveries failed: ${error.message}`))
+      .finally(() => {
+        this.claiming = null;
+        if (this.claimAgain) {
+          this.claimAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (!this.stopped && this.inFlight < MAX_IN_FLIGHT) {
+      const rows = await this.claim(Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight));
+      for (const row of rows) {
+        this.inFlight++;
+        const send = this.attempt(row).finally(() => {
+          this.inFlight--;
+          this.sends.delete(send);
+        });
+        this.sends.add(send);
+      }
+      if (rows.length < CLAIM_BATCH) return;
+    }
+  }
+
+  private async claim(limit: number): Promise<DueDelivery[]> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE ${Tables.deliveries} d
+          SET lease_until = now() + make_interval(secs => $2::double precision / 1000)
+        WHERE d.id IN (
+          SELECT id FROM ${Tables.deliveries}
+           WHERE status IN ('pending', 'retrying') AND scheduled
+             AND next_attempt_at <= now()
+             AND (lease_until IS NULL OR lease_until < now())
+           ORDER BY next_attempt_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING d.id, d.account_id, d.destination_id, d.conversion_id, d.click_id, d.attempts,
+                  d.conversion, d.rendered, d.window_started_at`,
+      [limit, LEASE_MS],
+    );
+    return returnedRows<DueDelivery>(result);
+  }
+
+  private async attempt(delivery: DueDelivery): Promise<void> {
+    try {
+      const now = () => new Date();
+      let rendered = delivery.rendered;
+      let result: SendResult;
+      if (!rendered) {
+        const destination = this.destinations.get(delivery.destination_id);
+        if (destination && delivery.conversion) {
+          rendered = renderRequest(destination, delivery.conversion);
+        }
+      }
+      if (!rendered) {
+        result = {
+          status: null,
+          body: null,
+          error: 'the destination was deleted before the first attempt',
+          errorKind: 'invalid_request',
+          location: null,
+          durationMs: 0,
+        };
+      } else {
+        result = await sendRendered(
+          { ...rendered, headers: { ...rendered.headers, 'Idempotency-Key': delivery.id } },
+          { allowPrivate: this.config.destinationsAllowPrivate },
+        );
+        attemptDuration.observe(result.durationMs / 1000);
+      }
+      const attemptedAt = now();
+      const windowStartedAt = delivery.window_started_at ?? attemptedAt;
+      const attempt = delivery.attempts + 1;
+      const decision = decideAttempt(result, attempt, new Date(windowStartedAt), attemptedAt);
+      const event = createEvent(
+        'DeliveryAttempted',
+        {
+          deliveryId: delivery.id,
+          destinationId: delivery.destination_id,
+          conversionId: delivery.conversion_id,
+          attempt,
+          request: {
+            method: rendered?.method ?? 'GET',
+            url: maskUrl(rendered?.url ?? ''),
+            bodySize: rendered?.body ? Buffer.byteLength(rendered.body) : 0,
+          },
+          responseStatus: result.status,
+          responseBody: storable(result.body),
+          error: storable(decision.error),
+          durationMs: Math.max(0, Math.round(result.durationMs)),
+          outcome: decision.outcome,
+          nextAttemptAt: decision.nextAttemptAt?.toISOString() ?? null,
+        },
+        {
+          id: deterministicEventId('DeliveryAttempted', delivery.id, String(attempt)),
+          accountId: delivery.account_id,
+          integrationId: delivery.conversion?.integrationId ?? null,
+          correlationId: delivery.click_id,
+          causationId: delivery.conversion_id,
+          occurredAt: attemptedAt,
+        },
+      );
+      this.finished.push({
+        delivery,
+        rendered,
+        event: assertValidEvent(event) as DeliveryAttemptedEvent,
+        windowStartedAt: new Date(windowStartedAt).toISOString(),
+      });
+      void this.flushSoon();
+    } catch (error) {
+      // The lease expires and the delivery is attempted again with the same key.
+      this.logger.error(`delivery ${delivery.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private flushSoon(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      if (this.finished.length > 0) void this.flushSoon();
+    });
+    return this.flushing;
+  }
+
+  /** Records finished attempts in one transaction; a failed write is retried with the next. */
+  private async flush(): Promise<void> {
+    const records = this.finished;
+    this.finished = [];
+    if (records.length === 0) return;
+    try {
+      await this.record(records);
+    } catch (error) {
+      this.logger.warn(
+        `recording ${records.length} attempts failed, retrying: ${(error as Error).message}`,
+      );
+      this.finished.unshift(...records);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return;
+    }
+    for (const { delivery, event } of records) {
+      const { outcome } = event.payload;
+      deliveryAttempts.inc({ outcome });
+      if (outcome !== 'retrying') deliveriesFinished.inc({ outcome });
+      if (outcome === 'delivered' && delivery.conversion) {
+        deliveryLatency.observe(
+          (Date.parse(event.occurredAt) - Date.parse(delivery.conversion.occurredAt)) / 1000,
+        );
+      }
+    }
+    this.relay.kick();
+    this.kick();
+  }
+
+  private async record(records: AttemptRecord[]): Promise<void> {
+    const rows = records.map(({ delivery, rendered, event, windowStartedAt }) => ({
+      id: delivery.id,
+      attempt: event.payload.attempt,
+      attempted_at: event.occurredAt,
+      status: event.payload.outcome,
+      next_attempt_at: event.payload.nextAttemptAt,
+      response_status: event.payload.responseStatus,
+      response_body: event.payload.responseBody,
+      error: event.payload.error,
+      request_method: event.payload.request.method,
+      request_url: event.payload.request.url,
+      body_size: event.payload.request.bodySize,
+      duration_ms: event.payload.durationMs,
+      rendered,
+      window_started_at: windowStartedAt,
+      topic: Topics.Deliveries,
+      message_key: partitionKeyOf(event),
+      event,
+    }));
+    await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'dispatcher');
+      // The attempts guard: an attempt whose lease ran out and was re-sent by another sender
+      // is recorded once, by whichever finished first.
+      const updated = returnedRows<{ id: string }>(
+        await manager.query(
+          `UPDATE ${Tables.deliveries} d
+            SET status = x.status, attempts = x.attempt, last_attempt_at = x.attempted_at,
+                next_attempt_at = x.next_attempt_at, response_status = x.response_status,
+                response_body = x.response_body, error = x.error,
+                request_method = x.request_method, request_url = x.request_url,
+                rendered = COALESCE(x.rendered, d.rendered),
+                conversion = CASE WHEN x.rendered IS NULL THEN d.conversion END,
+                window_started_at = x.window_started_at, lease_until = NULL
+           FROM json_to_recordset($1::json) AS x(id uuid, attempt integer,
+                  attempted_at timestamptz, status text, next_attempt_at timestamptz,
+                  response_status integer, response_body text, error text, request_method text,
+                  request_url text, rendered json, window_started_at timestamptz)
+          WHERE d.id = x.id AND d.attempts = x.attempt - 1
+          RETURNING d.id`,
+          [JSON.stringify(rows)],
+        ),
+      );
+      const kept = new Set(updated.map((row) => row.id));
+      const recorded = rows.filter((row) => kept.has(row.id));
+      if (recorded.length === 0) return;
+      await manager.query(
+        `INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
+           request_url, body_size, response_status, response_body, error, duration_ms, outcome,
+           next_attempt_at)
+         SELECT id, attempt, attempted_at, request_method, request_url, body_size,
+                response_status, response_body, error, duration_ms, status, next_attempt_at
+           FROM json_to_recordset($1::json) AS x(id uuid, attempt integer,
+             attempted_at timestamptz, request_method text, request_url text, body_size integer,
+             response_status integer, response_body text, error text, duration_ms integer,
+             status text, next_attempt_at timestamptz)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(recorded)],
+      );
+      await manager.query(
+        `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
+         SELECT topic, message_key, event, id
+           FROM json_to_recordset($1::json) AS x(topic text, message_key text, event json, id uuid)`,
+        [JSON.stringify(recorded)],
+      );
+    });
+  }
+}

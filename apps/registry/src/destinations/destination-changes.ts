@@ -1,0 +1,127 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Topics } from '@tracker/contracts';
+import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
+import { containsMaskedSecret, destinationProblem } from '@tracker/destinations';
+import { lockModelShared } from '@tracker/replay';
+import { DataSource, EntityManager } from 'typeorm';
+import { IntegrationEntity } from '../integrations/integration.entity';
+import { enqueueDestinationSnapshot, enqueueTombstone } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { REGISTRY_DB } from '../registry.database';
+import { UUID_REGEX } from '../validation/registry-validators';
+import { DestinationEntity } from './destination.entity';
+import { toDestinationSnapshot } from './destination-views';
+
+/**
+ * Reads and changes an account's destinations. A change is checked against SPEC section 4
+ * (`destinationProblem`), written with the destination's full snapshot to the outbox in one
+ * transaction under the row's lock, and answers once Kafka acknowledged it. Another account's
+ * destination is "not found".
+ */
+@Injectable()
+export class DestinationChanges {
+  constructor(
+    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async create(destination: DestinationEntity): Promise<DestinationEntity> {
+    this.check(destination);
+    const seq = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
+      await this.checkIntegration(manager, destination);
+      await manager.getRepository(DestinationEntity).insert(destination);
+      return enqueueDestinationSnapshot(manager, toDestinationSnapshot(destination));
+    });
+    await this.relay.publishAndWait([seq]);
+    return destination;
+  }
+
+  /** Applies `apply` to an owned destination, checks the result and saves it with its snapshot. */
+  async change(
+    accountId: string,
+    destinationId: string,
+    apply: (destination: DestinationEntity) => void,
+  ): Promise<DestinationEntity> {
+    const { destination, seq } = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
+      const destination = await this.lockOwned(manager, accountId, destinationId);
+      const wasEnabled = destination.enabled;
+      apply(destination);
+      this.check(destination);
+      await this.checkIntegration(manager, destination);
+      const now = new Date();
+      destination.updatedAt = now;
+      if (destination.enabled && !wasEnabled) destination.activeSince = now;
+      await manager.getRepository(DestinationEntity).save(destination);
+      const seq = await enqueueDestinationSnapshot(manager, toDestinationSnapshot(destination));
+      return { destination, seq };
+    });
+    await this.relay.publishAndWait([seq]);
+    return destination;
+  }
+
+  async delete(accountId: string, destinationId: string): Promise<void> {
+    const seq = await this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
+      await this.lockOwned(manager, accountId, destinationId);
+      await manager.getRepository(DestinationEntity).delete({ id: destinationId });
+      return enqueueTombstone(manager, Topics.Destinations, destinationId);
+    });
+    await this.relay.publishAndWait([seq]);
+  }
+
+  async get(accountId: string, destinationId: string): Promise<DestinationEntity> {
+    const destination = UUID_REGEX.test(destinationId)
+      ? await this.dataSource
+          .getRepository(DestinationEntity)
+          .findOne({ where: { id: destinationId, accountId } })
+      : null;
+    if (!destination) throw new NotFoundException('destination not found');
+    return destination;
+  }
+
+  list(accountId: string): Promise<DestinationEntity[]> {
+    return this.dataSource.getRepository(DestinationEntity).find({
+      where: { accountId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  private check(destination: DestinationEntity): void {
+    if (containsMaskedSecret(destination.url, destination.headers)) {
+      throw new BadRequestException(
+        'url or headers hold a masked value (•••) that matches no stored secret; send the secret itself',
+      );
+    }
+    const problem = destinationProblem(destination, {
+      allowPrivate: this.config.destinationsAllowPrivate,
+    });
+    if (problem) throw new BadRequestException(problem.message);
+  }
+
+  private async checkIntegration(manager: EntityManager, destination: DestinationEntity) {
+    if (destination.integrationId === null) return;
+    const found = await manager.getRepository(IntegrationEntity).exists({
+      where: { id: destination.integrationId, accountId: destination.accountId },
+    });
+    if (!found) throw new BadRequestException('integrationId: no such integration in this account');
+  }
+
+  private async lockOwned(
+    manager: EntityManager,
+    accountId: string,
+    destinationId: string,
+  ): Promise<DestinationEntity> {
+    const destination = UUID_REGEX.test(destinationId)
+      ? await manager.getRepository(DestinationEntity).findOne({
+          where: { id: destinationId, accountId },
+          lock: { mode: 'pessimistic_write' },
+        })
+      : null;
+    if (!destination) throw new NotFoundException('destination not found');
+    return destination;
+  }
+}

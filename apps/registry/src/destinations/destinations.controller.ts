@@ -1,0 +1,129 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AccountChangedPayload } from '@tracker/contracts';
+import { unmaskHeaders, unmaskUrl } from '@tracker/destinations';
+import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { randomUUID } from 'node:crypto';
+import {
+  CreateDestinationDto,
+  DestinationListResponse,
+  DestinationResponse,
+  UpdateDestinationDto,
+} from './destination.dto';
+import { DestinationChanges } from './destination-changes';
+import { toDestinationView } from './destination-views';
+
+@ApiTags('destinations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
+@UseGuards(ApiKeyGuard)
+@Controller('api/destinations')
+export class DestinationsController {
+  constructor(private readonly destinations: DestinationChanges) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Add an outgoing postback (templates with macros, SPEC section 4)' })
+  @ApiCreatedResponse({ type: DestinationResponse })
+  @ApiBadRequestResponse({
+    description: 'Invalid field, unknown macro or private address (named).',
+  })
+  async create(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Body() body: CreateDestinationDto,
+  ): Promise<DestinationResponse> {
+    const now = new Date();
+    const created = await this.destinations.create({
+      id: randomUUID(),
+      accountId: account.id,
+      name: body.name,
+      integrationId: body.integrationId ?? null,
+      stages: [...new Set(body.stages)],
+      method: body.method,
+      url: body.url,
+      headers: body.headers ?? {},
+      body: body.body ?? null,
+      enabled: body.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+      activeSince: now,
+    });
+    return toDestinationView(created);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The account's destinations (secrets masked)" })
+  @ApiOkResponse({ type: DestinationListResponse })
+  async list(@CurrentAccount() account: AccountChangedPayload): Promise<DestinationListResponse> {
+    return { items: (await this.destinations.list(account.id)).map(toDestinationView) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One destination (secrets masked)' })
+  @ApiOkResponse({ type: DestinationResponse })
+  @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  async get(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<DestinationResponse> {
+    return toDestinationView(await this.destinations.get(account.id, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a destination; a masked secret sent back keeps the stored one' })
+  @ApiOkResponse({ type: DestinationResponse })
+  @ApiBadRequestResponse({
+    description: 'Invalid field, unknown macro or private address (named).',
+  })
+  @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  async update(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+    @Body() body: UpdateDestinationDto,
+  ): Promise<DestinationResponse> {
+    const changed = await this.destinations.change(account.id, id, (destination) => {
+      if (body.name !== undefined) destination.name = body.name;
+      if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
+      if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
+      if (body.method !== undefined) destination.method = body.method;
+      if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
+      if (body.headers !== undefined) {
+        destination.headers = unmaskHeaders(body.headers, destination.headers);
+      }
+      if (body.body !== undefined) destination.body = body.body;
+      if (body.enabled !== undefined) destination.enabled = body.enabled;
+    });
+    return toDestinationView(changed);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a destination; no new deliveries are scheduled for it' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  async delete(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Param('id') id: string,
+  ): Promise<void> {
+    await this.destinations.delete(account.id, id);
+  }
+}

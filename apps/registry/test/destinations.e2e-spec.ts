@@ -1,0 +1,277 @@
+/**
+ * Destinations in the registry (SPEC section 4): CRUD, template and macro validation, masked
+ * secrets, literal private addresses refused at save, snapshots on tracker.destinations.v1.
+ * DESTINATIONS_ALLOW_PRIVATE is left false here (the SSRF rules are what is tested).
+ */
+import { DestinationChangedPayload, Topics } from '@tracker/contracts';
+import { nonPublicRange } from '@tracker/destinations';
+import { TopicReader } from '@tracker/kafka';
+import { closeSeedProducer, eventually, startTestApp, TestApp } from '@tracker/testing';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
+import { RegistryModule } from '../src/registry.module';
+import { apiClient, ApiResult, latest, startReader } from './registry-test-kit';
+
+interface Account {
+  id: string;
+  apiKey: string;
+}
+
+interface DestinationView {
+  id: string;
+  name: string;
+  integrationId: string | null;
+  stages: string[];
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const TELEGRAM = {
+  name: 'Deposit bot',
+  stages: ['first_deposit', 'redeposit'],
+  method: 'POST',
+  url: 'https://api.telegram.org/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage?token=tok-abcdef123456',
+  headers: { 'Content-Type': 'application/json', 'Access-Token': 'secret-header-9876' },
+  body: '{"chat_id":"42","text":"deposit #{ordinal} of click {clickid}"}',
+};
+
+describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
+  let app: TestApp;
+  let api: ReturnType<typeof apiClient>;
+  let topic: TopicReader;
+  let a: Account;
+  let b: Account;
+
+  const createAccount = async (name: string): Promise<Account> => {
+    const res = await api<Account>('POST', '/api/accounts', {
+      key: app.config.adminToken,
+      body: { name },
+    });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  const expectError = (res: ApiResult, status: number, mentions: string) => {
+    expect(res.body).toEqual({ statusCode: status, message: expect.stringContaining(mentions) });
+  };
+  const snapshot = (id: string) =>
+    eventually(() => {
+      const message = latest(topic, id);
+      expect(message).toBeDefined();
+      return message!.event ? (message!.event.payload as DestinationChangedPayload) : null;
+    });
+
+  beforeAll(async () => {
+    app = await startTestApp({ name: 'registry-destinations', features: [RegistryModule] });
+    api = apiClient(app.baseUrl);
+    topic = await startReader(Topics.Destinations);
+    [a, b] = await Promise.all([createAccount('Team A'), createAccount('Team B')]);
+  });
+
+  afterAll(async () => {
+    await topic?.stop();
+    await app?.close();
+    await closeSeedProducer();
+  });
+
+  it('lists ready templates: S2S GET, Facebook CAPI, TikTok Events, Telegram bot', async () => {
+    const res = await api<Array<{ id: string; method: string; stages: string[] }>>(
+      'GET',
+      '/api/destination-templates',
+      { key: a.apiKey },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.map((t) => t.id)).toEqual([
+      's2s-get',
+      'facebook-capi',
+      'tiktok-events',
+      'telegram-bot',
+    ]);
+    // Each template saves as it is (placeholders are literal text, every macro is known).
+    for (const template of res.body) {
+      const { id: _id, ...fields } = template;
+      const created = await api('POST', '/api/destinations', {
+        key: b.apiKey,
+        body: { ...fields, enabled: false },
+      });
+      expect({ template: template.id, status: created.status }).toEqual({
+        template: template.id,
+        status: 201,
+      });
+    }
+  });
+
+  it('creates a destination: secrets masked in the answer, in full on the snapshot topic', async () => {
+    const res = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: TELEGRAM,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: 'Deposit bot',
+      integrationId: null,
+      stages: ['first_deposit', 'redeposit'],
+      method: 'POST',
+      url: 'https://api.telegram.org/bot•••Dsaw/sendMessage?token=•••3456',
+      headers: { 'Content-Type': 'application/json', 'Access-Token': '•••9876' },
+      body: TELEGRAM.body,
+      enabled: true,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect(JSON.stringify(await api('GET', '/api/destinations', { key: a.apiKey }))).not.toContain(
+      'PALDsaw',
+    );
+    const published = await snapshot(res.body.id);
+    expect(published).toMatchObject({
+      accountId: a.id,
+      url: TELEGRAM.url,
+      headers: TELEGRAM.headers,
+      activeSince: res.body.createdAt,
+    });
+  });
+
+  it('keeps a stored secret when a PATCH sends its masked value back', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: TELEGRAM,
+    });
+    const patched = await api<DestinationView>('PATCH', `/api/destinations/${created.body.id}`, {
+      key: a.apiKey,
+      body: {
+        name: 'Renamed',
+        url: created.body.url.replace('sendMessage', 'sendPhoto'),
+        headers: { ...created.body.headers, 'X-Extra': 'v' },
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.url).toBe('https://api.telegram.org/bot•••Dsaw/sendPhoto?token=•••3456');
+    await eventually(async () => {
+      const published = await snapshot(created.body.id);
+      expect(published).toMatchObject({
+        name: 'Renamed',
+        url: TELEGRAM.url.replace('sendMessage', 'sendPhoto'),
+        headers: { ...TELEGRAM.headers, 'X-Extra': 'v' },
+      });
+    });
+    // A masked value that stands for no stored secret is refused, not stored.
+    expectError(
+      await api('PATCH', `/api/destinations/${created.body.id}`, {
+        key: a.apiKey,
+        body: { headers: { Authorization: '•••zzzz' } },
+      }),
+      400,
+      'masked',
+    );
+  });
+
+  it('refuses unknown macros, CR/LF in headers and bad fields, naming them', async () => {
+    const post = (body: Record<string, unknown>) =>
+      api('POST', '/api/destinations', { key: a.apiKey, body: { ...TELEGRAM, ...body } });
+    expectError(await post({ url: 'https://t.example/p?x={payout}' }), 400, '{payout}');
+    expectError(
+      await post({ body: '{"a":"{fields}"}' }),
+      400,
+      'body uses an unknown macro {fields}',
+    );
+    expectError(await post({ headers: { 'X-A': 'a\r\nSet-Cookie: x' } }), 400, 'headers.X-A');
+    expectError(await post({ stages: [] }), 400, 'stages');
+    expectError(await post({ stages: ['deposit'] }), 400, "unknown stage 'deposit'");
+    expectError(await post({ method: 'PUT' }), 400, 'method');
+    expectError(await post({ method: 'GET' }), 400, 'body is only for POST');
+    expectError(
+      await post({ integrationId: '7878f1d1-3693-4d08-9c91-fa8a834e7abc' }),
+      400,
+      'integrationId',
+    );
+  });
+
+  it('refuses literal loopback, private, link-local and metadata addresses at save', async () => {
+    for (const url of [
+      'http://127.0.0.1:9000/p',
+      'http://10.0.0.7/p',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]/p',
+      'http://localhost/p',
+    ]) {
+      const res = await api('POST', '/api/destinations', {
+        key: a.apiKey,
+        body: { ...TELEGRAM, url },
+      });
+      expect({ url, status: res.status }).toEqual({ url, status: 400 });
+      expect(res.body.message).toContain('DESTINATIONS_ALLOW_PRIVATE');
+    }
+  });
+
+  it('refuses a name that resolves to a private address at send time (test send)', async () => {
+    const name = hostname();
+    // Precondition: this machine's own name resolves to a loopback or private address.
+    const resolved = await lookup(name);
+    expect(nonPublicRange(resolved.address)).not.toBeNull();
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, url: `http://${name}:9/p?c={clickid}` },
+    });
+    expect(created.status).toBe(201);
+    const sent = await api<{ response: { status: number | null; error: string } }>(
+      'POST',
+      `/api/destinations/${created.body.id}/test`,
+      { key: a.apiKey },
+    );
+    expect(sent.status).toBe(200);
+    expect(sent.body.response.status).toBeNull();
+    expect(sent.body.response.error).toContain('private address');
+  });
+
+  it('keeps accounts apart and tombstones a deleted destination', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: TELEGRAM,
+    });
+    const id = created.body.id;
+    expectError(await api('GET', `/api/destinations/${id}`, { key: b.apiKey }), 404, 'not found');
+    expectError(
+      await api('PATCH', `/api/destinations/${id}`, { key: b.apiKey, body: { name: 'x' } }),
+      404,
+      'not found',
+    );
+    expectError(
+      await api('DELETE', `/api/destinations/${id}`, { key: b.apiKey }),
+      404,
+      'not found',
+    );
+    expectError(
+      await api('POST', `/api/destinations/${id}/test`, { key: b.apiKey }),
+      404,
+      'not found',
+    );
+    const listB = await api<{ items: DestinationView[] }>('GET', '/api/destinations', {
+      key: b.apiKey,
+    });
+    expect(listB.body.items.map((d) => d.id)).not.toContain(id);
+
+    expect((await api('DELETE', `/api/destinations/${id}`, { key: a.apiKey })).status).toBe(204);
+    await eventually(() => expect(latest(topic, id)?.event).toBeNull());
+    expect((await api('GET', `/api/destinations/${id}`, { key: a.apiKey })).status).toBe(404);
+  });
+
+  it('moves activeSince when a disabled destination is enabled again', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, enabled: false },
+    });
+    const id = created.body.id;
+    const before = await snapshot(id);
+    await api('PATCH', `/api/destinations/${id}`, { key: a.apiKey, body: { enabled: true } });
+    await eventually(async () => {
+      const after = await snapshot(id);
+      expect(after?.enabled).toBe(true);
+      expect(Date.parse(after!.activeSince)).toBeGreaterThan(Date.parse(before!.activeSince));
+    });
+  });
+});

@@ -1,0 +1,297 @@
+/**
+ * B8 of SPEC section 8: outgoing postbacks. The dispatcher runs alone
+ * (`node dist/apps/dispatcher/main.js`, a child process) with one destination pointing at a
+ * local HTTP receiver in this process; conversions are produced on `tracker.conversions.v1` at a
+ * fixed rate, each carrying its time in the URL (`{occurred_at}`). Printed: conversions produced
+ * per second (the same-run reference), deliveries received per second, and conversion →
+ * delivery p50/p99. Targets: ≥ 2,000 deliveries/s, p99 ≤ 1 s.
+ *
+ * A throwaway broker on 39192 (data under .data/bench-delivery-kafka, wiped afterwards) and a
+ * fresh database (DATABASE_URL's server or the embedded PostgreSQL), dropped afterwards.
+ *
+ * Knobs: BENCH_DELIVERY_RATE (2000/s), BENCH_DELIVERY_SECONDS (15, after
+ * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import {
+  conversionRecordedId,
+  createEvent,
+  type ConversionRecordedEvent,
+  Topics,
+} from '@tracker/contracts';
+import { createKafkaClient, ensureTopics, EventProducer } from '@tracker/kafka';
+import { Client } from 'pg';
+import { findRepoRoot } from '@tracker/local-infra';
+import { freePort } from '@tracker/testing';
+import { fmt, print } from './support/output';
+import { cpuSplit, stopChild } from './support/processes';
+import { percentile } from './support/stats';
+import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
+import { throwawayDatabase } from './support/throwaway-database';
+import { sleep, waitFor } from './support/wait';
+
+const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2000);
+const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
+const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
+const TICK_MS = 20;
+const DRAIN_TIMEOUT_MS = 60_000;
+const TARGET_RATE = 2000;
+const TARGET_P99_MS = 1000;
+const BROKER = { port: 39192, controllerPort: 39193 };
+
+interface Arrival {
+  conversionId: string;
+  occurredAt: number;
+  at: number;
+}
+
+/** The stand-in for an ad platform: answers 200 at once and notes when each conversion came. */
+async function startReceiver(arrivals: Map<string, Arrival>) {
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://receiver');
+    const conversionId = url.searchParams.get('cid') ?? '';
+    if (!arrivals.has(conversionId)) {
+      arrivals.set(conversionId, {
+        conversionId,
+        occurredAt: Date.parse(url.searchParams.get('at') ?? ''),
+        at: Date.now(),
+      });
+    }
+    request.resume();
+    response.end('ok');
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function conversion(accountId: string, integrationId: string, n: number): ConversionRecordedEvent {
+  const postbackId = randomUUID();
+  const clickId = `B8c${n.toString(36).padStart(9, '0')}`;
+  return createEvent(
+    'ConversionRecorded',
+    {
+      postbackId,
+      clickId,
+      event: 'resale',
+      kind: 'deposit',
+      stage: 'first_deposit',
+      ordinal: 1,
+      amount: '50.00',
+      currency: 'USD',
+      tid: null,
+      fields: {},
+      campaign: 'bench',
+      source: 'b8',
+      subscriberId: null,
+      clickParams: {},
+      clickedAt: new Date().toISOString(),
+    },
+    {
+      id: conversionRecordedId(postbackId),
+      accountId,
+      integrationId,
+      correlationId: clickId,
+      causationId: postbackId,
+    },
+  );
+}
+
+/**
+ * Where a delivery's time went, from the dispatcher's own timestamps: conversion → scheduled
+ * (consumer and insert), scheduled → DeliveryScheduled on the topic (relay), published → the
+ * attempt recorded (claim, send, write), published → at the receiver (claim, send).
+ */
+async function hopLatencies(
+  databaseUrl: string,
+  arrivals: Map<string, Arrival>,
+): Promise<
+  Record<'scheduled' | 'published' | 'attempted' | 'received', { p50: number; p99: number }>
+> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{
+      conversion_id: string;
+      created: number;
+      published: number;
+      attempted: number;
+    }>(
+      `SELECT d.conversion_id, extract(epoch FROM d.created_at) * 1000 AS created,
+              extract(epoch FROM o.published_at) * 1000 AS published,
+              extract(epoch FROM d.last_attempt_at) * 1000 AS attempted
+         FROM dispatcher.deliveries d
+         JOIN dispatcher.outbox o ON o.delivery_id = d.id AND o.event->>'type' = 'DeliveryScheduled'`,
+    );
+    const hops = {
+      scheduled: [] as number[],
+      published: [] as number[],
+      attempted: [] as number[],
+      received: [] as number[],
+    };
+    for (const row of rows) {
+      const arrival = arrivals.get(row.conversion_id);
+      if (!arrival) continue;
+      hops.scheduled.push(Number(row.created) - arrival.occurredAt);
+      hops.published.push(Number(row.published) - Number(row.created));
+      hops.attempted.push(Number(row.attempted) - Number(row.published));
+      hops.received.push(arrival.at - Number(row.published));
+    }
+    const of = (values: number[]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    };
+    return {
+      scheduled: of(hops.scheduled),
+      published: of(hops.published),
+      attempted: of(hops.attempted),
+      received: of(hops.received),
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+export async function run(): Promise<void> {
+  const root = findRepoRoot();
+  print(
+    `B8 outgoing postbacks: ${RATE} conversions/s for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up) ` +
+      'to one destination at a local receiver',
+  );
+  const brokerDir = path.join(root, '.data', 'bench-delivery-kafka');
+  const broker = await startThrowawayBroker({ root, dataDir: brokerDir, ...BROKER, attempts: 6 });
+  const database = await throwawayDatabase('bench_delivery', { stopEmbedded: true });
+  const arrivals = new Map<string, Arrival>();
+  const receiver = await startReceiver(arrivals);
+  const kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'bench-delivery' });
+  await ensureTopics(kafka, 3);
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  const port = await freePort();
+  const dispatcher = spawn(process.execPath, [path.join(root, 'dist/apps/dispatcher/main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KAFKA_BROKERS: broker.brokers.join(','),
+      DATABASE_URL: database.url,
+      TRACKER_ADMIN_TOKEN: `bench-admin-${randomBytes(12).toString('hex')}`,
+      KAFKA_GROUP_PREFIX: 'bench-delivery',
+      DESTINATIONS_ALLOW_PRIVATE: 'true',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
+      120_000,
+      'dispatcher',
+      100,
+    );
+    const accountId = randomUUID();
+    const integrationId = randomUUID();
+    const now = new Date(Date.now() - 1000).toISOString();
+    const destinationId = randomUUID();
+    await producer.publish(
+      Topics.Destinations,
+      createEvent(
+        'DestinationChanged',
+        {
+          id: destinationId,
+          accountId,
+          name: 'B8 receiver',
+          integrationId: null,
+          stages: ['first_deposit'],
+          method: 'GET',
+          url: `http://127.0.0.1:${receiver.port}/b8?cid={conversion_id}&at={occurred_at}&c={clickid}`,
+          headers: {},
+          body: null,
+          enabled: true,
+          createdAt: now,
+          updatedAt: now,
+          activeSince: now,
+        },
+        { accountId },
+      ),
+      destinationId,
+    );
+
+    const produce = async (seconds: number, offset: number) => {
+      const ids: string[] = [];
+      const total = Math.round(RATE * seconds);
+      const started = performance.now();
+      let sent = 0;
+      const inFlight: Promise<void>[] = [];
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+        if (due > sent) {
+          const batch = Array.from({ length: due - sent }, (_, i) =>
+            conversion(accountId, integrationId, offset + sent + i),
+          );
+          for (const event of batch) ids.push(event.id);
+          inFlight.push(
+            producer.publishMany(
+              Topics.Conversions,
+              batch.map((event) => ({ event, key: event.payload.clickId })),
+            ),
+          );
+          sent = due;
+        }
+        await sleep(TICK_MS);
+      }
+      await Promise.all(inFlight);
+      return { ids, seconds: (performance.now() - started) / 1000 };
+    };
+
+    await produce(WARMUP_SECONDS, 0);
+    const split = cpuSplit(
+      { dispatcher: dispatcher.pid, broker: brokerPid(brokerDir), bench: process.pid },
+      { postgres: true },
+    );
+    const measured = await produce(SECONDS, RATE * WARMUP_SECONDS);
+    const producedAt = Date.now();
+    const deadline = producedAt + DRAIN_TIMEOUT_MS;
+    while (measured.ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
+    const cpu = split();
+    const got = measured.ids.map((id) => arrivals.get(id)).filter((a): a is Arrival => !!a);
+    const latencies = got.map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
+    const first = Math.min(...got.map((a) => a.occurredAt));
+    const last = Math.max(...got.map((a) => a.at));
+    const deliveredPerSecond = got.length / ((last - first) / 1000);
+    const producedPerSecond = measured.ids.length / measured.seconds;
+    const p99 = percentile(latencies, 99);
+    print(`  produced ${measured.ids.length} conversions: ${fmt(producedPerSecond)}/s (reference)`);
+    print(
+      `  delivered ${got.length}/${measured.ids.length}: ${fmt(deliveredPerSecond)}/s ` +
+        `(${fmt(deliveredPerSecond / producedPerSecond, 2)} of produced); target ≥ ${TARGET_RATE}/s: ` +
+        `${deliveredPerSecond >= TARGET_RATE && got.length === measured.ids.length ? 'met' : 'MISSED'}`,
+    );
+    print(
+      `  conversion → delivery: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(p99)} ms, ` +
+        `max ${fmt(latencies.at(-1) ?? NaN)} ms; target p99 ≤ ${TARGET_P99_MS} ms: ` +
+        `${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}`,
+    );
+    print(`  cpu: ${cpu.processes}; ${cpu.machine}`);
+    const hops = await hopLatencies(database.url, arrivals);
+    print(
+      '  hops p50/p99 ms: ' +
+        Object.entries(hops)
+          .map(([hop, { p50, p99: hop99 }]) => `${hop} ${fmt(p50)}/${fmt(hop99)}`)
+          .join(', '),
+    );
+  } finally {
+    await stopChild(dispatcher);
+    await producer.disconnect();
+    receiver.server.closeAllConnections();
+    receiver.server.close();
+    await broker.stop();
+    wipeBroker(brokerDir);
+    await database.drop().catch(() => undefined);
+  }
+}

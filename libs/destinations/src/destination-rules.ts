@@ -1,0 +1,116 @@
+import { DESTINATION_STAGES } from '@tracker/contracts';
+import { literalHostProblem } from './address-policy';
+import { DestinationTemplate, renderRequestWith } from './rendered-request';
+import { SIMPLE_MACROS, unknownMacros, type MacroValues } from './template-macros';
+
+export const MAX_URL_LENGTH = 4096;
+export const MAX_HEADERS = 50;
+export const MAX_HEADER_VALUE_LENGTH = 8192;
+export const MAX_BODY_LENGTH = 64 * 1024;
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+
+/** What is wrong with a destination, naming the field, as a `400` says it. */
+export interface DestinationProblem {
+  field: string;
+  message: string;
+}
+
+export interface DestinationDraft extends DestinationTemplate {
+  stages: string[];
+}
+
+/** Sample values that render every macro non-empty, to check that a rendered URL parses. */
+const SAMPLE_VALUES: MacroValues = {
+  simple: Object.fromEntries(SIMPLE_MACROS.map((name) => [name, 'x'])) as MacroValues['simple'],
+  fields: new Proxy({}, { get: () => 'x', has: () => true }),
+  click: new Proxy({}, { get: () => 'x', has: () => true }),
+};
+
+function macroProblem(field: string, template: string): DestinationProblem | null {
+  const [unknown] = unknownMacros(template);
+  if (!unknown) return null;
+  return {
+    field,
+    message: `${field} uses an unknown macro ${unknown}; known: {${SIMPLE_MACROS.join('}, {')}}, {fields.<key>}, {click.<param>}`,
+  };
+}
+
+/**
+ * The first problem of a destination's settings, or null (SPEC section 4): stages non-empty and
+ * known; `url` an absolute http(s) URL once rendered, whose literal host is not loopback,
+ * private, link-local or metadata unless `allowPrivate`; header names valid and values without
+ * CR or LF; a body only for POST; every macro known.
+ */
+export function destinationProblem(
+  draft: DestinationDraft,
+  options: { allowPrivate: boolean },
+): DestinationProblem | null {
+  if (draft.stages.length === 0) return { field: 'stages', message: 'stages must not be empty' };
+  const unknownStage = draft.stages.find((stage) => !DESTINATION_STAGES.includes(stage));
+  if (unknownStage !== undefined) {
+    return {
+      field: 'stages',
+      message: `stages has an unknown stage '${unknownStage}'; known: ${DESTINATION_STAGES.join(', ')}`,
+    };
+  }
+  if (draft.url.length > MAX_URL_LENGTH) {
+    return { field: 'url', message: `url must be at most ${MAX_URL_LENGTH} characters` };
+  }
+  const urlMacro = macroProblem('url', draft.url);
+  if (urlMacro) return urlMacro;
+  const headers = Object.entries(draft.headers);
+  if (headers.length > MAX_HEADERS) {
+    return { field: 'headers', message: `headers must have at most ${MAX_HEADERS} entries` };
+  }
+  for (const [name, value] of headers) {
+    if (!HEADER_NAME.test(name)) {
+      return { field: 'headers', message: `headers has an invalid header name '${name}'` };
+    }
+    if (typeof value !== 'string') {
+      return { field: `headers.${name}`, message: `headers.${name} must be a string` };
+    }
+    if (/[\r\n]/.test(value)) {
+      return { field: `headers.${name}`, message: `headers.${name} must not contain CR or LF` };
+    }
+    if (value.length > MAX_HEADER_VALUE_LENGTH) {
+      return {
+        field: `headers.${name}`,
+        message: `headers.${name} must be at most ${MAX_HEADER_VALUE_LENGTH} characters`,
+      };
+    }
+    const headerMacro = macroProblem(`headers.${name}`, value);
+    if (headerMacro) return headerMacro;
+  }
+  if (draft.body !== null) {
+    if (draft.method !== 'POST') return { field: 'body', message: 'body is only for POST' };
+    if (draft.body.length > MAX_BODY_LENGTH) {
+      return { field: 'body', message: `body must be at most ${MAX_BODY_LENGTH} characters` };
+    }
+    const bodyMacro = macroProblem('body', draft.body);
+    if (bodyMacro) return bodyMacro;
+  }
+  let url: URL;
+  try {
+    url = new URL(renderRequestWith(draft, SAMPLE_VALUES).url);
+  } catch {
+    return { field: 'url', message: 'url must be an absolute http(s) URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { field: 'url', message: `url must use http or https, got '${url.protocol}'` };
+  }
+  if (url.username || url.password) {
+    return { field: 'url', message: 'url must not carry a user name or password' };
+  }
+  if (!options.allowPrivate) {
+    const problem = literalHostProblem(url.hostname);
+    if (problem) {
+      return {
+        field: 'url',
+        message: `url points to a loopback, private, link-local or metadata address (${problem}); set DESTINATIONS_ALLOW_PRIVATE=true to allow it`,
+      };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,106 @@
+import { ConversionRecordedDefinition, type ConversionRecordedEvent } from '@tracker/contracts';
+import { renderRequest } from './rendered-request';
+import {
+  conversionMacroValues,
+  isKnownMacro,
+  renderTemplate,
+  unknownMacros,
+} from './template-macros';
+
+const conversion: ConversionRecordedEvent = {
+  ...ConversionRecordedDefinition.example,
+  occurredAt: '2026-11-24T05:00:00.040Z',
+  payload: {
+    ...ConversionRecordedDefinition.example.payload,
+    campaign: 'winter promo&more',
+    source: 'tg "ads"',
+    tid: null,
+    fields: { trader_id: '48213977', note: 'a\r\nb' },
+    clickParams: { fbclid: 'IwAR2 x/y', __proto__: 'p' } as Record<string, string>,
+  },
+};
+const values = conversionMacroValues(conversion);
+
+describe('destination template macros (SPEC section 4)', () => {
+  it('given every simple macro, when rendered as text, then each becomes its value', () => {
+    const template =
+      '{clickid}|{conversion_id}|{event}|{stage}|{ordinal}|{amount}|{currency}|{tid}|' +
+      '{campaign}|{source}|{subscriber_id}|{occurred_at}|{unix}';
+    expect(renderTemplate(template, values, 'text')).toBe(
+      `Xk3p9QmZ2rTa|${conversion.id}|resale|first_deposit|1|50.00|USD||winter promo&more|` +
+        'tg "ads"|781234567|2026-11-24T05:00:00.040Z|1795496400',
+    );
+  });
+
+  it('given keyed macros, when rendered, then fields and click parameters are looked up as data', () => {
+    expect(
+      renderTemplate(
+        '{fields.trader_id}-{click.fbclid}-{fields.missing}-{click.constructor}',
+        values,
+        'text',
+      ),
+    ).toBe('48213977-IwAR2 x/y--');
+  });
+
+  it('given a URL, when rendered, then values are percent-encoded and the template text is kept', () => {
+    expect(
+      renderTemplate(
+        'https://t.example/p?c={campaign}&s={source}&f={click.fbclid}&x={tid}',
+        values,
+        'url',
+      ),
+    ).toBe('https://t.example/p?c=winter%20promo%26more&s=tg%20%22ads%22&f=IwAR2%20x%2Fy&x=');
+  });
+
+  it('given a JSON body, when rendered, then values are JSON-escaped without quotes and null is empty', () => {
+    expect(renderTemplate('{"s":"{source}","n":"{fields.note}","t":"{tid}"}', values, 'json')).toBe(
+      '{"s":"tg \\"ads\\"","n":"a\\r\\nb","t":""}',
+    );
+  });
+
+  it('given a header, when rendered, then values are raw with CR and LF removed', () => {
+    expect(renderTemplate('Note {fields.note} {source}', values, 'header')).toBe(
+      'Note ab tg "ads"',
+    );
+  });
+
+  it('given braces that are not macros, when rendered, then they stay literal text', () => {
+    expect(renderTemplate('{"a":{Upper},{x y},{},{unix}}', values, 'text')).toBe(
+      '{"a":{Upper},{x y},{},1795496400}',
+    );
+  });
+
+  it('given unknown macros, when checked, then each is named once', () => {
+    expect(unknownMacros('{clickid}{payout}{fields}{fields.x}{click.}{payout}{Upper}')).toEqual([
+      '{payout}',
+      '{fields}',
+    ]);
+    expect(isKnownMacro('click.fb.clid-1')).toBe(true);
+  });
+
+  it('given a JSON destination, when its request is rendered, then URL, headers and body each get their escaping', () => {
+    const request = renderRequest(
+      {
+        method: 'POST',
+        url: 'https://x.example/c?s={source}',
+        headers: { 'Content-Type': 'application/json', 'X-Note': '{fields.note}' },
+        body: '{"campaign":"{campaign}","unix":{unix}}',
+      },
+      conversion,
+    );
+    expect(request).toEqual({
+      method: 'POST',
+      url: 'https://x.example/c?s=tg%20%22ads%22',
+      headers: { 'Content-Type': 'application/json', 'X-Note': 'ab' },
+      body: '{"campaign":"winter promo&more","unix":1795496400}',
+    });
+  });
+
+  it('given a form body, when rendered, then values are raw text', () => {
+    const request = renderRequest(
+      { method: 'POST', url: 'https://x.example/', headers: {}, body: 'c={campaign}' },
+      conversion,
+    );
+    expect(request.body).toBe('c=winter promo&more');
+  });
+});
