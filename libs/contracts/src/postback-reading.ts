@@ -327,10 +327,20 @@ export function paramsUsedAs(reading: PostbackParamsReading): Record<string, Par
   return result;
 }
 
+/** The first `max` characters (code points: a pair is never split), with `mark` when cut. */
+function cut(value: string, max: number, mark = '…'): string {
+  if (value.length <= max) return value;
+  const chars = Array.from(value);
+  return chars.length <= max ? value : `${chars.slice(0, max).join('')}${mark}`;
+}
+
 /** A value as an error quotes it: in quotes (stray spaces show), cut after 64 characters. */
 export function quoted(value: string): string {
-  return `'${value.length > SHOWN ? `${value.slice(0, SHOWN)}…` : value}'`;
+  return `'${cut(value, SHOWN)}'`;
 }
+
+/** How much of a value `errorDetail` carries: enough to show, bounded for events and logs. */
+const DETAIL_VALUE_CHARS = 1024;
 
 function quoteList(names: readonly string[]): string {
   return names.map((name) => `'${name}'`).join(', ');
@@ -465,7 +475,7 @@ function sizeProblems(reading: PostbackParamsReading): ParamProblem[] {
       problems.push({
         errorCode: 'invalid_parameter',
         error: `invalid parameter: parameter '${name}' holds ${utf8Length(value)} bytes; at most ${MAX_VALUE_BYTES} (16 KiB) are kept`,
-        errorDetail: { param: name, value: value.slice(0, SHOWN), cause: 'too_large' },
+        errorDetail: { param: name, value, cause: 'too_large' },
       });
     }
   }
@@ -679,6 +689,17 @@ export function judgePostbackParams(
   input: PostbackInput,
   settings: ReadingSettings,
 ): StaticVerdict {
+  const verdict = judgeInput(input, settings);
+  for (const problem of verdict.problems) {
+    const { value } = problem.errorDetail;
+    if (value !== null && value.length > DETAIL_VALUE_CHARS) {
+      problem.errorDetail = { ...problem.errorDetail, value: cut(value, DETAIL_VALUE_CHARS, '') };
+    }
+  }
+  return verdict;
+}
+
+function judgeInput(input: PostbackInput, settings: ReadingSettings): StaticVerdict {
   const bodyError = input.bodyError ?? null;
   if (bodyError === null) {
     const params = mergePostbackParams(input.query, input.body);
@@ -705,7 +726,7 @@ export function judgePostbackParams(
       `template in the partner cabinet (valid JSON object or form data)`,
     errorDetail: {
       param: null,
-      value: raw === null ? null : raw.slice(0, 1024),
+      value: raw,
       cause: 'unparseable_body',
     },
   };
