@@ -1,15 +1,12 @@
 import { findIntegrationTemplate } from './integration-templates';
+import { describeProblems, judgePostbackParams } from './postback-checks';
 import {
-  cleanValue,
-  describeProblems,
-  judgePostbackParams,
-  macroIn,
-  mergePostbackParams,
   paramsUsedAs,
   readPostbackParams,
   readRecordedRoles,
   ReadingSettings,
 } from './postback-reading';
+import { cleanValue, macroIn, mergePostbackParams } from './postback-values';
 
 const template = findIntegrationTemplate('pocket-option-revshare-v2')!;
 const settings: ReadingSettings = {
