@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   createEvent,
@@ -7,28 +9,33 @@ import {
 } from '@tracker/contracts';
 import { createKafkaClient, EventProducer, TopicReader } from '@tracker/kafka';
 import { ensureLocalKafka, findRepoRoot, stopLocalKafka } from '@tracker/local-infra';
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { eventually, freePort, startTestApp, TestApp } from '@tracker/testing';
 import { randomUUID } from 'node:crypto';
 import { DurablePublisher } from '../src/durability/durable-publisher';
 import { IngressModule } from '../src/ingress.module';
 
-// Our own broker: the shared one on 9092 serves other suites running in parallel.
+// Our own broker to stop and start (the run's broker serves the other suites), on free ports
+// under the OS temp dir: another run on this machine must not collide with it.
 const BROKER = {
-  port: 19092,
-  controllerPort: 19093,
-  dataDir: path.join(findRepoRoot(), '.data', 'kafka-outage-test'),
+  port: 0,
+  controllerPort: 0,
+  dataDir: mkdtempSync(path.join(tmpdir(), 'tracker-outage-')),
+  libsDir: path.join(findRepoRoot(), '.data', 'kafka', 'libs'),
   log: () => undefined,
 };
-const BROKERS = [`127.0.0.1:${BROKER.port}`];
+let BROKERS: string[] = [];
 const OUTAGE_MS = 30_000;
 const POSTBACKS = 1000;
 
-describe('ingress while the broker is down (own broker on 19092)', () => {
+describe('ingress while the broker is down (a broker of its own)', () => {
   let app: TestApp;
   let seed: EventProducer;
   let integration: IntegrationChangedPayload;
 
   beforeAll(async () => {
+    BROKER.port = await freePort();
+    BROKER.controllerPort = await freePort();
+    BROKERS = [`127.0.0.1:${BROKER.port}`];
     await ensureLocalKafka(BROKER);
     app = await startTestApp({
       name: 'ingress-outage',
@@ -71,6 +78,7 @@ describe('ingress while the broker is down (own broker on 19092)', () => {
     await seed?.disconnect();
     await app?.close();
     await stopLocalKafka(BROKER);
+    rmSync(BROKER.dataDir, { recursive: true, force: true });
   }, 60_000);
 
   it(

@@ -1,15 +1,12 @@
 import { findIntegrationTemplate } from './integration-templates';
+import { describeProblems, judgePostbackParams } from './postback-checks';
 import {
-  cleanValue,
-  describeProblems,
-  judgePostbackParams,
-  macroIn,
-  mergePostbackParams,
   paramsUsedAs,
   readPostbackParams,
   readRecordedRoles,
   ReadingSettings,
 } from './postback-reading';
+import { cleanValue, macroIn, mergePostbackParams } from './postback-values';
 
 const template = findIntegrationTemplate('pocket-option-revshare-v2')!;
 const settings: ReadingSettings = {
@@ -328,5 +325,22 @@ describe('readRecordedRoles (what the ingress records)', () => {
       event,
       clickId,
     });
+  });
+});
+
+describe('bounded texts', () => {
+  it('quotes at most 64 characters and never splits a surrogate pair', () => {
+    const [problem] = judge({
+      'tracker.event': 'sale',
+      click_id: ID,
+      sumdep: '😀'.repeat(70),
+    }).problems;
+    expect(problem.error).toContain(`'${'😀'.repeat(64)}…'`);
+  });
+
+  it('carries at most 1,024 characters of a value in errorDetail', () => {
+    const [problem] = judge({ 'tracker.event': 'sale', click_id: 'x'.repeat(5000) }).problems;
+    expect(problem.errorCode).toBe('click_not_found');
+    expect(problem.errorDetail.value).toBe('x'.repeat(1024));
   });
 });
