@@ -10,6 +10,7 @@ import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 interface LogItem {
   id: string;
   status: string;
+  errorCode: string | null;
   clickId: string | null;
   params: Record<string, unknown>;
 }
@@ -216,7 +217,9 @@ describe('hostile input end to end (SPEC section 9)', () => {
       () => alphabet[Math.floor(Math.random() * alphabet.length)],
     ).join('');
     const item = await finalItem(await postback('registration', `click_id=${long}`));
-    expect(item.status).toBe('unmatched');
+    // SPEC section 5: no late click can ever match it, so it is final at once.
+    expect(item.status).toBe('rejected');
+    expect(item.errorCode).toBe('click_not_found');
     expect(item.clickId).toBe(long);
     const byClick = await api('GET', `/api/postback-logs?clickId=${long}`);
     expect(byClick.status).toBe(200);

@@ -134,10 +134,13 @@ describe('attribution: oversized events never wedge the outbox', () => {
       expect(letter?.headers['dlq.reason']).toMatch(/exceeds the broker limit/);
       expect(letter?.headers['dlq.step']).toBe('attribution.outbox');
     });
-    const [pending] = await dataSource.query(
-      `SELECT count(*)::int AS n FROM ${Tables.outbox} WHERE published_at IS NULL AND event_id = $1`,
-      [eventId],
-    );
-    expect(pending.n).toBe(0);
+    // The relay marks the row in the transaction that sent its dead letter: it commits after.
+    await eventually(async () => {
+      const [pending] = await dataSource.query(
+        `SELECT count(*)::int AS n FROM ${Tables.outbox} WHERE published_at IS NULL AND event_id = $1`,
+        [eventId],
+      );
+      expect(pending.n).toBe(0);
+    });
   });
 });

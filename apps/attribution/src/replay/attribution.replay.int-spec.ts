@@ -151,7 +151,8 @@ describe('replay attribution (Kafka + PostgreSQL)', () => {
     expect((before.funnel as { rows: unknown[] }).rows[0]).toMatchObject({
       reversals: 3,
       reversedAmount: { USD: '21' },
-      netDepositAmount: { USD: '30' },
+      // 3 clicks × (10 + 7 − 7 reversed) + the deposit of 3 with a NUL tid.
+      netDepositAmount: { USD: '33' },
     });
     const publishedBefore = published();
     const first = runReplay(attributionReplay(), options());
