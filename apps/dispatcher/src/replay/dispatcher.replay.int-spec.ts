@@ -8,12 +8,14 @@ import {
   HttpReceiver,
   seedAccount,
   SeededAccount,
+  startGroupsAtEnd,
   startTestApp,
   TestApp,
   testKafka,
 } from '@tracker/testing';
 import { publishConversion, publishDestination } from '../../test/dispatcher-test-kit';
 import { DispatcherModule } from '../dispatcher.module';
+import { DISPATCHER_GROUP } from '../scheduling/delivery-scheduler';
 import { dispatcherReplay } from './dispatcher.replay';
 
 describe('replay dispatcher: the deliveries log from tracker.deliveries.v1 (Kafka + PostgreSQL)', () => {
@@ -38,10 +40,17 @@ describe('replay dispatcher: the deliveries log from tracker.deliveries.v1 (Kafk
 
   beforeAll(async () => {
     receiver = await new HttpReceiver().start();
+    // Conversions of other suites share the topic: the live model starts where this suite does,
+    // as the replay below does, so both hold exactly this suite's deliveries.
+    const groupPrefix = `test.dispatcher-replay.${randomUUID()}`;
+    await startGroupsAtEnd(testKafka('dispatcher-replay'), groupPrefix, {
+      [DISPATCHER_GROUP]: [Topics.Conversions],
+    });
     app = await startTestApp({
       name: 'dispatcher-replay',
       features: [DispatcherModule],
       config: { destinationsAllowPrivate: true },
+      groupPrefix,
     });
     // The topic is shared with other suites: the replay starts where this suite does.
     ({ end: from } = await fetchWatermarks(testKafka('dispatcher-replay'), [Topics.Deliveries]));
