@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '@tracker/directory';
 import { AccountChanges } from './accounts/account-changes';
 import { AccountsController } from './accounts/accounts.controller';
+import { CurrentAccountController } from './accounts/current-account.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { IntegrationEventsController } from './integration-events/integration-events.controller';
 import { IntegrationChanges } from './integrations/integration-changes';
@@ -17,6 +18,7 @@ import { TemplatesController } from './templates/templates.controller';
   imports: [RegistryDatabaseModule, DirectoryModule],
   controllers: [
     AccountsController,
+    CurrentAccountController,
     ApiKeysController,
     TemplatesController,
     IntegrationsController,
