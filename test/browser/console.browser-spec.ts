@@ -343,6 +343,27 @@ describe('web console in Chromium', () => {
     await tab.close();
   });
 
+  it("shows the API's message next to the field it names, and a clear state when the API is down", async () => {
+    const tab = await signedInPage(seed.apiKey);
+    await tab.goto(`${tracker.baseUrl}/integrations/${seed.integrationId}`);
+    await tab.getByLabel('Link name').fill('Broken');
+    await tab.getByLabel('Partner link').fill('ftp://pocketcustomer.com/register');
+    await tab.getByRole('button', { name: 'Add registration link' }).click();
+    const fieldError = tab.locator(`#link-base-error-${seed.integrationId}`);
+    await waitOrExplain(tab, fieldError);
+    expect(await fieldError.textContent()).toContain('baseUrl');
+    await expect(tab.getByLabel('Partner link').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    // The API goes away: every page says so instead of going blank.
+    await tab.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await tab.goto(`${tracker.baseUrl}/logs`);
+    await waitOrExplain(tab, tab.getByText('The tracker API is not answering.'));
+    await tab.getByRole('heading', { name: 'Postback logs' }).waitFor();
+    await screenshot(tab, 'api-down');
+    await tab.unroute('**/api/**');
+    await tab.close();
+  });
+
   it('passes axe on every page and saves a screenshot of each', async () => {
     const tab = await signedInPage(seed.apiKey);
     const pages: Array<[string, string]> = [

@@ -52,7 +52,7 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
       {links.data?.length === 0 ? <Empty>{t('links.none')}</Empty> : null}
       <ul className="cards">
         {links.data?.map((link) => (
-          <li key={link.id} className="card" data-testid={`link-${link.id}`}>
+          <li key={link.id} className="card wide" data-testid={`link-${link.id}`}>
             <h3>{link.name}</h3>
             <p className="muted">
               {t('links.base')}: <span className="url">{link.baseUrl}</span>
