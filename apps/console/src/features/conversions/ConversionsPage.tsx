@@ -4,7 +4,8 @@ import { Link, useSearchParams } from 'react-router';
 import { api, ApiError, query } from '../../api/client';
 import { CONVERSION_STAGES, useIntegrations } from '../../api/queries';
 import type { Conversion, Page } from '../../api/types';
-import { Time } from '../../shared/time';
+import { usePreferences } from '../../shared/preferences';
+import { periodIn, Time } from '../../shared/time';
 import { Empty, ErrorState, Loading, TableWrap } from '../../shared/ui';
 
 const FILTERS = ['integrationId', 'clickId', 'stage', 'campaign', 'from', 'to'] as const;
@@ -13,6 +14,7 @@ const FILTERS = ['integrationId', 'clickId', 'stage', 'campaign', 'from', 'to'] 
 export default function ConversionsPage() {
   const { t } = useTranslation();
   const [search, setSearch] = useSearchParams();
+  const { timeZone } = usePreferences();
   const integrations = useIntegrations();
   const filters = Object.fromEntries(
     FILTERS.map((name) => [name, search.get(name) ?? '']),
@@ -24,11 +26,11 @@ export default function ConversionsPage() {
     setSearch(next, { replace: true });
   };
   const conversions = useInfiniteQuery({
-    queryKey: ['conversions', filters],
+    queryKey: ['conversions', filters, timeZone],
     queryFn: ({ pageParam }) =>
       api<Page<Conversion>>(
         'GET',
-        `/api/conversions${query({ ...filters, limit: 100, cursor: pageParam })}`,
+        `/api/conversions${query({ ...filters, ...periodIn(filters.from, filters.to, timeZone), limit: 100, cursor: pageParam })}`,
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? null,

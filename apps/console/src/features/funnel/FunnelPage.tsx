@@ -213,7 +213,13 @@ export default function FunnelPage() {
       <h2>{t('funnel.chart')}</h2>
       {days.data && days.data.rows.length > 0 ? (
         <Suspense fallback={<Loading />}>
-          <DayChart rows={days.data.rows} labels={chartLabels} title={t('funnel.chart')} />
+          <DayChart
+            rows={days.data.rows}
+            from={filters.from}
+            to={filters.to}
+            labels={chartLabels}
+            title={t('funnel.chart')}
+          />
         </Suspense>
       ) : null}
     </section>

@@ -6,7 +6,7 @@ import { api, query } from '../../api/client';
 import { POSTBACK_STATUSES, useIntegrations } from '../../api/queries';
 import type { Page, PostbackLogItem } from '../../api/types';
 import { usePreferences } from '../../shared/preferences';
-import { formatDelay, Time } from '../../shared/time';
+import { formatDelay, periodIn, Time } from '../../shared/time';
 import { Empty, ErrorState, Loading, StatusChip, TableWrap } from '../../shared/ui';
 import { PostbackDrawer } from './PostbackDrawer';
 
@@ -43,7 +43,7 @@ function ErrorCell({ item }: { item: PostbackLogItem }) {
 
 export default function PostbackLogsPage() {
   const { t } = useTranslation();
-  const { language } = usePreferences();
+  const { language, timeZone } = usePreferences();
   const [search, setSearch] = useSearchParams();
   const integrations = useIntegrations();
   const filters = Object.fromEntries(
@@ -73,11 +73,11 @@ export default function PostbackLogsPage() {
     );
   }, [setSearch]);
   const logs = useInfiniteQuery({
-    queryKey: ['postback-logs', filters],
+    queryKey: ['postback-logs', filters, timeZone],
     queryFn: ({ pageParam, signal }) =>
       api<Page<PostbackLogItem>>(
         'GET',
-        `/api/postback-logs${query({ ...filters, limit: PAGE_SIZE, cursor: pageParam })}`,
+        `/api/postback-logs${query({ ...filters, ...periodIn(filters.from, filters.to, timeZone), limit: PAGE_SIZE, cursor: pageParam })}`,
         { signal },
       ),
     initialPageParam: null as string | null,
