@@ -195,6 +195,14 @@ describe('web console in Chromium', () => {
       `${SEED_LINK}&click_id=${seed.clickId}`,
     );
 
+    // Start: each event waits for its first postback.
+    await nav(page, 'Start');
+    const step = (event: string) => page.getByTestId(`step-${seed.integrationId}-${event}`);
+    await expect(step('registration').getAttribute('data-state')).resolves.toBe('waiting');
+    await expect(step('registration').textContent()).resolves.toContain(
+      'waiting for the first “registration” postback',
+    );
+
     // Postback logs open before anything arrives; the page must show new ones without reload.
     await nav(page, 'Postback logs');
     await page.getByText('No postback arrived yet').waitFor();
@@ -236,8 +244,26 @@ describe('web console in Chromium', () => {
     );
     expect(page.url()).toContain(`open=${seed.brokenPostbackId}`);
 
-    // The funnel: one click, one registration, one first deposit.
+    // Start and the test registration's checklist turned to attributed, live.
     await page.getByRole('button', { name: 'Close' }).click();
+    await nav(page, 'Start');
+    for (const event of ['registration', 'conf', 'resale']) {
+      await eventually(async () =>
+        expect(await step(event).getAttribute('data-state')).toBe('attributed'),
+      );
+    }
+    await page.goto(
+      `${tracker.baseUrl}/test-registration?integrationId=${seed.integrationId}&clickId=${seed.clickId}`,
+    );
+    for (const event of ['registration', 'conf', 'resale']) {
+      await eventually(async () =>
+        expect(await page.getByTestId(`check-${event}`).getAttribute('data-state')).toBe(
+          'attributed',
+        ),
+      );
+    }
+
+    // The funnel: one click, one registration, one first deposit.
     await nav(page, 'Funnel');
     const total = page.getByTestId('funnel-row').first();
     await eventually(async () => {
