@@ -6,8 +6,9 @@ import { api, query } from '../../api/client';
 import { POSTBACK_STATUSES, useIntegrations } from '../../api/queries';
 import type { Page, PostbackLogItem } from '../../api/types';
 import { usePreferences } from '../../shared/preferences';
-import { formatDelay, periodIn, Time } from '../../shared/time';
-import { Empty, ErrorState, Loading, StatusChip, TableWrap } from '../../shared/ui';
+import { periodIn } from '../../shared/time';
+import { Empty, ErrorState, Loading } from '../../shared/ui';
+import { LogTable } from './LogTable';
 import { PostbackDrawer } from './PostbackDrawer';
 
 /** Filters kept in the URL, so a filtered log is a link to share. */
@@ -24,26 +25,9 @@ const PAGE_SIZE = 50;
 /** New postbacks show without a reload: the page asks again this often. */
 export const LOG_POLL_MS = 2000;
 
-function amountOf(item: PostbackLogItem): string {
-  if (item.conversion?.amount)
-    return `${item.conversion.amount} ${item.conversion.currency ?? ''}`.trim();
-  return '—';
-}
-
-/** The error column: the API's short code translated, its English text on hover. */
-function ErrorCell({ item }: { item: PostbackLogItem }) {
-  const { t } = useTranslation();
-  if (!item.errorCode) return <span className="muted">—</span>;
-  return (
-    <span title={item.error ?? undefined}>
-      {t(`errorCode.${item.errorCode}`, { defaultValue: item.errorCode })}
-    </span>
-  );
-}
-
 export default function PostbackLogsPage() {
   const { t } = useTranslation();
-  const { language, timeZone } = usePreferences();
+  const { timeZone } = usePreferences();
   const [search, setSearch] = useSearchParams();
   const integrations = useIntegrations();
   const filters = Object.fromEntries(
@@ -164,66 +148,7 @@ export default function PostbackLogsPage() {
       {logs.data && items.length === 0 ? (
         <Empty>{filtered ? t('logs.emptyFiltered') : t('logs.empty')}</Empty>
       ) : null}
-      {items.length > 0 ? (
-        <TableWrap label={t('logs.title')}>
-          <table className="log" data-testid="log-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('logs.cols.time')}</th>
-                <th scope="col">{t('logs.cols.integration')}</th>
-                <th scope="col">{t('logs.cols.event')}</th>
-                <th scope="col">{t('logs.cols.clickId')}</th>
-                <th scope="col">{t('logs.cols.status')}</th>
-                <th scope="col">{t('logs.cols.error')}</th>
-                <th scope="col">{t('logs.cols.amount')}</th>
-                <th scope="col">{t('logs.cols.ip')}</th>
-                <th scope="col">{t('logs.cols.delay')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('logs.details')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr
-                  key={item.id}
-                  data-testid="log-row"
-                  data-status={item.status}
-                  data-event={item.event ?? ''}
-                  className={item.id === open ? 'selected' : undefined}
-                >
-                  <td>
-                    <Time value={item.receivedAt} />
-                  </td>
-                  <td>{item.integrationName ?? item.integrationId}</td>
-                  <td>{item.event ?? '—'}</td>
-                  <td className="mono">{item.clickId ?? '—'}</td>
-                  <td>
-                    <StatusChip status={item.status} />
-                  </td>
-                  <td>
-                    <ErrorCell item={item} />
-                  </td>
-                  <td>{amountOf(item)}</td>
-                  <td>{item.remoteAddress ?? '—'}</td>
-                  <td>
-                    {item.clickedAt ? formatDelay(item.clickedAt, item.receivedAt, language) : '—'}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      onClick={() => openItem(item.id)}
-                      aria-label={`${t('logs.details')}: ${item.event ?? ''} ${item.clickId ?? ''}`}
-                    >
-                      {t('logs.details')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableWrap>
-      ) : null}
+      {items.length > 0 ? <LogTable items={items} openId={open} onOpen={openItem} /> : null}
       {logs.hasNextPage ? (
         <button
           type="button"
