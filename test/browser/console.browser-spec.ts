@@ -77,7 +77,10 @@ describe('web console in Chromium', () => {
 
   /** What a tab logged, so a failing wait says what the page was doing. */
   const pageLog: string[] = [];
+  /** Every URL the browser asked for: the API key must never be in one. */
+  const requested: string[] = [];
   const watch = (tab: Page) => {
+    tab.on('request', (request) => requested.push(request.url()));
     tab.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -280,6 +283,10 @@ describe('web console in Chromium', () => {
     await expect(page.getByTestId('explanation-text').textContent()).resolves.toMatch(/[а-яё]{4}/i);
     await screenshot(page, 'logs-drawer-ru');
     await page.getByTestId('language').selectOption('en');
+
+    // The key stayed in the tab's sessionStorage: in no URL the browser asked for.
+    expect(requested.length).toBeGreaterThan(20);
+    expect(requested.filter((url) => url.includes(seed.apiKey))).toEqual([]);
   });
 
   it('shows what partners and visitors sent as text only: no markup, no script, no live link', async () => {
