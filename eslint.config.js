@@ -2,6 +2,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const prettier = require('eslint-config-prettier');
+const reactHooks = require('eslint-plugin-react-hooks');
 
 const focusedOrSkipped = ['describe', 'it', 'test'].flatMap((object) =>
   ['only', 'skip'].map((property) => ({
@@ -17,7 +18,7 @@ module.exports = tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -42,6 +43,11 @@ module.exports = tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web console (React): the hooks rules, on top of the TypeScript ones above.
+    files: ['apps/console/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     files: ['libs/kafka/**/*.ts'],

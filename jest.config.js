@@ -1,5 +1,5 @@
 /**
- * Test tiers as jest projects (`--selectProjects unit|int|e2e`): unit specs beside the code need
+ * Test tiers as jest projects (`--selectProjects unit|int|e2e|browser`): unit specs beside the code need
  * no infrastructure; integration (`*.int-spec.ts`) and end-to-end (`*.e2e-spec.ts`) specs run on a
  * real Kafka broker and PostgreSQL that global-setup starts once for the whole run.
  */
@@ -39,6 +39,13 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     { ...shared, ...withInfrastructure, displayName: 'int', testMatch: ['**/*.int-spec.ts'] },
     { ...shared, ...withInfrastructure, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'] },
+    // The web console in Debian's Chromium (playwright-core) against the whole tracker.
+    {
+      ...shared,
+      ...withInfrastructure,
+      displayName: 'browser',
+      testMatch: ['**/*.browser-spec.ts'],
+    },
   ],
   testTimeout: 60000,
   // Kafka clients keep sockets briefly after disconnect; suites close what they open.

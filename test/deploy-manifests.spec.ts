@@ -6,6 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { TOPIC_SPECS } from '@tracker/contracts';
+import {
+  CONSOLE_CSP,
+  CONSOLE_PATHS,
+  RESERVED_PREFIXES,
+} from '../apps/tracker/src/console/console-paths';
 import { controllerRoutes } from './support/controller-routes';
 
 const root = path.join(__dirname, '..');
@@ -88,6 +93,14 @@ function kubernetesRoute(paths: IngressPath[], requestPath: string): string | un
 
 const upstreamName = (app: App) => app.replace('-', '_');
 
+/** The console's client paths as a browser asks for them, plus an asset. */
+const consoleRequests = [
+  ...CONSOLE_PATHS.map((p) => p.replace(/:[A-Za-z]+/g, 'sample-id')),
+  '/assets/index-abc123.js',
+];
+/** Operations paths that must never reach the console. */
+const operationRequests = RESERVED_PREFIXES.map((p) => `${p}/sample`);
+
 describe('deployment files agree with the code', () => {
   const routes = controllerRoutes(APPS);
 
@@ -144,6 +157,52 @@ describe('deployment files agree with the code', () => {
           ...route,
           routedTo: upstreamName(route.app),
         });
+      }
+    });
+  });
+
+  describe('the web console container', () => {
+    it('is a static nginx target of the shared Dockerfile with the tracker’s CSP', () => {
+      const dockerfile = read('deploy/Dockerfile');
+      expect(dockerfile).toMatch(/^FROM nginx:\S+ AS console$/m);
+      expect(dockerfile).toContain('COPY --from=build /app/dist/console /usr/share/nginx/html');
+      // The app image stays the default (last) target.
+      expect(
+        dockerfile
+          .trim()
+          .split(/^FROM /m)
+          .at(-1),
+      ).toMatch(/^node:/);
+      const conf = read('deploy/console.nginx.conf');
+      const headers = [...conf.matchAll(/add_header Content-Security-Policy "([^"]+)"/g)];
+      expect(headers.length).toBeGreaterThan(0);
+      for (const header of headers) expect(header[1]).toBe(CONSOLE_CSP);
+    });
+
+    it('is routed its client paths by the compose proxy, and nothing of the API', () => {
+      const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+        services: Record<string, { build?: { target?: string } }>;
+      };
+      expect(compose.services.console.build?.target).toBe('console');
+      const locations = nginxLocations();
+      for (const request of consoleRequests) {
+        expect(`${request} → ${nginxRoute(locations, request)}`).toBe(`${request} → console`);
+      }
+      for (const request of operationRequests) {
+        expect(nginxRoute(locations, request)).not.toBe('console');
+      }
+    });
+
+    it('is routed its client paths by the Kubernetes Ingress, and nothing of the API', () => {
+      const ingress = kubernetesDocs().find((d) => d.kind === 'Ingress') as unknown as {
+        spec: { rules: Array<{ http: { paths: IngressPath[] } }> };
+      };
+      const paths = ingress.spec.rules[0].http.paths;
+      for (const request of consoleRequests) {
+        expect(`${request} → ${kubernetesRoute(paths, request)}`).toBe(`${request} → console`);
+      }
+      for (const request of operationRequests) {
+        expect(kubernetesRoute(paths, request)).not.toBe('console');
       }
     });
   });

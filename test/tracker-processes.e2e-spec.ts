@@ -115,6 +115,9 @@ describe('the tracker as several processes behind one port', () => {
       expect(log.body.items.map((item: { status: string }) => item.status)).toEqual(['attributed']);
       expect((await api('GET', `/api/clicks/${clickId}`)).body.stage).toBe('registration');
     });
+    // The console comes from the edge too, with its Content-Security-Policy.
+    const page = await fetch(`${tracker.baseUrl}/`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const docs = (await (await fetch(`${tracker.baseUrl}/docs-json`)).json()) as {
       paths: Record<string, unknown>;
     };

@@ -94,7 +94,14 @@ function expectedRows(
   clicks: ScriptClick[],
   conversions: ScriptConversion[],
   grouping: Grouping,
-  filter: { from?: Date; to?: Date; campaign?: string; integrationId?: string } = {},
+  filter: {
+    from?: Date;
+    to?: Date;
+    campaign?: string;
+    integrationId?: string;
+    /** Hours the zone days are cut in is ahead of UTC (a zone without DST). */
+    zoneHours?: number;
+  } = {},
 ): Row[] {
   const inPeriod = (at: Date) =>
     (!filter.from || at >= filter.from) && (!filter.to || at < filter.to);
@@ -105,7 +112,7 @@ function expectedRows(
     grouping === 'none'
       ? 'total'
       : grouping === 'day'
-        ? day(at)
+        ? day(new Date(at.getTime() + (filter.zoneHours ?? 0) * HOUR))
         : grouping === 'campaign'
           ? click.campaign
           : click.integrationId;
@@ -379,6 +386,35 @@ describe('attribution: funnel', () => {
     expect(await funnel(`from=${day(from)}&to=${day(from)}`)).toEqual(
       expectedRows(clicks, conversions, 'none', { from, to }),
     );
+  });
+
+  it('cuts days and reads plain dates in the tz given', async () => {
+    // Asia/Tokyo is UTC+9 all year: its days start at 15:00 UTC the day before.
+    expect(await funnel('groupBy=day&tz=Asia/Tokyo')).toEqual(
+      expectedRows(clicks, conversions, 'day', { zoneHours: 9 }),
+    );
+    const first = new Date(base.getTime() + DAY);
+    const from = new Date(first.getTime() - 9 * HOUR);
+    const to = new Date(from.getTime() + 2 * DAY);
+    expect(
+      await funnel(`from=${day(first)}&to=${day(new Date(first.getTime() + DAY))}&tz=Asia/Tokyo`),
+    ).toEqual(expectedRows(clicks, conversions, 'none', { from, to }));
+    expect(
+      await funnel(`from=${day(first)}T00:00&to=${day(first)}T12:00&tz=Asia/Tokyo&groupBy=day`),
+    ).toEqual(
+      expectedRows(clicks, conversions, 'day', {
+        from,
+        to: new Date(from.getTime() + 12 * HOUR),
+        zoneHours: 9,
+      }),
+    );
+    const bad = await api<{ message: string }>(
+      app.baseUrl,
+      '/api/funnel?tz=Mars/Olympus',
+      team.apiKey,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^tz/);
   });
 
   it('filters by campaign and integration', async () => {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DirectoryModule } from '@tracker/directory';
 import { AccountChanges } from './accounts/account-changes';
 import { AccountsController } from './accounts/accounts.controller';
+import { CurrentAccountController } from './accounts/current-account.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { DestinationChanges } from './destinations/destination-changes';
 import { DestinationTemplatesController } from './destinations/destination-templates.controller';
@@ -25,6 +26,7 @@ import { TemplatesController } from './templates/templates.controller';
   imports: [RegistryDatabaseModule, DirectoryModule],
   controllers: [
     AccountsController,
+    CurrentAccountController,
     ApiKeysController,
     TemplatesController,
     IntegrationsController,

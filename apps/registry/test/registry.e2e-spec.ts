@@ -150,8 +150,26 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
     });
   });
 
+  describe("the caller's account", () => {
+    it("answers GET /api/account with the key's own account only", async () => {
+      const mine = await api('GET', '/api/account', { key: a.apiKey });
+      expect(mine).toEqual({
+        status: 200,
+        body: { id: a.id, name: 'Team A', createdAt: expect.any(String) },
+      });
+      expect(Date.now() - Date.parse(mine.body.createdAt as string)).toBeLessThan(10 * 60_000);
+      expect((await api('GET', '/api/account', { key: b.apiKey })).body).toMatchObject({
+        id: b.id,
+        name: 'Team B',
+      });
+      expectError(await api('GET', '/api/account'), 401);
+      expectError(await api('GET', '/api/account', { key: admin() }), 401);
+    });
+  });
+
   describe('authentication', () => {
     const routes: Array<[string, string]> = [
+      ['GET', '/api/account'],
       ['GET', '/api/integration-templates'],
       ['GET', '/api/integrations'],
       ['POST', '/api/integrations'],
@@ -763,6 +781,7 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       expect(documented).toEqual(
         expect.arrayContaining([
           'POST /api/accounts',
+          'GET /api/account',
           'DELETE /api/accounts/{id}',
           'GET /api/api-keys',
           'POST /api/api-keys',

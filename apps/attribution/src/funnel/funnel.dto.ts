@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsTimeZone, MaxLength } from 'class-validator';
 
 export const FUNNEL_GROUPINGS = ['none', 'day', 'campaign', 'integration'] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
@@ -20,7 +20,9 @@ export class FunnelQueryDto {
   campaign?: string;
 
   @ApiPropertyOptional({
-    description: 'Start, inclusive: ISO 8601 date (UTC midnight) or date-time',
+    description:
+      'Start, inclusive: ISO 8601 date (midnight in `tz`), date-time without offset (read in ' +
+      '`tz`) or instant',
     example: '2026-11-01',
   })
   @IsOptional()
@@ -29,12 +31,24 @@ export class FunnelQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'End: an ISO 8601 date-time is exclusive; a plain date includes that whole day (UTC)',
+      'End: an ISO 8601 date-time is exclusive (read in `tz` without an offset); a plain date ' +
+      'includes that whole day in `tz`',
     example: '2026-11-30',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'IANA time zone the days are cut in (groupBy=day) and plain dates are read in (SPEC ' +
+      'section 4, Funnel)',
+    default: 'UTC',
+    example: 'Europe/Moscow',
+  })
+  @IsOptional()
+  @IsTimeZone({ message: 'tz must be an IANA time zone such as Europe/Moscow or UTC' })
+  tz?: string;
 
   @ApiPropertyOptional({ enum: FUNNEL_GROUPINGS, default: 'none' })
   @IsOptional()
@@ -52,7 +66,7 @@ export class FunnelRowDto {
     type: String,
     nullable: true,
     description:
-      "Group: 'total' for groupBy=none, the UTC day YYYY-MM-DD, the campaign (null = clicks " +
+      "Group: 'total' for groupBy=none, the day YYYY-MM-DD in `tz`, the campaign (null = clicks " +
       'without one) or the integration id',
   })
   key!: string | null;

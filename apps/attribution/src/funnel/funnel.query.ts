@@ -4,6 +4,7 @@ import { apiDataSourceName } from '@tracker/database';
 import { DataSource } from 'typeorm';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
 import { FunnelDto, FunnelGrouping, FunnelQueryDto, FunnelRowDto } from './funnel.dto';
+import { isPlainDate, nextDate, readBound } from './zoned-period';
 
 const TOTAL_KEY = 'total';
 
@@ -12,22 +13,24 @@ interface Period {
   to: Date | null;
 }
 
-/** A plain date as `to` means "through that day": the bound is the next midnight. */
-export function periodOf(query: Pick<FunnelQueryDto, 'from' | 'to'>): Period {
-  const from = query.from ? new Date(query.from) : null;
-  let to = query.to ? new Date(query.to) : null;
-  if (to && query.to && /^\d{4}-\d{2}-\d{2}$/.test(query.to)) {
-    to = new Date(to.getTime() + 24 * 60 * 60 * 1000);
-  }
+/**
+ * The period's bounds as instants. Plain dates and offset-less date-times are read in `tz`
+ * (default UTC); a plain date as `to` means "through that day": the bound is the next midnight.
+ */
+export function periodOf(query: Pick<FunnelQueryDto, 'from' | 'to' | 'tz'>): Period {
+  const tz = query.tz ?? 'UTC';
+  const from = query.from ? readBound(query.from, tz) : null;
+  const to = query.to ? readBound(isPlainDate(query.to) ? nextDate(query.to) : query.to, tz) : null;
   return { from, to };
 }
 
-function keyOf(grouping: FunnelGrouping, time: string, integration: string): string {
+/** `zone`: the SQL placeholder holding the IANA zone days are cut in. */
+function keyOf(grouping: FunnelGrouping, time: string, integration: string, zone: string): string {
   switch (grouping) {
     case 'none':
       return `'${TOTAL_KEY}'::text`;
     case 'day':
-      return `to_char(${time} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+      return `to_char(${time} AT TIME ZONE ${zone}::text, 'YYYY-MM-DD')`;
     case 'campaign':
       return 'c.campaign';
     case 'integration':
@@ -85,8 +88,14 @@ export class FunnelQuery {
       add(clickWhere, clickParams, 'c.created_at < ?', to);
       add(convWhere, convParams, 'p.received_at < ?', to);
     }
-    const clickKey = keyOf(grouping, 'c.created_at', 'c.integration_id');
-    const convKey = keyOf(grouping, 'p.received_at', 'p.integration_id');
+    // The zone goes in as a bound parameter, only where a day key reads it.
+    const zone = (params: unknown[]) => {
+      if (grouping !== 'day') return '';
+      params.push(query.tz ?? 'UTC');
+      return `$${params.length}`;
+    };
+    const clickKey = keyOf(grouping, 'c.created_at', 'c.integration_id', zone(clickParams));
+    const convKey = keyOf(grouping, 'p.received_at', 'p.integration_id', zone(convParams));
     const conversions = `${Tables.postbacks} p JOIN ${Tables.clicks} c ON c.click_id = p.click_id
       WHERE ${convWhere.join(' AND ')}`;
 

@@ -18,3 +18,15 @@ export class CreatedAccountResponse {
   @ApiProperty({ description: 'The API key; shown once, only its hash is stored.' })
   apiKey: string;
 }
+
+/** `GET /api/account`: the caller's account (SPEC section 4). */
+export class AccountResponse {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'Team A' })
+  name: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}

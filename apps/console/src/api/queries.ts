@@ -1,0 +1,56 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './client';
+import type { Integration, Page, RegistrationLink, Template } from './types';
+
+export {
+  CONVERSION_STAGES,
+  EVENT_KINDS,
+  POSTBACK_STATUSES,
+} from '../../../../libs/contracts/src/vocabulary';
+
+/** Query keys in one place, so a mutation invalidates exactly what it changed. */
+export const keys = {
+  account: ['account'] as const,
+  templates: ['integration-templates'] as const,
+  integrations: ['integrations'] as const,
+  integration: (id: string) => ['integrations', id] as const,
+  links: (id: string) => ['integrations', id, 'registration-links'] as const,
+  apiKeys: ['api-keys'] as const,
+};
+
+export function useTemplates() {
+  return useQuery({
+    queryKey: keys.templates,
+    queryFn: () => api<Template[]>('GET', '/api/integration-templates'),
+    staleTime: 60_000,
+  });
+}
+
+export function useIntegrations(refetchInterval?: number) {
+  return useQuery({
+    queryKey: keys.integrations,
+    queryFn: async () => (await api<Page<Integration>>('GET', '/api/integrations?limit=500')).items,
+    refetchInterval,
+  });
+}
+
+export function useIntegration(id: string, refetchInterval?: number) {
+  return useQuery({
+    queryKey: keys.integration(id),
+    queryFn: () => api<Integration>('GET', `/api/integrations/${encodeURIComponent(id)}`),
+    refetchInterval,
+  });
+}
+
+export function useRegistrationLinks(id: string) {
+  return useQuery({
+    queryKey: keys.links(id),
+    queryFn: async () => {
+      const body = await api<Page<RegistrationLink> | RegistrationLink[]>(
+        'GET',
+        `/api/integrations/${encodeURIComponent(id)}/registration-links`,
+      );
+      return Array.isArray(body) ? body : body.items;
+    },
+  });
+}

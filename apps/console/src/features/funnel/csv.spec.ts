@@ -1,0 +1,31 @@
+import { csvCell, funnelCsv } from './csv';
+
+describe('funnel CSV', () => {
+  it('quotes cells and defuses spreadsheet formulas', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('writes one line per row with amounts per currency', () => {
+    const csv = funnelCsv([
+      {
+        key: '2026-11-30',
+        clicks: 2,
+        registrations: 1,
+        emailConfirmations: 1,
+        firstDeposits: 1,
+        redeposits: 0,
+        uniqueRedepositors: 0,
+        withdrawals: 0,
+        depositAmount: { EUR: '5.00', USD: '50.00' },
+        commissionAmount: {},
+        click2reg: 0.5,
+        reg2fd: 1,
+        fd2rd: 0,
+      },
+    ]);
+    expect(csv.split('\r\n')[1]).toBe('2026-11-30,2,1,1,1,0,0,0,5.00 EUR; 50.00 USD,,0.5,1,0');
+  });
+});

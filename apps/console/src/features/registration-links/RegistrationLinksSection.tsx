@@ -1,0 +1,109 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import { keys, useRegistrationLinks } from '../../api/queries';
+import type { Integration, RegistrationLink } from '../../api/types';
+import {
+  CopyField,
+  Empty,
+  ErrorState,
+  fieldError,
+  FieldMessage,
+  FormError,
+  Loading,
+} from '../../shared/ui';
+
+/** Paste the partner's link → the final link (with `{{tracker.clickid}}`) and our tracking link. */
+export function RegistrationLinksSection({ integration }: { integration: Integration }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const links = useRegistrationLinks(integration.id);
+  const [name, setName] = useState('');
+  const [baseUrl, setBaseUrl] = useState('');
+  const add = useMutation({
+    mutationFn: () =>
+      api<RegistrationLink>('POST', `/api/integrations/${integration.id}/registration-links`, {
+        body: { name: name.trim(), baseUrl: baseUrl.trim() },
+      }),
+    onSuccess: () => {
+      setName('');
+      setBaseUrl('');
+      void queryClient.invalidateQueries({ queryKey: keys.links(integration.id) });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (linkId: string) =>
+      api('DELETE', `/api/integrations/${integration.id}/registration-links/${linkId}`),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.links(integration.id) }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate();
+  };
+  return (
+    <section className="panel" aria-labelledby={`links-${integration.id}`}>
+      <h2 id={`links-${integration.id}`}>{t('links.title')}</h2>
+      <p className="muted">
+        {t('links.intro', { param: integration.clickIdParam, macro: '{{tracker.clickid}}' })}
+      </p>
+      {links.isPending ? <Loading /> : null}
+      {links.error ? <ErrorState error={links.error} /> : null}
+      {links.data?.length === 0 ? <Empty>{t('links.none')}</Empty> : null}
+      <ul className="cards">
+        {links.data?.map((link) => (
+          <li key={link.id} className="card wide" data-testid={`link-${link.id}`}>
+            <h3>{link.name}</h3>
+            <p className="muted">
+              {t('links.base')}: <span className="url">{link.baseUrl}</span>
+            </p>
+            <p>{t('links.final')}</p>
+            <CopyField value={link.finalUrl} label={t('links.final')} testId="final-url" />
+            <p>{t('links.tracking')}</p>
+            <CopyField value={link.trackingUrl} label={t('links.tracking')} testId="tracking-url" />
+            <button
+              type="button"
+              className="danger"
+              onClick={() => remove.mutate(link.id)}
+              aria-label={`${t('common.delete')}: ${link.name}`}
+            >
+              {t('common.delete')}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={submit} className="grid-form" aria-label={t('links.add')}>
+        <label htmlFor={`link-name-${integration.id}`}>{t('links.name')}</label>
+        <input
+          id={`link-name-${integration.id}`}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          aria-describedby={`link-name-error-${integration.id}`}
+        />
+        <FieldMessage
+          id={`link-name-error-${integration.id}`}
+          message={fieldError(add.error, 'name')}
+        />
+        <label htmlFor={`link-base-${integration.id}`}>{t('links.base')}</label>
+        <input
+          id={`link-base-${integration.id}`}
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          required
+          placeholder="https://pocketcustomer.com/register?…"
+          aria-invalid={Boolean(fieldError(add.error, 'baseUrl'))}
+          aria-describedby={`link-base-error-${integration.id}`}
+        />
+        <FieldMessage
+          id={`link-base-error-${integration.id}`}
+          message={fieldError(add.error, 'baseUrl')}
+        />
+        <FormError error={add.error} fields={['name', 'baseUrl']} />
+        <button type="submit" disabled={add.isPending}>
+          {t('links.add')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CONSOLE_CSP, CONSOLE_PATHS, RESERVED_PREFIXES } from './console-paths';
+
+describe('console paths', () => {
+  it('serves exactly the routes the console app declares', () => {
+    const routes = readFileSync(
+      path.join(__dirname, '../../../console/src/app/routes.tsx'),
+      'utf8',
+    );
+    const declared = [...routes.matchAll(/path: '(\/[^']*)'/g)].map((match) => match[1]);
+    expect([...CONSOLE_PATHS].sort()).toEqual([...new Set(declared)].sort());
+  });
+
+  it('never shadows the API or operations paths', () => {
+    for (const route of CONSOLE_PATHS as readonly string[]) {
+      for (const prefix of RESERVED_PREFIXES) {
+        expect(route === prefix || route.startsWith(`${prefix}/`)).toBe(false);
+      }
+    }
+  });
+
+  it('forbids inline script and foreign origins', () => {
+    expect(CONSOLE_CSP).toContain("script-src 'self'");
+    expect(CONSOLE_CSP).not.toContain('unsafe-inline');
+    expect(CONSOLE_CSP).not.toContain('unsafe-eval');
+    expect(CONSOLE_CSP).toContain("frame-ancestors 'none'");
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Fixtures for the console's browser tests: Debian's Chromium driven by playwright-core (never a
+ * downloaded browser), the console built once per run, axe-core injected into the page, and
+ * screenshots saved under artifacts/ (ignored by git).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = path.join(__dirname, '..', '..');
+export const ARTIFACTS = path.join(ROOT, 'artifacts', 'console');
+
+/** Launches the system Chromium headless; says which Debian package to install when it is missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install the Debian package 'chromium' ` +
+        '(apt-get install -y chromium) or set CHROMIUM_PATH. .ci/run installs it when missing.',
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Builds apps/console into dist/console (what the tracker serves), as `npm start` does. */
+export function buildConsole(): void {
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'vite'),
+    ['build', '--config', 'apps/console/vite.config.mts'],
+    // jest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } },
+  );
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/**
+ * Runs axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does
+ * not govern) and answers the serious and critical violations.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const hasAxe = await page.evaluate('typeof window.axe !== "undefined"');
+  if (!hasAxe) await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(
+    `window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
+  )) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Saves a full-page screenshot as artifacts/console/<name>.png; answers the file's path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
