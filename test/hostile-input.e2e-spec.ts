@@ -247,6 +247,9 @@ describe('hostile input end to end (SPEC section 9)', () => {
     expect(Object.keys(item.params)).toEqual(
       expect.arrayContaining(['toString', 'constructor', '__proto__']),
     );
+    // A later postback without those parameters: a mapping to `toString` finds no value.
+    const bare = await finalItem(await postback('conf', `click_id=${clickId}`));
+    expect(bare.status).toBe('attributed');
     const journey = await api('GET', `/api/clicks/${clickId}`);
     expect(journey.body.fields).toMatchObject({ constructor: 'T', toString: 'C' });
     expect(journey.body.fields.hasOwnProperty).toBe('H');

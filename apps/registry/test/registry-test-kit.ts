@@ -1,5 +1,6 @@
 import { IntegrationChangedPayload } from '@tracker/contracts';
-import { ConsumedEvent, createKafkaClient, TopicReader } from '@tracker/kafka';
+import { loadConfig } from '@tracker/config';
+import { ConsumedEvent, createKafkaClient, ensureTopics, TopicReader } from '@tracker/kafka';
 
 export interface ApiResult<T = Record<string, unknown>> {
   status: number;
@@ -29,7 +30,10 @@ export function apiClient(baseUrl: string) {
 /** Reads a (shared) topic from the beginning in the background. */
 export async function startReader(topic: string): Promise<TopicReader> {
   const brokers = process.env.KAFKA_BROKERS!.split(',');
-  return new TopicReader(createKafkaClient({ brokers, clientId: 'registry-e2e' }), topic).start();
+  const kafka = createKafkaClient({ brokers, clientId: 'registry-e2e' });
+  // The suite may be the run's first: subscribing needs the topic to exist.
+  await ensureTopics(kafka, loadConfig({}).kafkaTopicPartitions);
+  return new TopicReader(kafka, topic).start();
 }
 
 /** The latest message of a key on a compacted topic (what a fresh consumer would end with). */

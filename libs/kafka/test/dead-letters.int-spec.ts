@@ -2,12 +2,16 @@
  * SPEC section 9: `npm run dlq -- <topic>` lists dead letters (reason, step, event id, click
  * id) and `--redrive` re-publishes each once, exactly once, onto its topic.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dlqTopic } from '@tracker/contracts';
+import * as path from 'node:path';
+import { loadConfig } from '@tracker/config';
+import { dlqTopic, Topics } from '@tracker/contracts';
 import { eventually, testKafka, TopicTail, topicEnds } from '@tracker/testing';
 import { register } from 'prom-client';
 import {
   DeadLetter,
+  ensureTopics,
   EventProducer,
   listDeadLetters,
   redriveDeadLetters,
@@ -15,6 +19,28 @@ import {
 } from '../src';
 
 const kafka = testKafka('dead-letters-spec');
+const root = path.join(__dirname, '../../..');
+
+/** `npm run dlq -- …` as the operator runs it (from source: the same module dist/ holds). */
+function runDlq(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        '-e',
+        `require('./libs/kafka/src/dlq-cli').runDlqCli(${JSON.stringify(args)})`,
+      ],
+      { cwd: root, env: { ...process.env, LOG_LEVEL: 'error' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 function letter(topic: string, offset: number, value: string | null, reason: string): DeadLetter {
   return {
@@ -39,16 +65,12 @@ describe('dead letters: list and redrive (Kafka)', () => {
   let tail: TopicTail;
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: 2 },
-        { topic: dlqTopic(topic), numPartitions: 2 },
-      ],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
+    // The suite may be the run's first: the tracker's topics (and their .dlq) must exist, and a
+    // fresh broker may take a moment to elect their leaders.
+    const partitions = loadConfig({}).kafkaTopicPartitions;
+    await eventually(() => ensureTopics(kafka, partitions), { timeoutMs: 30_000 });
+    const ours = [topic, dlqTopic(topic)].map((name) => ({ name, compacted: false }));
+    await eventually(() => ensureTopics(kafka, 2, ours), { timeoutMs: 30_000 });
     producer = new EventProducer(kafka);
     await producer.connect();
     tail = await new TopicTail(kafka, topic).start();
@@ -57,6 +79,36 @@ describe('dead letters: list and redrive (Kafka)', () => {
   afterAll(async () => {
     await tail?.stop();
     await producer?.disconnect();
+  });
+
+  it('lists a topic’s dead letters from the command line, and refuses an unknown topic', async () => {
+    // The conversions' dead-letter topic: no app consumes it, so listing it disturbs nobody.
+    const eventId = randomUUID();
+    await sendToDeadLetter(producer, [
+      letter(
+        Topics.Conversions,
+        41,
+        JSON.stringify({ id: eventId, correlationId: 'ClickCli01' }),
+        'handler failed: cli spec',
+      ),
+    ]);
+    const listed = await runDlq([Topics.Conversions]);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const line = listed.stdout.split('\n').find((l) => l.includes(eventId));
+    expect(line?.split('\t')).toEqual([
+      expect.stringMatching(/^\d+\/\d+$/),
+      'spec.projection',
+      eventId,
+      'ClickCli01',
+      'pending',
+      'handler failed: cli spec',
+    ]);
+    expect(listed.stdout).toMatch(/dead letter\(s\) in tracker\.conversions\.v1\.dlq/);
+
+    const wrong = await runDlq(['tracker.nope.v1']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('usage: npm run dlq -- <topic> [--redrive]');
   });
 
   it('lists them with reason, step, event id and click id, and redrives each exactly once', async () => {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { fetchWatermarks, OffsetMap, setGroupOffsets } from '@tracker/kafka';
+import { loadConfig } from '@tracker/config';
+import { ensureTopics, fetchWatermarks, OffsetMap, setGroupOffsets } from '@tracker/kafka';
 import { testKafka } from '@tracker/testing';
 import { replayLockKey, ReplayModel } from '../src';
 
@@ -14,6 +15,8 @@ export async function liveGroupsAtEnd(
   topics: readonly string[],
 ): Promise<OffsetMap> {
   const kafka = testKafka('replay-test');
+  // The suite may be the run's first: the topics must exist before their ends can be read.
+  await ensureTopics(kafka, loadConfig({}).kafkaTopicPartitions);
   const { end } = await fetchWatermarks(kafka, topics);
   for (const groupId of groupIds) {
     const own = new Map([...end].filter(([key]) => topics.some((t) => key.startsWith(`${t}:`))));

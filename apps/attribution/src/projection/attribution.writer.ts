@@ -33,22 +33,31 @@ export interface AttributionWriterOptions {
  * A reading's tid and fields as the tables will hold them (SPEC section 9: NUL and lone
  * surrogates become U+FFFD), so the judgement compares them with what it reads back from
  * PostgreSQL as equals: `x\0y` and `x\ufffdy` are one tid, never a duplicate-key failure.
+ * Only strings are values a partner sent: anything else (a member such as `toString` found on a
+ * prototype by a parameter look-up) is left out, so it can never fail the contract of the
+ * events this batch emits and dead-letter the batch.
  */
 function asStored(reading: Reading): Reading {
   if (!reading.ok) return reading;
-  // A JSON body may carry numbers where the reading's types say strings: those store as given.
-  const stored = <T>(value: T): T =>
-    (typeof value === 'string' ? storableString(value) : value) as T;
   const { tid, fields } = reading.postback;
   const storedFields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields))
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') continue;
     Object.defineProperty(storedFields, storableString(key), {
-      value: stored(value),
+      value: storableString(value),
       enumerable: true,
       writable: true,
       configurable: true,
     });
-  return { ...reading, postback: { ...reading.postback, tid: stored(tid), fields: storedFields } };
+  }
+  return {
+    ...reading,
+    postback: {
+      ...reading.postback,
+      tid: typeof tid === 'string' ? storableString(tid) : null,
+      fields: storedFields,
+    },
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
@@ -20,7 +21,7 @@ import { loadAccountSnapshot } from './account-snapshot';
 @Injectable()
 export class AccountChanges {
   constructor(
-    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
   ) {}
 

@@ -9,6 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -47,7 +48,7 @@ function toResponse(key: ApiKeyEntity): ApiKeyResponse {
 @Controller('api/api-keys')
 export class ApiKeysController {
   constructor(
-    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
     private readonly accounts: AccountChanges,
   ) {}
 

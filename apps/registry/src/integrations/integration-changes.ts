@@ -1,5 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { apiDataSourceName } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { lockModelShared } from '@tracker/replay';
@@ -26,7 +27,7 @@ import { toIntegrationView } from './integration-views';
 @Injectable()
 export class IntegrationChanges {
   constructor(
-    @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
+    @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}
