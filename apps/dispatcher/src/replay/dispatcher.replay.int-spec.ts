@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Topics } from '@tracker/contracts';
 import { ConsumedEvent, fetchWatermarks } from '@tracker/kafka';
 import { runReplay } from '@tracker/replay';
 import {
   closeSeedProducer,
   eventually,
+  seedProducer,
   HttpReceiver,
   seedAccount,
   SeededAccount,
@@ -13,7 +14,9 @@ import {
   testKafka,
 } from '@tracker/testing';
 import { publishConversion, publishDestination } from '../../test/dispatcher-test-kit';
+import { liveGroupsAtEnd } from '../../../../libs/replay/test/replay-test-kit';
 import { DispatcherModule } from '../dispatcher.module';
+import { DISPATCHER_GROUP } from '../scheduling/delivery-scheduler';
 import { dispatcherReplay } from './dispatcher.replay';
 
 describe('replay dispatcher: the deliveries log from tracker.deliveries.v1 (Kafka + PostgreSQL)', () => {
@@ -38,9 +41,15 @@ describe('replay dispatcher: the deliveries log from tracker.deliveries.v1 (Kafk
 
   beforeAll(async () => {
     receiver = await new HttpReceiver().start();
+    // The topics are shared with other suites: the live model starts at the conversions' end,
+    // so it holds this suite's deliveries only.
+    await seedProducer(); // creates the topics on a fresh broker
+    const groupPrefix = `test.dispatcher-replay.${randomBytes(4).toString('hex')}`;
+    await liveGroupsAtEnd([`${groupPrefix}.${DISPATCHER_GROUP}`], [Topics.Conversions]);
     app = await startTestApp({
       name: 'dispatcher-replay',
       features: [DispatcherModule],
+      groupPrefix,
       config: { destinationsAllowPrivate: true },
     });
     // The topic is shared with other suites: the replay starts where this suite does.
