@@ -174,6 +174,39 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     });
   });
 
+  it('delivers conversions whose values hold NUL, lone surrogates or __proto__ (never a dead letter)', async () => {
+    const destination = await publishDestination(a.account.id, {
+      method: 'POST',
+      url: `${receiver.baseUrl}/odd?v={fields.bad}&p={click.__proto__}`,
+      headers: { 'Content-Type': 'application/json', 'X-Odd': '{fields.bad}' },
+      body: '{"v":"{fields.bad}","c":"{click.constructor}"}',
+    });
+    const odd = 'a\ud800b\u0000c';
+    await publishConversion(a.account.id, integrationId, {
+      fields: JSON.parse(`{"bad":${JSON.stringify(odd)},"__proto__":"x"}`),
+      clickParams: JSON.parse('{"__proto__":"proto-value","constructor":"c"}'),
+    });
+    // A NUL in a header is refused by HTTP itself: that delivery fails with a reason, it is
+    // never lost, retried forever or dead-lettered.
+    const refused = await waitForDelivery(a, destination.id, 'failed');
+    expect(refused.error).toMatch(/header/i);
+
+    const plain = await publishDestination(a.account.id, {
+      method: 'POST',
+      url: `${receiver.baseUrl}/odd-plain?v={fields.bad}&p={click.__proto__}`,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"v":"{fields.bad}","c":"{click.constructor}"}',
+    });
+    await publishConversion(a.account.id, integrationId, {
+      fields: JSON.parse(`{"bad":${JSON.stringify(odd)}}`),
+      clickParams: JSON.parse('{"__proto__":"proto-value","constructor":"c"}'),
+    });
+    await waitForDelivery(a, plain.id, 'delivered');
+    const [request] = receiver.to('/odd-plain');
+    expect(request.url).toBe('/odd-plain?v=a%EF%BF%BDb%00c&p=proto-value');
+    expect(JSON.parse(request.body)).toEqual({ v: odd, c: 'c' });
+  });
+
   it('filters by stage, integration, enabled and the time the destination became active', async () => {
     const [registrations, otherIntegration, disabled, ownIntegration, later] = await Promise.all([
       publishDestination(a.account.id, {

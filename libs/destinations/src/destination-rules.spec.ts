@@ -40,6 +40,10 @@ describe('destination rules (SPEC section 4)', () => {
       message: 'headers.X-A must not contain CR or LF',
     });
     expect(check({ headers: { 'Bad Name': 'x' } })?.field).toBe('headers');
+    expect(check({ headers: { 'X-A': 'a\u0000b' } })?.message).toBe(
+      'headers.X-A must not contain control characters',
+    );
+    expect(check({ headers: { 'X-A': 'tab\tok' } })).toBeNull();
   });
 
   it('given a literal private address, when checked, then it is refused unless allowed', () => {

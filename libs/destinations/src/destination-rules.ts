@@ -74,6 +74,13 @@ export function destinationProblem(
     if (/[\r\n]/.test(value)) {
       return { field: `headers.${name}`, message: `headers.${name} must not contain CR or LF` };
     }
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) {
+      return {
+        field: `headers.${name}`,
+        message: `headers.${name} must not contain control characters`,
+      };
+    }
     if (value.length > MAX_HEADER_VALUE_LENGTH) {
       return {
         field: `headers.${name}`,

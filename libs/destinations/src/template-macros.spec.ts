@@ -58,6 +58,12 @@ describe('destination template macros (SPEC section 4)', () => {
     );
   });
 
+  it('given a lone surrogate or NUL, when rendered into a URL, then it is encoded, never thrown', () => {
+    const odd: typeof values = { ...values, fields: { bad: 'a\ud800b\u0000c' } };
+    expect(renderTemplate('?v={fields.bad}', odd, 'url')).toBe('?v=a%EF%BF%BDb%00c');
+    expect(renderTemplate('"{fields.bad}"', odd, 'json')).toBe('"a\\ud800b\\u0000c"');
+  });
+
   it('given a header, when rendered, then values are raw with CR and LF removed', () => {
     expect(renderTemplate('Note {fields.note} {source}', values, 'header')).toBe(
       'Note ab tg "ads"',

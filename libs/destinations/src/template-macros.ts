@@ -70,10 +70,14 @@ export function macroValue(values: MacroValues, name: string): string | null {
   return name.slice(0, dot) === 'fields' ? lookup(values.fields, key) : lookup(values.click, key);
 }
 
+/** Lone UTF-16 surrogates (possible in any value a partner sends) become U+FFFD. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function escapeFor(target: RenderTarget, value: string): string {
   switch (target) {
     case 'url':
-      return encodeURIComponent(value);
+      // encodeURIComponent throws on a lone surrogate.
+      return encodeURIComponent(value.replace(LONE_SURROGATE, '\ufffd'));
     case 'json':
       // Escaped as the inside of a JSON string: the template supplies any quotes.
       return JSON.stringify(value).slice(1, -1);

@@ -41,9 +41,11 @@ export class CreateDispatcher1764300000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX deliveries_account_page_idx ON ${s}.deliveries (account_id, created_at DESC, id DESC)`,
     );
+    // The senders' queue: only sendable rows (their DeliveryScheduled is published), so a
+    // backlog waiting for the relay is not scanned by every claim.
     await queryRunner.query(
       `CREATE INDEX deliveries_due_idx ON ${s}.deliveries (next_attempt_at)
-        WHERE status IN ('pending', 'retrying')`,
+        WHERE status IN ('pending', 'retrying') AND scheduled`,
     );
     await queryRunner.query(`
       CREATE TABLE ${s}.delivery_attempts (

@@ -1,19 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Topics } from '@tracker/contracts';
 import { ConsumedEvent, fetchWatermarks } from '@tracker/kafka';
 import { runReplay } from '@tracker/replay';
 import {
   closeSeedProducer,
   eventually,
+  seedProducer,
   HttpReceiver,
   seedAccount,
   SeededAccount,
-  startGroupsAtEnd,
   startTestApp,
   TestApp,
   testKafka,
 } from '@tracker/testing';
 import { publishConversion, publishDestination } from '../../test/dispatcher-test-kit';
+import { liveGroupsAtEnd } from '../../../../libs/replay/test/replay-test-kit';
 import { DispatcherModule } from '../dispatcher.module';
 import { DISPATCHER_GROUP } from '../scheduling/delivery-scheduler';
 import { dispatcherReplay } from './dispatcher.replay';
@@ -40,17 +41,16 @@ describe('replay dispatcher: the deliveries log from tracker.deliveries.v1 (Kafk
 
   beforeAll(async () => {
     receiver = await new HttpReceiver().start();
-    // Conversions of other suites share the topic: the live model starts where this suite does,
-    // as the replay below does, so both hold exactly this suite's deliveries.
-    const groupPrefix = `test.dispatcher-replay.${randomUUID()}`;
-    await startGroupsAtEnd(testKafka('dispatcher-replay'), groupPrefix, {
-      [DISPATCHER_GROUP]: [Topics.Conversions],
-    });
+    // The topics are shared with other suites: the live model starts at the conversions' end,
+    // so it holds this suite's deliveries only.
+    await seedProducer(); // creates the topics on a fresh broker
+    const groupPrefix = `test.dispatcher-replay.${randomBytes(4).toString('hex')}`;
+    await liveGroupsAtEnd([`${groupPrefix}.${DISPATCHER_GROUP}`], [Topics.Conversions]);
     app = await startTestApp({
       name: 'dispatcher-replay',
       features: [DispatcherModule],
-      config: { destinationsAllowPrivate: true },
       groupPrefix,
+      config: { destinationsAllowPrivate: true },
     });
     // The topic is shared with other suites: the replay starts where this suite does.
     ({ end: from } = await fetchWatermarks(testKafka('dispatcher-replay'), [Topics.Deliveries]));

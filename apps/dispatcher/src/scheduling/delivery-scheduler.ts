@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { DestinationDirectory } from '../destinations/destination.directory';
 import { DispatcherOutboxRelay } from '../outbox/outbox.relay';
 import { deliveriesScheduled } from '../sending/delivery-metrics';
+import { columnArrays } from '../shared/column-arrays';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
 import { matchingDestinations } from './delivery-matching';
 
@@ -94,11 +95,30 @@ export class DeliveryScheduler {
             next_attempt_at, conversion)
          SELECT id, account_id, destination_id, conversion_id, click_id, stage, 'pending',
                 created_at, created_at, conversion
-           FROM json_to_recordset($1::json) AS x(id uuid, account_id uuid, destination_id uuid,
-             conversion_id uuid, click_id text, stage text, created_at timestamptz, conversion json)
+           FROM (SELECT id, account_id, destination_id, conversion_id, click_id, stage,
+                        created_at, conversion::json AS conversion
+                   FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[],
+                               $6::text[], $7::timestamptz[], $8::text[])
+                     AS u(id, account_id, destination_id, conversion_id, click_id, stage,
+                          created_at, conversion)) x
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        [JSON.stringify(candidates)],
+        columnArrays(
+          candidates.map((candidate) => ({
+            ...candidate,
+            conversion: JSON.stringify(candidate.conversion),
+          })),
+          [
+            'id',
+            'account_id',
+            'destination_id',
+            'conversion_id',
+            'click_id',
+            'stage',
+            'created_at',
+            'conversion',
+          ],
+        ),
       );
       const fresh = new Set(inserted.map((row) => row.id));
       const outbox = candidates
@@ -135,10 +155,13 @@ export class DeliveryScheduler {
       if (outbox.length > 0) {
         await manager.query(
           `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
-           SELECT topic, message_key, event, delivery_id
-             FROM json_to_recordset($1::json)
-               AS x(topic text, message_key text, event json, delivery_id uuid)`,
-          [JSON.stringify(outbox)],
+           SELECT topic, message_key, event::json, delivery_id
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
+               AS x(topic, message_key, event, delivery_id)`,
+          columnArrays(
+            outbox.map((row) => ({ ...row, event: JSON.stringify(row.event) })),
+            ['topic', 'message_key', 'event', 'delivery_id'],
+          ),
         );
       }
       return outbox.length;

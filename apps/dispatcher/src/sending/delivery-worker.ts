@@ -27,6 +27,7 @@ import { lockModelShared } from '@tracker/replay';
 import { DataSource } from 'typeorm';
 import { DestinationDirectory } from '../destinations/destination.directory';
 import { DispatcherOutboxRelay } from '../outbox/outbox.relay';
+import { columnArrays } from '../shared/column-arrays';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
 import {
   attemptDuration,
@@ -169,17 +170,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const now = () => new Date();
       let rendered = delivery.rendered;
       let result: SendResult;
+      let unsendable: string | null = null;
       if (!rendered) {
         const destination = this.destinations.get(delivery.destination_id);
         if (destination && delivery.conversion) {
-          rendered = renderRequest(destination, delivery.conversion);
+          try {
+            rendered = renderRequest(destination, delivery.conversion);
+          } catch (error) {
+            unsendable = `the request could not be rendered: ${(error as Error).message}`;
+          }
+        } else {
+          unsendable = 'the destination was deleted before the first attempt';
         }
       }
       if (!rendered) {
         result = {
           status: null,
           body: null,
-          error: 'the destination was deleted before the first attempt',
+          error: unsendable ?? 'no request to send',
           errorKind: 'invalid_request',
           location: null,
           durationMs: 0,
@@ -288,11 +296,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       request_url: event.payload.request.url,
       body_size: event.payload.request.bodySize,
       duration_ms: event.payload.durationMs,
-      rendered,
+      rendered: rendered === null ? null : JSON.stringify(rendered),
       window_started_at: windowStartedAt,
       topic: Topics.Deliveries,
       message_key: partitionKeyOf(event),
-      event,
+      event: JSON.stringify(event),
     }));
     await this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'dispatcher');
@@ -301,20 +309,35 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const updated = returnedRows<{ id: string }>(
         await manager.query(
           `UPDATE ${Tables.deliveries} d
-            SET status = x.status, attempts = x.attempt, last_attempt_at = x.attempted_at,
-                next_attempt_at = x.next_attempt_at, response_status = x.response_status,
-                response_body = x.response_body, error = x.error,
-                request_method = x.request_method, request_url = x.request_url,
-                rendered = COALESCE(x.rendered, d.rendered),
-                conversion = CASE WHEN x.rendered IS NULL THEN d.conversion END,
-                window_started_at = x.window_started_at, lease_until = NULL
-           FROM json_to_recordset($1::json) AS x(id uuid, attempt integer,
-                  attempted_at timestamptz, status text, next_attempt_at timestamptz,
-                  response_status integer, response_body text, error text, request_method text,
-                  request_url text, rendered json, window_started_at timestamptz)
-          WHERE d.id = x.id AND d.attempts = x.attempt - 1
-          RETURNING d.id`,
-          [JSON.stringify(rows)],
+              SET status = x.status, attempts = x.attempt, last_attempt_at = x.attempted_at,
+                  next_attempt_at = x.next_attempt_at, response_status = x.response_status,
+                  response_body = x.response_body, error = x.error,
+                  request_method = x.request_method, request_url = x.request_url,
+                  rendered = COALESCE(x.rendered::json, d.rendered),
+                  conversion = CASE WHEN x.rendered IS NULL THEN d.conversion END,
+                  window_started_at = x.window_started_at, lease_until = NULL
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[],
+                         $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::text[],
+                         $10::text[], $11::text[], $12::timestamptz[])
+               AS x(id, attempt, attempted_at, status, next_attempt_at, response_status,
+                    response_body, error, request_method, request_url, rendered,
+                    window_started_at)
+            WHERE d.id = x.id AND d.attempts = x.attempt - 1
+            RETURNING d.id`,
+          columnArrays(rows, [
+            'id',
+            'attempt',
+            'attempted_at',
+            'status',
+            'next_attempt_at',
+            'response_status',
+            'response_body',
+            'error',
+            'request_method',
+            'request_url',
+            'rendered',
+            'window_started_at',
+          ]),
         ),
       );
       const kept = new Set(updated.map((row) => row.id));
@@ -324,20 +347,31 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         `INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
            request_url, body_size, response_status, response_body, error, duration_ms, outcome,
            next_attempt_at)
-         SELECT id, attempt, attempted_at, request_method, request_url, body_size,
-                response_status, response_body, error, duration_ms, status, next_attempt_at
-           FROM json_to_recordset($1::json) AS x(id uuid, attempt integer,
-             attempted_at timestamptz, request_method text, request_url text, body_size integer,
-             response_status integer, response_body text, error text, duration_ms integer,
-             status text, next_attempt_at timestamptz)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[],
+                              $6::int[], $7::int[], $8::text[], $9::text[], $10::int[],
+                              $11::text[], $12::timestamptz[])
          ON CONFLICT DO NOTHING`,
-        [JSON.stringify(recorded)],
+        columnArrays(recorded, [
+          'id',
+          'attempt',
+          'attempted_at',
+          'request_method',
+          'request_url',
+          'body_size',
+          'response_status',
+          'response_body',
+          'error',
+          'duration_ms',
+          'status',
+          'next_attempt_at',
+        ]),
       );
       await manager.query(
         `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
-         SELECT topic, message_key, event, id
-           FROM json_to_recordset($1::json) AS x(topic text, message_key text, event json, id uuid)`,
-        [JSON.stringify(recorded)],
+         SELECT topic, message_key, event::json, id
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
+             AS x(topic, message_key, event, id)`,
+        columnArrays(recorded, ['topic', 'message_key', 'event', 'id']),
       );
     });
   }
