@@ -81,6 +81,9 @@ export class RegisteredClickDto {
   @ApiProperty({ example: '0Xk3p9QmZ2rTaB4c' })
   clickId!: string;
 
-  @ApiProperty({ nullable: true, type: String, description: "The link's URL with the click id" })
-  url!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    description: "The link's URL with the click id; present only when linkId was given",
+  })
+  url?: string;
 }
