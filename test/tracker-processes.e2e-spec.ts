@@ -4,7 +4,8 @@
  * killed app process is restarted while the postback endpoint keeps answering and readiness
  * stays green (the stopped process shows in its body), and a stop ends every child.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, eventually } from '@tracker/testing';
@@ -130,6 +131,35 @@ describe('the tracker as several processes behind one port', () => {
       expect(Object.keys(docs.paths)).toContain(path);
     }
   });
+
+  it('forwards malformed percent-escapes as data, never a 500', async () => {
+    // No key: the app answers 401 (the gateway must not fail decoding the query first).
+    expect((await fetch(`${tracker.baseUrl}/api/account?x=%`)).status).toBe(401);
+    const key = (await api('POST', '/api/accounts', { name: 'Escapes' }, ADMIN_TOKEN)).body.apiKey;
+    for (const query of ['q=%', 'q=%E0%A4%A', 'q=%ud800', 'q=%ED%A0%80']) {
+      const { status } = await api('GET', `/api/postback-logs?${query}`, undefined, key);
+      expect({ query, status }).toEqual({
+        query,
+        status: 200,
+      });
+    }
+    expect((await api('GET', '/api/clicks/%E0%A4%A', undefined, key)).status).toBeLessThan(500);
+  });
+
+  it('refuses to start a second tracker on a port that is in use', async () => {
+    const second = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(__dirname, '../apps/tracker/main.ts')],
+      {
+        cwd: path.join(__dirname, '..'),
+        env: { ...process.env, PORT: String(tracker.port), TRACKER_PROCESSES: 'multi' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`Port ${tracker.port} is already in use`);
+  }, 90_000);
 
   it('restarts a killed app process while postbacks are still accepted', async () => {
     const integration = await api('POST', '/api/integrations', {

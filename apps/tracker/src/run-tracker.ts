@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { TrackerConfig } from '@tracker/config';
-import { freePort } from '@tracker/local-infra';
+import { freePort, isPortOpen } from '@tracker/local-infra';
 import {
   announce,
   composeApp,
@@ -43,6 +43,14 @@ export async function runTracker(): Promise<void> {
  */
 async function runSupervised(config: TrackerConfig): Promise<void> {
   const logger = createRootLogger(config.logLevel, 'tracker', config.logFormat);
+  // A second tracker would start its app processes next to the first one's (same consumer
+  // groups) while its edge could never bind the port: refuse before starting anything.
+  if (await isPortOpen(config.port)) {
+    process.stderr.write(
+      `Port ${config.port} is already in use (another tracker?): stop it or set PORT.\n`,
+    );
+    process.exit(1);
+  }
   const infrastructure = await resolveInfrastructure(config, (line) => logger.info(line));
   const runtime = infrastructure.config;
   const shared: NodeJS.ProcessEnv = {

@@ -65,8 +65,13 @@ export async function runApp(definition: AppDefinition): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // The tracker's app processes listen on loopback only; the public port is the tracker's.
-  await app.listen({ port: runtime.port, host: process.env.TRACKER_LISTEN_HOST ?? '0.0.0.0' });
-  logger.info(`${definition.title} listening on ${runtime.publicBaseUrl} (docs at /docs)`);
+  const host = process.env.TRACKER_LISTEN_HOST ?? '0.0.0.0';
+  await app.listen({ port: runtime.port, host });
+  logger.info(
+    host === '0.0.0.0'
+      ? `${definition.title} listening on ${runtime.publicBaseUrl} (docs at /docs)`
+      : `${definition.title} listening on ${host}:${runtime.port} (behind the tracker's port)`,
+  );
   if (definition.announce) announce(infrastructure);
 }
 

@@ -3,6 +3,27 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_ROUTES, WorkerApp } from '../processes/topology';
 
+/** The query string of a request URL as received, without its `?` ('' when none). */
+function rawQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? '' : url.slice(at + 1);
+}
+
+/**
+ * The path of a request URL as the app should receive it: as received when it decodes, else
+ * with every `%` escaped, so a malformed escape reaches the app as the literal text it is.
+ */
+function forwardablePath(url: string): string {
+  const at = url.indexOf('?');
+  const path = at < 0 ? url : url.slice(0, at);
+  try {
+    decodeURIComponent(path);
+    return path;
+  } catch {
+    return path.replace(/%/g, '%25');
+  }
+}
+
 /** Base URL (`http://127.0.0.1:<port>`) of each app process. */
 export type Upstreams = Record<WorkerApp, string>;
 
@@ -21,7 +42,10 @@ export async function installGateway(
   for (const route of GATEWAY_ROUTES) {
     const base = upstreams[route.app];
     const handler = (request: FastifyRequest, reply: FastifyReply) =>
-      reply.from(`${base}${request.url}`, {
+      reply.from(`${base}${forwardablePath(request.url)}`, {
+        // The query goes on byte for byte: the app decodes it as data (SPEC section 9), and
+        // reply-from would otherwise decode it first and fail on a malformed escape.
+        queryString: () => rawQuery(request.url),
         rewriteRequestHeaders: (_request, headers) => ({
           ...headers,
           'x-forwarded-for': request.ip,
