@@ -316,4 +316,30 @@ describe('deployment files agree with the code', () => {
       expect([...kustomization.resources].sort()).toEqual(files.sort());
     });
   });
+
+  describe('nest-cli.json (NestJS monorepo mode)', () => {
+    const cli = JSON.parse(read('nest-cli.json')) as {
+      monorepo: boolean;
+      projects: Record<string, { type: string; root: string; entryFile?: string }>;
+    };
+
+    it('names every app, with an entry file `nest build|start <app>` finds', () => {
+      expect(cli.monorepo).toBe(true);
+      for (const app of [...APPS, 'tracker']) {
+        const project = cli.projects[app];
+        expect({ app, type: project?.type }).toEqual({ app, type: 'application' });
+        // `nest start <app>` runs dist/<entryFile>.js; the build emits it from <entryFile>.ts.
+        expect(fs.existsSync(path.join(root, `${project.entryFile}.ts`))).toBe(true);
+      }
+    });
+
+    it('names every library under libs/', () => {
+      const libs = fs
+        .readdirSync(path.join(root, 'libs'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+      for (const lib of libs)
+        expect({ lib, type: cli.projects[lib]?.type }).toEqual({ lib, type: 'library' });
+    });
+  });
 });

@@ -53,6 +53,7 @@ describe('the tracker as several processes behind one port', () => {
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
 
+  const metrics = async () => (await fetch(`${tracker.baseUrl}/metrics`)).text();
   const ready = async () =>
     (await fetch(`${tracker.baseUrl}/health/ready`)).json() as Promise<{
       status: string;
@@ -132,6 +133,23 @@ describe('the tracker as several processes behind one port', () => {
     }
   });
 
+  it("serves every app process's metrics on the one port, each series labelled with its process", async () => {
+    await eventually(async () => {
+      const text = await metrics();
+      for (const app of ['registry', 'attribution', 'postback-log', 'dispatcher']) {
+        expect(text).toContain(`tracker_process_up{process="${app}"} 1`);
+      }
+      expect(text).toMatch(
+        /tracker_consumer_up\{process="attribution",consumer="attribution\.projection"\} 1/,
+      );
+      expect(text).toMatch(
+        /tracker_consumer_up\{process="postback-log",consumer="postback-log\.projection"\} 1/,
+      );
+      // One declaration per family, however many processes report it.
+      expect(text.match(/^# TYPE process_cpu_seconds_total /gm)).toHaveLength(1);
+    });
+  });
+
   it('forwards malformed percent-escapes as data, never a 500', async () => {
     // No key: the app answers 401 (the gateway must not fail decoding the query first).
     expect((await fetch(`${tracker.baseUrl}/api/account?x=%`)).status).toBe(401);
@@ -174,6 +192,7 @@ describe('the tracker as several processes behind one port', () => {
       const state = await ready();
       expect(state.status).toBe('ok');
       expect(state.components['process:attribution']).toMatch(/^down/);
+      expect(await metrics()).toContain('tracker_process_up{process="attribution"} 0');
     });
     const postback = await fetch(
       `${tracker.baseUrl}/api/postbacks/${integration.body.id}/tracker-postback?tracker.event=registration&click_id=NoSuchClick1`,
@@ -182,7 +201,10 @@ describe('the tracker as several processes behind one port', () => {
     const { id } = (await postback.json()) as { id: string };
 
     await eventually(
-      async () => expect((await ready()).components['process:attribution']).toBe('up'),
+      async () => {
+        expect((await ready()).components['process:attribution']).toBe('up');
+        expect(await metrics()).toContain('tracker_process_up{process="attribution"} 1');
+      },
       {
         timeoutMs: 60_000,
       },

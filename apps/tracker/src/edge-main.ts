@@ -1,4 +1,10 @@
-import { ReadinessFailure, ReadinessRegistry, composeApp, runApp } from '@tracker/platform';
+import {
+  MetricsExposition,
+  ReadinessFailure,
+  ReadinessRegistry,
+  composeApp,
+  runApp,
+} from '@tracker/platform';
 import { OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'pino';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,7 +18,8 @@ const DOCS_WAIT_MS = 120_000;
 /**
  * The process that owns the tracker's public port when it runs as several processes: the
  * ingress (postback endpoint, click redirect) plus a gateway to the app processes, whose state
- * `/health/ready` reports as components (SPEC section 4, Operations).
+ * `/health/ready` reports as components and whose metrics `/metrics` includes (SPEC section 4,
+ * Operations).
  */
 function runEdge(): Promise<void> {
   const upstreams = JSON.parse(process.env.TRACKER_UPSTREAMS ?? '{}') as Upstreams;
@@ -24,8 +31,10 @@ function runEdge(): Promise<void> {
     beforeListen: async (app) => {
       await installGateway(app, upstreams);
       const readiness = app.get(ReadinessRegistry);
+      const metrics = app.get(MetricsExposition);
       for (const [name, base] of Object.entries(upstreams)) {
         readiness.registerComponent(`process:${name}`, () => processReady(base));
+        metrics.addUpstream(name, base);
       }
     },
   });

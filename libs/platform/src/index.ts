@@ -8,3 +8,4 @@ export * from './run-app';
 export * from './app-root.module';
 export * from './banner';
 export * from './http/validation';
+export * from './metrics/metrics-exposition';

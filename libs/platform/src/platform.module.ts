@@ -4,6 +4,7 @@ import { KafkaModule, KafkaRuntime } from '@tracker/kafka';
 import { HealthController } from './health/health.controller';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { MetricsController } from './metrics/metrics.controller';
+import { MetricsExposition } from './metrics/metrics-exposition';
 
 const APP_NAME = Symbol('APP_NAME');
 
@@ -32,8 +33,8 @@ export class PlatformModule implements OnModuleInit {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [ReadinessRegistry, { provide: APP_NAME, useValue: appName }],
-      exports: [ReadinessRegistry, APP_NAME],
+      providers: [ReadinessRegistry, MetricsExposition, { provide: APP_NAME, useValue: appName }],
+      exports: [ReadinessRegistry, MetricsExposition, APP_NAME],
     };
   }
 
