@@ -46,11 +46,11 @@ function DestinationRow({
     <tr data-testid="destination-row" data-name={destination.name}>
       <td>{destination.name}</td>
       <td>{integrationName}</td>
-      <td>
+      <td className="stages-cell">
         {destination.stages.map((stage) => t(`stage.${stage}`, { defaultValue: stage })).join(', ')}
       </td>
       <td>{destination.method}</td>
-      <td>
+      <td className="url-cell">
         <code className="value" data-testid="destination-url">
           {destination.url}
         </code>
@@ -188,7 +188,7 @@ export default function DestinationsPage() {
       ) : null}
       {destinations.data && destinations.data.length > 0 ? (
         <TableWrap label={t('destinations.list')}>
-          <table data-testid="destinations-table">
+          <table className="destinations" data-testid="destinations-table">
             <thead>
               <tr>
                 <th scope="col">{t('destinations.form.name')}</th>
