@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { CONVERSION_STAGES, keys, useIntegrations } from '../../api/queries';
@@ -39,6 +39,9 @@ export function DestinationForm({
   const [url, setUrl] = useState(initial.url);
   const [headers, setHeaders] = useState(formatHeaders(initial.headers));
   const [body, setBody] = useState(initial.body ?? '');
+  const nameRef = useRef<HTMLInputElement>(null);
+  // The form opens above the list: keyboard and screen-reader users land in it.
+  useEffect(() => nameRef.current?.focus(), []);
   const save = useMutation({
     mutationFn: () => {
       const draft = {
@@ -89,6 +92,7 @@ export function DestinationForm({
       <label htmlFor="dest-name">{t('destinations.form.name')}</label>
       <input
         id="dest-name"
+        ref={nameRef}
         value={name}
         onChange={(e) => setName(e.target.value)}
         required
