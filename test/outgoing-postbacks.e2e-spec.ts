@@ -1,7 +1,9 @@
 /**
  * Outgoing postbacks through the whole tracker (SPEC section 4): destinations created from each
  * ready template (pointed at a local receiver on 127.0.0.1, hence DESTINATIONS_ALLOW_PRIVATE),
- * a click with ad-platform parameters, the partner's postbacks, and what each destination got.
+ * a click with ad-platform parameters, the partner's postbacks, and what each destination got;
+ * and a chargeback (SPEC section 5, status updates) reaching only the destinations that ask for
+ * `reversal`.
  */
 import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
@@ -185,5 +187,79 @@ describe('outgoing postbacks through the whole tracker', () => {
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': expect.any(String) },
     });
     expect(test.body.response).toMatchObject({ status: 200, body: '{"ok":true}', error: null });
+  });
+
+  it('sends a chargeback as a reversal only where stages ask for it, with {stage} and {amount}', async () => {
+    const integration = (
+      await api('POST', '/api/integrations', {
+        template: 'pocket-option-revshare',
+        name: 'Chargebacks',
+      })
+    ).body as { id: string; events: Array<{ name: string; postbackUrl: string }> };
+    const destination = async (name: string, stages: string[]) => {
+      const created = await api('POST', '/api/destinations', {
+        name,
+        integrationId: integration.id,
+        stages,
+        method: 'GET',
+        url: `${receiver.baseUrl}/${name}?stage={stage}&amount={amount}&currency={currency}&tid={tid}&ordinal={ordinal}`,
+      });
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    };
+    const withReversals = await destination('with-reversals', ['first_deposit', 'reversal']);
+    const depositsOnly = await destination('deposits-only', ['first_deposit']);
+
+    const click = await api('POST', '/api/clicks', { integrationId: integration.id });
+    expect(click.status).toBe(201);
+    const clickId = click.body.clickId as string;
+    const resale = new URL(integration.events.find((e) => e.name === 'resale')!.postbackUrl);
+    const partnerCalls = async (extra: string) => {
+      const response = await fetch(`${tracker.baseUrl}${resale.pathname}${resale.search}&${extra}`);
+      expect(response.status).toBe(200);
+    };
+    await partnerCalls(`click_id=${clickId}&sumdep=75.50&tracker.tid=T-900`);
+    // The deposit is delivered before its chargeback arrives, as in life.
+    await eventually(
+      async () =>
+        expect(receiver.to('/deposits-only').length + receiver.to('/with-reversals').length).toBe(
+          2,
+        ),
+      { timeoutMs: 30_000 },
+    );
+    // The partner's status update: the same tid with status=chargeback (amount ignored).
+    await partnerCalls(`click_id=${clickId}&tracker.tid=T-900&status=chargeback&sumdep=1`);
+
+    const items = await eventually(
+      async () => {
+        const page = await api('GET', `/api/deliveries?clickId=${clickId}`);
+        const delivered = (page.body.items as Array<{ status: string; stage: string }>).filter(
+          (d) => d.status === 'delivered',
+        );
+        expect(delivered.map((d) => d.stage).sort()).toEqual([
+          'first_deposit',
+          'first_deposit',
+          'reversal',
+        ]);
+        return page.body.items as Array<{ destinationId: string; stage: string }>;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const stagesOf = (id: string) =>
+      items
+        .filter((d) => d.destinationId === id)
+        .map((d) => d.stage)
+        .sort();
+    expect(stagesOf(withReversals)).toEqual(['first_deposit', 'reversal']);
+    expect(stagesOf(depositsOnly)).toEqual(['first_deposit']);
+
+    expect(receiver.to('/with-reversals').map((r) => r.url)).toEqual([
+      '/with-reversals?stage=first_deposit&amount=75.50&currency=USD&tid=T-900&ordinal=1',
+      // A reversal carries the reversed conversion's amount negated and no ordinal (SPEC 3, 5).
+      '/with-reversals?stage=reversal&amount=-75.50&currency=USD&tid=T-900&ordinal=',
+    ]);
+    expect(receiver.to('/deposits-only').map((r) => r.url)).toEqual([
+      '/deposits-only?stage=first_deposit&amount=75.50&currency=USD&tid=T-900&ordinal=1',
+    ]);
   });
 });

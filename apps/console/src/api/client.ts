@@ -24,11 +24,16 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Guesses the field a message names when the API did not say (`"limit must be …"`). */
-function fieldOf(body: { field?: unknown; message?: unknown }): string | null {
+/**
+ * Guesses the field a message names when the API did not say (`"limit must be …"`,
+ * `"url uses an unknown macro {x}"`, `"url points to a … private address"`).
+ */
+export function fieldOf(body: { field?: unknown; message?: unknown }): string | null {
   if (typeof body.field === 'string') return body.field;
   if (typeof body.message === 'string') {
-    const match = /^([A-Za-z][\w.]*)(?: must| should|:| is )/.exec(body.message);
+    const match = /^([A-Za-z][\w.-]*)(?: must| should|:| is | uses | has | points )/.exec(
+      body.message,
+    );
     if (match) return match[1].split('.')[0];
   }
   return null;

@@ -1,6 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client';
-import type { Integration, Page, RegistrationLink, Template } from './types';
+import type {
+  Destination,
+  DestinationTemplate,
+  Integration,
+  Page,
+  RegistrationLink,
+  Template,
+} from './types';
 
 export {
   CONVERSION_STAGES,
@@ -16,6 +23,9 @@ export const keys = {
   integration: (id: string) => ['integrations', id] as const,
   links: (id: string) => ['integrations', id, 'registration-links'] as const,
   apiKeys: ['api-keys'] as const,
+  destinationTemplates: ['destination-templates'] as const,
+  destinations: ['destinations'] as const,
+  deliveries: ['deliveries'] as const,
 };
 
 export function useTemplates() {
@@ -52,5 +62,20 @@ export function useRegistrationLinks(id: string) {
       );
       return Array.isArray(body) ? body : body.items;
     },
+  });
+}
+
+export function useDestinationTemplates() {
+  return useQuery({
+    queryKey: keys.destinationTemplates,
+    queryFn: () => api<DestinationTemplate[]>('GET', '/api/destination-templates'),
+    staleTime: 60_000,
+  });
+}
+
+export function useDestinations() {
+  return useQuery({
+    queryKey: keys.destinations,
+    queryFn: async () => (await api<Page<Destination>>('GET', '/api/destinations')).items,
   });
 }

@@ -176,3 +176,75 @@ export interface PostbackCheck {
   currency: string | null;
   params: Array<{ name: string; value: string; usedAs: string | null }>;
 }
+
+/** An outgoing postback (SPEC section 4, Outgoing postbacks): secrets arrive masked (`•••1234`). */
+export interface Destination {
+  id: string;
+  name: string;
+  integrationId: string | null;
+  stages: string[];
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt?: string;
+}
+
+export interface DestinationTemplate {
+  id: string;
+  name: string;
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+  stages: string[];
+}
+
+/** `POST /api/destinations/:id/test`: the request sent (masked) and what came back. */
+export interface DestinationTestResult {
+  request: { method: string; url: string; headers: Record<string, string>; body: string | null };
+  response: {
+    status: number | null;
+    body: string | null;
+    error: string | null;
+    durationMs: number;
+  };
+}
+
+export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  id: string;
+  destinationId: string;
+  conversionId: string;
+  clickId: string;
+  stage: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  request: { method: string | null; url: string | null };
+  createdAt: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  attemptedAt: string;
+  request: { method: string; url: string; bodySize: number };
+  responseStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  durationMs: number;
+  outcome: string;
+  nextAttemptAt: string | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  history: DeliveryAttempt[];
+}

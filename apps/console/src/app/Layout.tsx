@@ -14,6 +14,8 @@ const NAV = [
   ['/test-registration', 'nav.testRegistration'],
   ['/logs', 'nav.logs'],
   ['/conversions', 'nav.conversions'],
+  ['/destinations', 'nav.destinations'],
+  ['/deliveries', 'nav.deliveries'],
   ['/funnel', 'nav.funnel'],
   ['/clicks', 'nav.clicks'],
   ['/settings', 'nav.settings'],

@@ -24,6 +24,8 @@ export const CONSOLE_PATHS = [
   '/test-registration',
   '/logs',
   '/conversions',
+  '/destinations',
+  '/deliveries',
   '/funnel',
   '/clicks',
   '/clicks/:clickId',
@@ -64,6 +66,14 @@ export const router = createBrowserRouter([
           {
             path: '/conversions',
             element: page(() => import('../features/conversions/ConversionsPage')),
+          },
+          {
+            path: '/destinations',
+            element: page(() => import('../features/destinations/DestinationsPage')),
+          },
+          {
+            path: '/deliveries',
+            element: page(() => import('../features/deliveries/DeliveriesPage')),
           },
           { path: '/funnel', element: page(() => import('../features/funnel/FunnelPage')) },
           {

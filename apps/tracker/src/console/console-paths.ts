@@ -13,6 +13,8 @@ export const CONSOLE_PATHS = [
   '/test-registration',
   '/logs',
   '/conversions',
+  '/destinations',
+  '/deliveries',
   '/funnel',
   '/clicks',
   '/clicks/:clickId',
