@@ -12,7 +12,8 @@
  * A throwaway broker on 49192 (data under .data/bench-box-kafka, wiped) and a fresh database
  * (dropped afterwards) take the load. Knobs: BENCH_BOX_SECONDS (15), BENCH_BOX_WARMUP (5),
  * BENCH_BOX_CONNECTIONS (100), BENCH_HOT_RATE (1000), BENCH_HOT_SECONDS (10),
- * BENCH_TRACKER_PROCESSES (the tracker's TRACKER_PROCESSES, default auto).
+ * BENCH_TRACKER_PROCESSES (the tracker's TRACKER_PROCESSES, default auto),
+ * BENCH_TRACKER_NODE_ARGS (Node flags of the tracker and its app processes, e.g. to profile).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +23,8 @@ import { freePort } from '@tracker/testing';
 import { Client } from 'pg';
 import { autocannon, AutocannonResult, startBareFastify } from './support/load';
 import { fmt, print } from './support/output';
-import { stopChild } from './support/processes';
-import { startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
+import { cpuPerUnit, stopChild, trackerProcesses } from './support/processes';
+import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
 import { sleep, waitFor } from './support/wait';
 
@@ -49,22 +50,28 @@ async function startTracker(
   databaseUrl: string,
 ): Promise<Tracker> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/tracker/main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KAFKA_BROKERS: brokers.join(','),
-      DATABASE_URL: databaseUrl,
-      TRACKER_ADMIN_TOKEN: ADMIN_TOKEN,
-      KAFKA_GROUP_PREFIX: `bench-box-${randomBytes(4).toString('hex')}`,
-      TRACKER_PROCESSES: PROCESSES,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      SPOOL_DIR: path.join(root, '.data', `bench-box-spool-${port}`),
+  // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: the supervisor passes its flags to every app.
+  const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(root, 'dist/apps/tracker/main.js')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KAFKA_BROKERS: brokers.join(','),
+        DATABASE_URL: databaseUrl,
+        TRACKER_ADMIN_TOKEN: ADMIN_TOKEN,
+        KAFKA_GROUP_PREFIX: `bench-box-${randomBytes(4).toString('hex')}`,
+        TRACKER_PROCESSES: PROCESSES,
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        SPOOL_DIR: path.join(root, '.data', `bench-box-spool-${port}`),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
@@ -236,6 +243,11 @@ export async function run(): Promise<void> {
       overallRate: rate,
       requests: pocketTraffic(integrationId, clicks),
     });
+    const batchesBefore = await consumerBatches(tracker.baseUrl);
+    const cpu = cpuPerUnit({
+      ...trackerProcesses(tracker.child.pid!),
+      broker: broker ? brokerPid(brokerDir) : undefined,
+    });
     const load = await autocannon({
       url,
       connections: CONNECTIONS,
@@ -245,6 +257,9 @@ export async function run(): Promise<void> {
       requests: pocketTraffic(integrationId, clicks),
     });
     const finalMs = await msUntilFinal(db, accountId, accepted(warm) + accepted(load));
+    // From the load's start until all is final: what each accepted postback cost, per process.
+    const cpuPerPostback = cpu(accepted(load));
+    const batchesAfter = await consumerBatches(tracker.baseUrl);
     const acceptedRate = accepted(load) / SECONDS;
     print(
       `B6  asked ${rate}/s (0.1 × reference) for ${SECONDS} s: accepted ${fmt(acceptedRate)}/s ` +
@@ -252,6 +267,8 @@ export async function run(): Promise<void> {
         `p99 ${load.latency.p99} ms, non-2xx ${load.non2xx + load.errors + load.timeouts}; ` +
         `all ${accepted(warm) + accepted(load)} final in the log ${fmt(finalMs)} ms after the load stopped`,
     );
+    print(`B6  CPU per accepted postback (load and drain): ${cpuPerPostback}`);
+    print(`B6  messages per handler batch: ${batchSizes(batchesBefore, batchesAfter)}`);
     const b6 =
       acceptedRate >= rate * 0.98 && load.latency.p99 <= 50 && load.non2xx === 0 && finalMs <= 1000;
     print(`B6  target: ≥ 0.1 of reference, p99 ≤ 50 ms, final ≤ 1 s → ${b6 ? 'met' : 'missed'}`);
@@ -308,4 +325,31 @@ async function hotDeposits(
     [clickId],
   );
   return { count: rows[0].count, maxOrdinal: rows[0].max, distinctOrdinals: rows[0].distinct };
+}
+
+type BatchTotals = Map<string, { sum: number; count: number }>;
+
+/** Each consumer's handled messages and handler calls so far, from the tracker's `/metrics`. */
+async function consumerBatches(baseUrl: string): Promise<BatchTotals> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const totals: BatchTotals = new Map();
+  const sample =
+    /^tracker_consumer_batch_messages_(sum|count)\{(?:[^}]*,)?consumer="([^"]+)"[^}]*\} (\S+)$/gm;
+  for (const [, kind, consumer, value] of text.matchAll(sample)) {
+    const entry = totals.get(consumer) ?? { sum: 0, count: 0 };
+    entry[kind as 'sum' | 'count'] += Number(value);
+    totals.set(consumer, entry);
+  }
+  return totals;
+}
+
+/** `consumer N` (mean messages per handler call between the two readings) per consumer. */
+function batchSizes(before: BatchTotals, after: BatchTotals): string {
+  return [...after]
+    .map(([consumer, { sum, count }]) => {
+      const calls = count - (before.get(consumer)?.count ?? 0);
+      const messages = sum - (before.get(consumer)?.sum ?? 0);
+      return `${consumer} ${calls > 0 ? fmt(messages / calls, 1) : '-'}`;
+    })
+    .join(', ');
 }
