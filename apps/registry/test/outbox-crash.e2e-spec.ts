@@ -58,11 +58,12 @@ describe('outbox: a crash between the database commit and the snapshot publish',
       ),
     );
 
-    // The relay dies: changes commit with their outbox rows, nothing reaches Kafka.
+    // The relay dies: changes commit with their outbox rows, nothing reaches Kafka. (A disable,
+    // delete or revocation publishes before its commit instead: see acknowledged-change.int-spec.)
     await first.app.get(OutboxRelay).pause();
     const patched = await api('PATCH', `/api/integrations/${id}`, {
       key: account.body.apiKey,
-      body: { name: 'After the crash', enabled: false },
+      body: { name: 'After the crash', amountParam: 'amount' },
     });
     expect(patched.status).toBe(200);
     const link = await api('POST', `/api/integrations/${id}/registration-links`, {
@@ -87,7 +88,7 @@ describe('outbox: a crash between the database commit and the snapshot publish',
     const view = await api2<IntegrationView>('GET', `/api/integrations/${id}`, {
       key: account.body.apiKey,
     });
-    expect(view.body).toMatchObject({ name: 'After the crash', enabled: false });
+    expect(view.body).toMatchObject({ name: 'After the crash', amountParam: 'amount' });
     expect(view.body.registrationLinks).toHaveLength(1);
     await eventually(() =>
       expect(latest(integrations, id)?.event?.payload).toEqual(

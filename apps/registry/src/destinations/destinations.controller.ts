@@ -100,18 +100,23 @@ export class DestinationsController {
     @Param('id') id: string,
     @Body() body: UpdateDestinationDto,
   ): Promise<DestinationResponse> {
-    const changed = await this.destinations.change(account.id, id, (destination) => {
-      if (body.name !== undefined) destination.name = body.name;
-      if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
-      if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
-      if (body.method !== undefined) destination.method = body.method;
-      if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
-      if (body.headers !== undefined) {
-        destination.headers = unmaskHeaders(body.headers, destination.headers);
-      }
-      if (body.body !== undefined) destination.body = body.body;
-      if (body.enabled !== undefined) destination.enabled = body.enabled;
-    });
+    const changed = await this.destinations.change(
+      account.id,
+      id,
+      (destination) => {
+        if (body.name !== undefined) destination.name = body.name;
+        if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
+        if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
+        if (body.method !== undefined) destination.method = body.method;
+        if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
+        if (body.headers !== undefined) {
+          destination.headers = unmaskHeaders(body.headers, destination.headers);
+        }
+        if (body.body !== undefined) destination.body = body.body;
+        if (body.enabled !== undefined) destination.enabled = body.enabled;
+      },
+      { mustTakeEffect: body.enabled === false },
+    );
     return toDestinationView(changed);
   }
 
