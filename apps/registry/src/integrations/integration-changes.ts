@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { apiDataSourceName } from '@tracker/database';
+import { apiDataSourceName, decodePageCursor, encodePageCursor } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { lockModelShared } from '@tracker/replay';
@@ -112,14 +112,38 @@ export class IntegrationChanges {
     );
   }
 
-  async list(accountId: string): Promise<IntegrationResponse[]> {
+  /**
+   * One page of the account's integrations, oldest first, keyset on (createdAt, id); events and
+   * links are loaded for that page only.
+   * @throws BadRequestException naming `cursor` when it is not one this API handed out.
+   */
+  async list(
+    accountId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: IntegrationResponse[]; nextCursor: string | null }> {
     const manager = this.dataSource.manager;
-    const integrations = await manager.getRepository(IntegrationEntity).find({
-      where: { accountId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const query = manager
+      .getRepository(IntegrationEntity)
+      .createQueryBuilder('i')
+      .where('i.accountId = :accountId', { accountId })
+      .orderBy('i.createdAt', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor !== undefined) {
+      const after = decodePageCursor(page.cursor);
+      query.andWhere('(i.createdAt, i.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', after);
+    }
+    const found = await query.getMany();
+    const integrations = found.slice(0, page.limit);
+    const last = integrations.at(-1);
     const records = await loadIntegrationRecords(manager, integrations);
-    return records.map((record) => toIntegrationView(this.config.publicBaseUrl, record));
+    return {
+      items: records.map((record) => toIntegrationView(this.config.publicBaseUrl, record)),
+      nextCursor:
+        found.length > page.limit && last
+          ? encodePageCursor({ at: last.createdAt.toISOString(), id: last.id })
+          : null,
+    };
   }
 
   /** The integration with its events and links, or 404 when it is not this account's. */

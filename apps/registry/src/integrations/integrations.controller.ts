@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -34,8 +35,10 @@ import { RegistrationLinkEntity } from '../registration-links/registration-link.
 import { buildFinalUrl } from '../registration-links/final-url';
 import {
   CreateIntegrationDto,
+  DEFAULT_INTEGRATION_PAGE,
   IntegrationListResponse,
   IntegrationResponse,
+  ListIntegrationsQuery,
   UpdateIntegrationDto,
 } from './integration.dto';
 import { IntegrationChanges } from './integration-changes';
@@ -99,8 +102,15 @@ export class IntegrationsController {
   @Get()
   @ApiOperation({ summary: "The account's integrations" })
   @ApiOkResponse({ type: IntegrationListResponse })
-  async list(@CurrentAccount() account: AccountChangedPayload): Promise<IntegrationListResponse> {
-    return { items: await this.integrations.list(account.id) };
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named).' })
+  list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: ListIntegrationsQuery,
+  ): Promise<IntegrationListResponse> {
+    return this.integrations.list(account.id, {
+      limit: query.limit ?? DEFAULT_INTEGRATION_PAGE,
+      cursor: query.cursor,
+    });
   }
 
   @Get(':id')
