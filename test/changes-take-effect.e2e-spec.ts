@@ -29,6 +29,7 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
   let spareKey: { id: string; apiKey: string };
   let toDisable: IntegrationView;
   let toDelete: IntegrationView;
+  let destination: { id: string };
 
   const probe = async (integrationId: string): Promise<number> =>
     (
@@ -91,6 +92,17 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
         })
       ).body;
     [toDisable, toDelete] = [await create('To disable'), await create('To delete')];
+    destination = (
+      await api<{ id: string }>('POST', '/api/destinations', {
+        key: account.apiKey,
+        body: {
+          name: 'Hook',
+          stages: ['registration'],
+          method: 'GET',
+          url: 'https://hooks.example.com/pb?c={clickid}',
+        },
+      })
+    ).body;
     await eventually(
       async () => {
         expect(await probe(toDisable.id)).toBe(200);
@@ -118,6 +130,13 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
     );
     expect503(await api('DELETE', `/api/integrations/${toDelete.id}`, { key: account.apiKey }));
     expect503(await api('DELETE', `/api/api-keys/${spareKey.id}`, { key: account.apiKey }));
+    expect503(
+      await api('PATCH', `/api/destinations/${destination.id}`, {
+        key: account.apiKey,
+        body: { enabled: false },
+      }),
+    );
+    expect503(await api('DELETE', `/api/destinations/${destination.id}`, { key: account.apiKey }));
 
     // The registry is unchanged: in its database, in its API, and the key still works.
     expect(
@@ -129,6 +148,11 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
     expect(
       await registryRow('SELECT revoked_at FROM registry.api_keys WHERE id = $1', [spareKey.id]),
     ).toEqual({ revoked_at: null });
+    expect(
+      await registryRow('SELECT enabled FROM registry.destinations WHERE id = $1', [
+        destination.id,
+      ]),
+    ).toEqual({ enabled: true });
     const view = await api<IntegrationView>('GET', `/api/integrations/${toDisable.id}`, {
       key: spareKey.apiKey,
     });
@@ -186,6 +210,17 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
     await withinOneSecond(answered, async () =>
       expect((await api('GET', '/api/account', { key: spareKey.apiKey })).status).toBe(401),
     );
+
+    const destinationOff = await api<{ enabled: boolean }>(
+      'PATCH',
+      `/api/destinations/${destination.id}`,
+      { key: account.apiKey, body: { enabled: false } },
+    );
+    expect(destinationOff.status).toBe(200);
+    expect(destinationOff.body.enabled).toBe(false);
+    expect(
+      (await api('DELETE', `/api/destinations/${destination.id}`, { key: account.apiKey })).status,
+    ).toBe(204);
 
     // Published before the commit: the relay has nothing left to resend.
     expect(

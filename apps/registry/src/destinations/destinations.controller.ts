@@ -17,6 +17,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -32,6 +33,9 @@ import {
 } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { toDestinationView } from './destination-views';
+
+const UNACKNOWLEDGED =
+  'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';
 
 @ApiTags('destinations')
 @ApiBearerAuth()
@@ -95,6 +99,7 @@ export class DestinationsController {
     description: 'Invalid field, unknown macro or private address (named).',
   })
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
@@ -125,6 +130,7 @@ export class DestinationsController {
   @ApiOperation({ summary: 'Delete a destination; no new deliveries are scheduled for it' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
