@@ -390,9 +390,7 @@ async function b4(databaseUrl: string, tenants: Tenant[]): Promise<void> {
       perTenant('first page', () => ({})),
       perTenant('deep page (cursor)', () => ({
         after: {
-          receivedAt: new Date(
-            Date.parse('2026-01-01') + Math.floor(Math.random() * span),
-          ).toISOString(),
+          at: new Date(Date.parse('2026-01-01') + Math.floor(Math.random() * span)).toISOString(),
           id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
         },
       })),

@@ -2,10 +2,11 @@
  * Funnel numbers for a scripted scenario (many clicks, campaigns, integrations and days),
  * checked against counts the test computes on its own from the script.
  */
-import { IntegrationChangedPayload, PostbackReceivedEvent } from '@tracker/contracts';
+import { IntegrationChangedPayload, PostbackReceivedEvent, Topics } from '@tracker/contracts';
 import {
   closeSeedProducer,
   eventually,
+  seedProducer,
   seedAccount,
   SeededAccount,
   seedIntegration,
@@ -63,6 +64,7 @@ interface ScriptConversion {
 
 interface Row {
   key: string | null;
+  other?: true;
   clicks: number;
   registrations: number;
   emailConfirmations: number;
@@ -110,7 +112,7 @@ function expectedRows(
     (filter.integrationId === undefined || click.integrationId === filter.integrationId);
   const keyOf = (click: ScriptClick, at: Date): string | null =>
     grouping === 'none'
-      ? 'total'
+      ? null
       : grouping === 'day'
         ? day(new Date(at.getTime() + (filter.zoneHours ?? 0) * HOUR))
         : grouping === 'campaign'
@@ -150,7 +152,7 @@ function expectedRows(
     }
     return rows.get(key)!;
   };
-  if (grouping === 'none') row('total');
+  if (grouping === 'none') row(null);
   for (const click of clicks) {
     if (matches(click) && inPeriod(click.createdAt)) row(keyOf(click, click.createdAt)).clicks++;
   }
@@ -194,8 +196,11 @@ function expectedRows(
       r.fd2rd = rate(r.uniqueRedepositors, r.firstDeposits);
       return r;
     })
-    .sort((a, b) =>
-      a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1,
+    .sort(
+      (a, b) =>
+        // Campaigns: most clicks first; then (and for every other grouping) by key, null last.
+        (grouping === 'campaign' ? b.clicks - a.clicks : 0) ||
+        (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1),
     );
 }
 
@@ -382,9 +387,12 @@ describe('attribution: funnel', () => {
     expect(await funnel(`from=${from.toISOString()}&to=${to.toISOString()}&groupBy=day`)).toEqual(
       expectedRows(clicks, conversions, 'day', { from, to }),
     );
-    // A plain date as `to` includes that whole day.
-    expect(await funnel(`from=${day(from)}&to=${day(from)}`)).toEqual(
+    // A plain date as `to` is exclusive like an instant: its midnight ends the period.
+    expect(await funnel(`from=${day(from)}&to=${day(to)}`)).toEqual(
       expectedRows(clicks, conversions, 'none', { from, to }),
+    );
+    expect(await funnel(`from=${day(from)}&to=${day(from)}`)).toEqual(
+      expectedRows(clicks, conversions, 'none', { from, to: from }),
     );
   });
 
@@ -395,7 +403,7 @@ describe('attribution: funnel', () => {
     );
     const first = new Date(base.getTime() + DAY);
     const from = new Date(first.getTime() - 9 * HOUR);
-    const to = new Date(from.getTime() + 2 * DAY);
+    const to = new Date(from.getTime() + DAY);
     expect(
       await funnel(`from=${day(first)}&to=${day(new Date(first.getTime() + DAY))}&tz=Asia/Tokyo`),
     ).toEqual(expectedRows(clicks, conversions, 'none', { from, to }));
@@ -427,9 +435,100 @@ describe('attribution: funnel', () => {
     );
   });
 
+  it('groupBy=campaign: at most 1,000 rows, most clicks first, then one other row summing the rest', async () => {
+    // Campaigns come from the public /r/ query: a visitor can make as many as they like.
+    const many = await seedAccount('Many campaigns');
+    const integration = await seedIntegration(many.account.id, {}, 'pocket-option-revshare-v2');
+    const at = (minutes: number) => new Date(base.getTime() + minutes * 60_000).toISOString();
+    const made: Array<{ clickId: string; campaign: string | null }> = [
+      ...['top', 'top', 'top', null, null].map((campaign) => ({ clickId: newClickId(), campaign })),
+      ...Array.from({ length: 1000 }, (_, n) => ({
+        clickId: newClickId(),
+        campaign: `c${String(n).padStart(4, '0')}`,
+      })),
+    ];
+    const producer = await seedProducer();
+    await producer.publishMany(
+      Topics.Clicks,
+      made.map((click, n) => ({
+        key: click.clickId,
+        event: clickRegistered(many.account.id, {
+          ...click,
+          integrationId: integration.id,
+          createdAt: at(n),
+        }),
+      })),
+    );
+    const kept = made.find((click) => click.campaign === 'c0000')!;
+    const cut = made.find((click) => click.campaign === 'c0999')!;
+    await publish([
+      postbackReceived(
+        integration,
+        { 'tracker.event': 'registration', click_id: kept.clickId },
+        { receivedAt: new Date(at(2000)) },
+      ),
+      postbackReceived(
+        integration,
+        { 'tracker.event': 'registration', click_id: cut.clickId },
+        { receivedAt: new Date(at(2000)) },
+      ),
+      postbackReceived(
+        integration,
+        {
+          'tracker.event': 'resale',
+          click_id: cut.clickId,
+          sumdep: '10.00',
+          currency: 'usd',
+          'tracker.tid': 'D0',
+        },
+        { receivedAt: new Date(at(2001)) },
+      ),
+    ]);
+
+    const rows = await eventually(
+      async () => {
+        const answer = await funnel('groupBy=campaign', many.apiKey);
+        expect(answer.at(-1)).toMatchObject({ other: true, registrations: 1, firstDeposits: 1 });
+        return answer;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(rows).toHaveLength(1001);
+    expect(rows.slice(0, 3).map((row) => [row.key, row.clicks, row.registrations])).toEqual([
+      ['top', 3, 0],
+      [null, 2, 0],
+      ['c0000', 1, 1],
+    ]);
+    expect(rows.filter((row) => row.other)).toHaveLength(1);
+    expect(rows[999]).toMatchObject({ key: 'c0997', clicks: 1 });
+    expect(rows[1000]).toEqual({
+      key: null,
+      other: true,
+      clicks: 2,
+      registrations: 1,
+      emailConfirmations: 0,
+      firstDeposits: 1,
+      redeposits: 0,
+      uniqueRedepositors: 0,
+      withdrawals: 0,
+      depositAmount: { USD: '10.00' },
+      commissionAmount: {},
+      reversals: 0,
+      reversedAmount: {},
+      netDepositAmount: { USD: '10.00' },
+      click2reg: 0.5,
+      reg2fd: 1,
+      fd2rd: 0,
+    });
+    // Filtered down to fewer campaigns, nothing is cut.
+    const one = await funnel('groupBy=campaign&campaign=c0999', many.apiKey);
+    expect(one).toEqual([expect.objectContaining({ key: 'c0999', clicks: 1, registrations: 1 })]);
+    expect(one[0].other).toBeUndefined();
+  }, 120_000);
+
   it('shows an account only its own data and validates the query', async () => {
     const [theirs] = await funnel('groupBy=none', other.apiKey);
-    expect(theirs).toMatchObject({ key: 'total', clicks: 1, registrations: 1 });
+    expect(theirs).toMatchObject({ key: null, clicks: 1, registrations: 1 });
     const bad = await api<{ message: string }>(
       app.baseUrl,
       '/api/funnel?groupBy=week',

@@ -12,6 +12,7 @@ import { SendTestPostback } from './destinations/send-test-postback';
 import { IntegrationEventsController } from './integration-events/integration-events.controller';
 import { IntegrationChanges } from './integrations/integration-changes';
 import { IntegrationsController } from './integrations/integrations.controller';
+import { AcknowledgedChange } from './outbox/acknowledged-change';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { PostbackStatsProjection } from './postback-stats/postback-stats.projection';
 import { RegistrationLinksController } from './registration-links/registration-links.controller';
@@ -38,6 +39,7 @@ import { TemplatesController } from './templates/templates.controller';
   ],
   providers: [
     OutboxRelay,
+    AcknowledgedChange,
     AccountChanges,
     IntegrationChanges,
     DestinationChanges,

@@ -24,6 +24,7 @@ const pending = async (app: TestApp): Promise<number> => {
 describe('outbox: a crash between the database commit and the snapshot publish', () => {
   let first: TestApp | undefined;
   let second: TestApp | undefined;
+  let third: TestApp | undefined;
   let integrations: TopicReader;
   let accounts: TopicReader;
 
@@ -38,6 +39,7 @@ describe('outbox: a crash between the database commit and the snapshot publish',
     await Promise.all([integrations?.stop(), accounts?.stop()]);
     await first?.close();
     await second?.close();
+    await third?.close();
   });
 
   it('ends with the topics equal to the database once a fresh instance starts', async () => {
@@ -58,11 +60,12 @@ describe('outbox: a crash between the database commit and the snapshot publish',
       ),
     );
 
-    // The relay dies: changes commit with their outbox rows, nothing reaches Kafka.
+    // The relay dies: changes commit with their outbox rows, nothing reaches Kafka. (A disable,
+    // delete or revocation publishes before its commit instead: see acknowledged-change.int-spec.)
     await first.app.get(OutboxRelay).pause();
     const patched = await api('PATCH', `/api/integrations/${id}`, {
       key: account.body.apiKey,
-      body: { name: 'After the crash', enabled: false },
+      body: { name: 'After the crash', amountParam: 'amount' },
     });
     expect(patched.status).toBe(200);
     const link = await api('POST', `/api/integrations/${id}/registration-links`, {
@@ -87,7 +90,7 @@ describe('outbox: a crash between the database commit and the snapshot publish',
     const view = await api2<IntegrationView>('GET', `/api/integrations/${id}`, {
       key: account.body.apiKey,
     });
-    expect(view.body).toMatchObject({ name: 'After the crash', enabled: false });
+    expect(view.body).toMatchObject({ name: 'After the crash', amountParam: 'amount' });
     expect(view.body.registrationLinks).toHaveLength(1);
     await eventually(() =>
       expect(latest(integrations, id)?.event?.payload).toEqual(
@@ -100,5 +103,47 @@ describe('outbox: a crash between the database commit and the snapshot publish',
       }),
     );
     expect((await api2('GET', '/api/integrations', { key: newKey.body.apiKey })).status).toBe(200);
+  });
+
+  it('publishes the pending older snapshots of a key before a disable, never after it', async () => {
+    third = await startTestApp({ name: 'registry', features: [RegistryModule] });
+    const api = apiClient(third.baseUrl);
+    const account = await api<{ id: string; apiKey: string }>('POST', '/api/accounts', {
+      key: third.config.adminToken,
+      body: { name: 'Order test' },
+    });
+    const created = await api<IntegrationView>('POST', '/api/integrations', {
+      key: account.body.apiKey,
+      body: { template: 'pocket-option-revshare', name: 'First' },
+    });
+    const id = created.body.id;
+    await eventually(() => expect(latest(integrations, id)?.event?.payload).toBeDefined());
+
+    // A rename stays in the outbox (relay stopped); the disable that follows must not be
+    // overtaken by it on the compacted topic.
+    await third.app.get(OutboxRelay).pause();
+    const renamed = await api('PATCH', `/api/integrations/${id}`, {
+      key: account.body.apiKey,
+      body: { name: 'Renamed' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(await pending(third)).toBe(1);
+    const disabled = await api('PATCH', `/api/integrations/${id}`, {
+      key: account.body.apiKey,
+      body: { enabled: false },
+    });
+    expect(disabled.status).toBe(200);
+    expect(await pending(third)).toBe(0);
+    await eventually(() =>
+      expect(
+        integrations.messages
+          .filter((message) => message.key === id)
+          .slice(-2)
+          .map((message) => message.event?.payload),
+      ).toEqual([
+        expect.objectContaining({ name: 'Renamed', enabled: true }),
+        expect.objectContaining({ name: 'Renamed', enabled: false }),
+      ]),
+    );
   });
 });

@@ -92,7 +92,7 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         apiKey: expect.stringMatching(/^trk_[A-Za-z0-9_-]{43}$/),
       });
       const list = await api('GET', '/api/integrations', { key: res.body.apiKey as string });
-      expect(list).toEqual({ status: 200, body: { items: [] } });
+      expect(list).toEqual({ status: 200, body: { items: [], nextCursor: null } });
     });
 
     it('needs the admin token', async () => {
@@ -311,6 +311,36 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       expectError(await post({ template: 'custom', clickIdParam: 'a b' }), 400, 'clickIdParam');
       expectError(await post({ template: 'custom', name: '' }), 400, 'name');
       expectError(await post({ template: 'custom', enabled: false }), 400, 'enabled');
+    });
+
+    it('pages the list oldest first with limit and cursor (SPEC 9: list endpoints are bounded)', async () => {
+      const paged = await createAccount('Paged');
+      const made: IntegrationView[] = [];
+      for (const name of ['one', 'two', 'three']) {
+        made.push(await createIntegration(paged, { template: 'custom', name }));
+      }
+      type Page = { items: IntegrationView[]; nextCursor: string | null };
+      const list = (query: string) =>
+        api<Page>('GET', `/api/integrations${query}`, { key: paged.apiKey });
+      const first = await list('?limit=2');
+      expect(first.status).toBe(200);
+      expect(first.body.items).toEqual(made.slice(0, 2));
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      const second = await list(`?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`);
+      expect(second.body).toEqual({ items: made.slice(2), nextCursor: null });
+      expect((await list('')).body).toEqual({ items: made, nextCursor: null });
+
+      expectError(await list('?limit=0'), 400, 'limit');
+      expectError(await list('?limit=501'), 400, 'limit');
+      expectError(await list('?limit=ten'), 400, 'limit');
+      expectError(await list('?cursor=garbage'), 400, 'cursor');
+      // Another account's cursor pages nothing of theirs.
+      const foreign = await api<Page>(
+        'GET',
+        `/api/integrations?cursor=${encodeURIComponent(first.body.nextCursor!)}`,
+        { key: b.apiKey },
+      );
+      expect(foreign.body.items.map((item) => item.id)).not.toContain(made[2].id);
     });
 
     it('lists, reads, patches and deletes', async () => {

@@ -3,3 +3,4 @@ export * from './database.module';
 export * from './migration-schema';
 export * from './storable';
 export * from './query-logger';
+export * from './page-cursor';

@@ -1,6 +1,7 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { conversionRecordedId, ConversionStage } from '@tracker/contracts';
+import { decodePageCursor, encodePageCursor } from '@tracker/database';
 import { DataSource } from 'typeorm';
 import { ISO_UTC } from '../projection/attribution.store';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
@@ -10,33 +11,6 @@ import {
   DEFAULT_PAGE_SIZE,
   ListConversionsQuery,
 } from './conversions.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Position after a page's last item, newest first: its (occurredAt, postbackId). */
-function encodeCursor(occurredAt: string, postbackId: string): string {
-  return Buffer.from(JSON.stringify([occurredAt, postbackId])).toString('base64url');
-}
-
-function decodeCursor(raw: string): [string, string] {
-  let parsed: unknown = null;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parsed = null;
-  }
-  if (
-    Array.isArray(parsed) &&
-    parsed.length === 2 &&
-    typeof parsed[0] === 'string' &&
-    !Number.isNaN(Date.parse(parsed[0])) &&
-    typeof parsed[1] === 'string' &&
-    UUID.test(parsed[1])
-  ) {
-    return [new Date(parsed[0]).toISOString(), parsed[1]];
-  }
-  throw new BadRequestException('cursor is invalid: pass the nextCursor of a previous page');
-}
 
 interface ConversionRecord {
   postback_id: string;
@@ -77,7 +51,7 @@ export class ConversionsQuery {
     if (query.from) add((p) => `p.received_at >= ${p}`, new Date(query.from));
     if (query.to) add((p) => `p.received_at < ${p}`, new Date(query.to));
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
+      const { at, id } = decodePageCursor(query.cursor);
       params.push(at, id);
       where.push(
         `(p.received_at, p.postback_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
@@ -127,7 +101,9 @@ export class ConversionsQuery {
     return {
       items,
       nextCursor:
-        rows.length > limit && last ? encodeCursor(last.occurred_at, last.postback_id) : null,
+        rows.length > limit && last
+          ? encodePageCursor({ at: last.occurred_at, id: last.postback_id })
+          : null,
     };
   }
 }

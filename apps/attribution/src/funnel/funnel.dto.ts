@@ -31,9 +31,9 @@ export class FunnelQueryDto {
 
   @ApiPropertyOptional({
     description:
-      'End: an ISO 8601 date-time is exclusive (read in `tz` without an offset); a plain date ' +
-      'includes that whole day in `tz`',
-    example: '2026-11-30',
+      'End, exclusive: ISO 8601 date (midnight in `tz`, so that day is not included), ' +
+      'date-time without offset (read in `tz`) or instant',
+    example: '2026-12-01',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -66,10 +66,18 @@ export class FunnelRowDto {
     type: String,
     nullable: true,
     description:
-      "Group: 'total' for groupBy=none, the day YYYY-MM-DD in `tz`, the campaign (null = clicks " +
-      'without one) or the integration id',
+      'Group: null for groupBy=none, the day YYYY-MM-DD in `tz`, the campaign (null = clicks ' +
+      'without one) or the integration id; null on the `other` row',
   })
   key!: string | null;
+  @ApiPropertyOptional({
+    type: Boolean,
+    enum: [true],
+    description:
+      'Only on the one extra row of groupBy=campaign when more than 1,000 campaigns had clicks ' +
+      'or conversions: the sums of every campaign without a row of its own (rates recomputed)',
+  })
+  other?: true;
   @ApiProperty({ description: 'Clicks made in the period' }) clicks!: number;
   @ApiProperty({ description: 'Clicks that registered in the period (unique clicks)' })
   registrations!: number;
@@ -132,8 +140,9 @@ export class FunnelDto {
   @ApiProperty({
     type: [FunnelRowDto],
     description:
-      'One row per group, sorted by key. Clicks count in the period they were made, ' +
-      'conversions in the period they occurred (when the partner reported them).',
+      'One row per group, sorted by key; groupBy=campaign: at most 1,000 rows, most clicks ' +
+      'first, then one `other` row when rows were cut. Clicks count in the period they were ' +
+      'made, conversions in the period they occurred (when the partner reported them).',
   })
   rows!: FunnelRowDto[];
 }

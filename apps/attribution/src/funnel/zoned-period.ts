@@ -84,14 +84,3 @@ export function readBound(value: string, timeZone: string): Date {
   }
   return new Date(value);
 }
-
-/** The day after a `YYYY-MM-DD` date, as `YYYY-MM-DD` (calendar arithmetic, no zone). */
-export function nextDate(value: string): string {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-/** True for a plain `YYYY-MM-DD` date. */
-export function isPlainDate(value: string): boolean {
-  return PLAIN_DATE.test(value);
-}

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from './client';
+import { api, query } from './client';
 import type {
   Destination,
   DestinationTemplate,
@@ -36,10 +36,30 @@ export function useTemplates() {
   });
 }
 
+/** Pages of the integration list the console follows at most (500 each). */
+const MAX_INTEGRATION_PAGES = 20;
+
+/**
+ * Every integration of the account: the list is paged (SPEC section 9, `limit` ≤ 500), so this
+ * follows `nextCursor` page after page, for the selects, the catalogue and the Start page.
+ */
 export function useIntegrations(refetchInterval?: number) {
   return useQuery({
     queryKey: keys.integrations,
-    queryFn: async () => (await api<Page<Integration>>('GET', '/api/integrations?limit=500')).items,
+    queryFn: async () => {
+      const all: Integration[] = [];
+      let cursor: string | null | undefined = null;
+      for (let page = 0; page < MAX_INTEGRATION_PAGES; page++) {
+        const body: Page<Integration> = await api<Page<Integration>>(
+          'GET',
+          `/api/integrations${query({ limit: 500, cursor })}`,
+        );
+        all.push(...body.items);
+        cursor = body.nextCursor;
+        if (!cursor) break;
+      }
+      return all;
+    },
     refetchInterval,
   });
 }

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { decodePageCursor, encodePageCursor } from '@tracker/database';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
@@ -10,7 +11,6 @@ import {
   DeliveryPage,
   ListDeliveriesQuery,
 } from './delivery.dto';
-import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-page-cursor';
 
 interface DeliveryRow {
   id: string;
@@ -79,8 +79,8 @@ export class DeliveriesQuery {
     if (query.from) add('created_at >= ?', new Date(query.from).toISOString());
     if (query.to) add('created_at < ?', new Date(query.to).toISOString());
     if (query.cursor) {
-      const cursor = decodeDeliveryCursor(query.cursor);
-      params.push(cursor.createdAt, cursor.id);
+      const cursor = decodePageCursor(query.cursor);
+      params.push(cursor.at, cursor.id);
       where.push(
         `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
       );
@@ -98,7 +98,7 @@ export class DeliveriesQuery {
         items: page.map(toItem),
         nextCursor:
           rows.length > limit && last
-            ? encodeDeliveryCursor({ createdAt: last.created_at.toISOString(), id: last.id })
+            ? encodePageCursor({ at: last.created_at.toISOString(), id: last.id })
             : null,
       };
     });

@@ -1,9 +1,9 @@
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AccountChangedPayload } from '@tracker/contracts';
+import { decodePageCursor } from '@tracker/database';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { DEFAULT_PAGE_SIZE, ListPostbackLogsQuery } from './list-postback-logs.query';
-import { decodeCursor } from './page-cursor';
 import { PostbackLogItem, PostbackLogPageResponse } from './postback-log-item';
 import { PostbackLogReader } from './postback-log.reader';
 
@@ -31,7 +31,7 @@ export class PostbackLogController {
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
-      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      after: query.cursor ? decodePageCursor(query.cursor) : undefined,
     });
   }
 

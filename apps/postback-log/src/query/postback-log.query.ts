@@ -4,8 +4,8 @@ import type {
   PostbackConversionSummary,
   PostbackStatus,
 } from '@tracker/contracts';
+import { encodePageCursor, PageCursor } from '@tracker/database';
 import type { DataSource } from 'typeorm';
-import { encodeCursor, PageCursor } from './page-cursor';
 
 export interface PostbackLogFilter {
   integrationId?: string;
@@ -119,7 +119,7 @@ export class PostbackLogQuery {
     if (filter.from) add((p) => `received_at >= ${p}`, filter.from);
     if (filter.to) add((p) => `received_at < ${p}`, filter.to);
     if (filter.after) {
-      params.push(filter.after.receivedAt, filter.after.id);
+      params.push(filter.after.at, filter.after.id);
       where.push(
         `(received_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
       );
@@ -142,7 +142,7 @@ export class PostbackLogQuery {
     const last = records[records.length - 1];
     const nextCursor =
       rows.length > filter.limit && last
-        ? encodeCursor({ receivedAt: last.receivedAt.toISOString(), id: last.id })
+        ? encodePageCursor({ at: last.receivedAt.toISOString(), id: last.id })
         : null;
     return { records, nextCursor };
   }

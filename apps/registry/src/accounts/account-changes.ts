@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DestinationEntity } from '../destinations/destination.entity';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
+import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
@@ -23,6 +24,7 @@ export class AccountChanges {
   constructor(
     @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly acknowledged: AcknowledgedChange,
   ) {}
 
   /** Creates an account; `apply` adds its first rows (e.g. the first API key). */
@@ -44,25 +46,50 @@ export class AccountChanges {
     return result;
   }
 
-  /** Changes an existing account under its row lock (so snapshots of one account stay in order). */
+  /**
+   * Changes an existing account under its row lock (so snapshots of one account stay in order).
+   * With `mustTakeEffect` (a key revocation, SPEC section 9) it commits only once Kafka
+   * acknowledged the snapshot, else 503 with nothing changed.
+   */
   async change<T>(
     accountId: string,
     apply: (manager: EntityManager, account: AccountEntity) => Promise<T>,
+    options: { mustTakeEffect?: boolean } = {},
   ): Promise<T> {
-    const { result, seq } = await this.dataSource.transaction(async (manager) => {
+    const work = async (manager: EntityManager) => {
       await lockModelShared(manager, 'registry');
       const account = await this.lock(manager, accountId);
       const result = await apply(manager, account);
       account.updatedAt = new Date();
       await manager.getRepository(AccountEntity).save(account);
-      const seq = await enqueueAccountSnapshot(
-        manager,
-        await loadAccountSnapshot(manager, account),
-      );
-      return { result, seq };
-    });
-    await this.relay.publishAndWait([seq]);
+      return { result, seqs: [await this.enqueueSnapshot(manager, account)] };
+    };
+    if (options.mustTakeEffect) {
+      return this.acknowledged.commit(this.dataSource, work, () => this.heal(accountId));
+    }
+    const { result, seqs } = await this.dataSource.transaction(work);
+    await this.relay.publishAndWait(seqs);
     return result;
+  }
+
+  /** Queues the account's current snapshot (a tombstone when it is gone) for the relay. */
+  private heal(accountId: string): Promise<OutboxSeq> {
+    return this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'registry');
+      const account = await manager
+        .getRepository(AccountEntity)
+        .findOne({ where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
+      return account
+        ? this.enqueueSnapshot(manager, account)
+        : enqueueTombstone(manager, Topics.Accounts, accountId);
+    });
+  }
+
+  private async enqueueSnapshot(
+    manager: EntityManager,
+    account: AccountEntity,
+  ): Promise<OutboxSeq> {
+    return enqueueAccountSnapshot(manager, await loadAccountSnapshot(manager, account));
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -87,17 +88,24 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a key; every service rejects it within a second' })
   @ApiNoContentResponse({ description: 'Revoked (also when it already was).' })
   @ApiNotFoundResponse({ description: 'No such key in this account.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the revocation in time: the key still works (SPEC 9).',
+  })
   async revoke(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
   ): Promise<void> {
-    await this.accounts.change(account.id, async (manager) => {
-      const repository = manager.getRepository(ApiKeyEntity);
-      const key = UUID_REGEX.test(id)
-        ? await repository.findOne({ where: { id, accountId: account.id } })
-        : null;
-      if (!key) throw new NotFoundException('API key not found');
-      if (key.revokedAt === null) await repository.update({ id }, { revokedAt: new Date() });
-    });
+    await this.accounts.change(
+      account.id,
+      async (manager) => {
+        const repository = manager.getRepository(ApiKeyEntity);
+        const key = UUID_REGEX.test(id)
+          ? await repository.findOne({ where: { id, accountId: account.id } })
+          : null;
+        if (!key) throw new NotFoundException('API key not found');
+        if (key.revokedAt === null) await repository.update({ id }, { revokedAt: new Date() });
+      },
+      { mustTakeEffect: true },
+    );
   }
 }

@@ -7,6 +7,7 @@ import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueDestinationSnapshot, enqueueTombstone } from '../outbox/outbox';
+import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
@@ -24,6 +25,7 @@ export class DestinationChanges {
   constructor(
     @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly acknowledged: AcknowledgedChange,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -39,13 +41,18 @@ export class DestinationChanges {
     return destination;
   }
 
-  /** Applies `apply` to an owned destination, checks the result and saves it with its snapshot. */
+  /**
+   * Applies `apply` to an owned destination, checks the result and saves it with its snapshot.
+   * With `mustTakeEffect` (a disable) it commits only once Kafka acknowledged the snapshot, else
+   * 503 with nothing changed (SPEC section 9, as for integrations).
+   */
   async change(
     accountId: string,
     destinationId: string,
     apply: (destination: DestinationEntity) => void,
+    options: { mustTakeEffect?: boolean } = {},
   ): Promise<DestinationEntity> {
-    const { destination, seq } = await this.dataSource.transaction(async (manager) => {
+    const work = async (manager: EntityManager) => {
       await lockModelShared(manager, 'registry');
       const destination = await this.lockOwned(manager, accountId, destinationId);
       const wasEnabled = destination.enabled;
@@ -57,20 +64,44 @@ export class DestinationChanges {
       if (destination.enabled && !wasEnabled) destination.activeSince = now;
       await manager.getRepository(DestinationEntity).save(destination);
       const seq = await enqueueDestinationSnapshot(manager, toDestinationSnapshot(destination));
-      return { destination, seq };
-    });
-    await this.relay.publishAndWait([seq]);
-    return destination;
+      return { result: destination, seqs: [seq] };
+    };
+    if (options.mustTakeEffect) {
+      return this.acknowledged.commit(this.dataSource, work, () => this.heal(destinationId));
+    }
+    const { result, seqs } = await this.dataSource.transaction(work);
+    await this.relay.publishAndWait(seqs);
+    return result;
   }
 
+  /** Deletes an owned destination once Kafka acknowledged its tombstone, else 503 (SPEC 9). */
   async delete(accountId: string, destinationId: string): Promise<void> {
-    const seq = await this.dataSource.transaction(async (manager) => {
+    await this.acknowledged.commit(
+      this.dataSource,
+      async (manager) => {
+        await lockModelShared(manager, 'registry');
+        await this.lockOwned(manager, accountId, destinationId);
+        await manager.getRepository(DestinationEntity).delete({ id: destinationId });
+        return {
+          result: undefined,
+          seqs: [await enqueueTombstone(manager, Topics.Destinations, destinationId)],
+        };
+      },
+      () => this.heal(destinationId),
+    );
+  }
+
+  /** Queues the destination's current snapshot (a tombstone when it is gone) for the relay. */
+  private heal(destinationId: string): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'registry');
-      await this.lockOwned(manager, accountId, destinationId);
-      await manager.getRepository(DestinationEntity).delete({ id: destinationId });
-      return enqueueTombstone(manager, Topics.Destinations, destinationId);
+      const destination = await manager
+        .getRepository(DestinationEntity)
+        .findOne({ where: { id: destinationId }, lock: { mode: 'pessimistic_write' } });
+      return destination
+        ? enqueueDestinationSnapshot(manager, toDestinationSnapshot(destination))
+        : enqueueTombstone(manager, Topics.Destinations, destinationId);
     });
-    await this.relay.publishAndWait([seq]);
   }
 
   async get(accountId: string, destinationId: string): Promise<DestinationEntity> {

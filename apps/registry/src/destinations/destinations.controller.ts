@@ -17,6 +17,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -32,6 +33,9 @@ import {
 } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { toDestinationView } from './destination-views';
+
+const UNACKNOWLEDGED =
+  'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';
 
 @ApiTags('destinations')
 @ApiBearerAuth()
@@ -95,23 +99,29 @@ export class DestinationsController {
     description: 'Invalid field, unknown macro or private address (named).',
   })
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
     @Body() body: UpdateDestinationDto,
   ): Promise<DestinationResponse> {
-    const changed = await this.destinations.change(account.id, id, (destination) => {
-      if (body.name !== undefined) destination.name = body.name;
-      if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
-      if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
-      if (body.method !== undefined) destination.method = body.method;
-      if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
-      if (body.headers !== undefined) {
-        destination.headers = unmaskHeaders(body.headers, destination.headers);
-      }
-      if (body.body !== undefined) destination.body = body.body;
-      if (body.enabled !== undefined) destination.enabled = body.enabled;
-    });
+    const changed = await this.destinations.change(
+      account.id,
+      id,
+      (destination) => {
+        if (body.name !== undefined) destination.name = body.name;
+        if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
+        if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
+        if (body.method !== undefined) destination.method = body.method;
+        if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
+        if (body.headers !== undefined) {
+          destination.headers = unmaskHeaders(body.headers, destination.headers);
+        }
+        if (body.body !== undefined) destination.body = body.body;
+        if (body.enabled !== undefined) destination.enabled = body.enabled;
+      },
+      { mustTakeEffect: body.enabled === false },
+    );
     return toDestinationView(changed);
   }
 
@@ -120,6 +130,7 @@ export class DestinationsController {
   @ApiOperation({ summary: 'Delete a destination; no new deliveries are scheduled for it' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,

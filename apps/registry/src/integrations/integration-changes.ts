@@ -1,11 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { apiDataSourceName } from '@tracker/database';
+import { apiDataSourceName, decodePageCursor, encodePageCursor } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
+import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
@@ -29,6 +30,7 @@ export class IntegrationChanges {
   constructor(
     @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly acknowledged: AcknowledgedChange,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -46,32 +48,61 @@ export class IntegrationChanges {
     return this.get(integration.accountId, integration.id);
   }
 
-  /** Applies a change to an owned integration; `apply` may edit the entity, which is then saved. */
+  /**
+   * Applies a change to an owned integration; `apply` may edit the entity, which is then saved.
+   * With `mustTakeEffect` (a disable, SPEC section 9) it commits only once Kafka acknowledged the
+   * snapshot, else 503 with nothing changed; otherwise it answers after the relay published it.
+   */
   async change<T>(
     accountId: string,
     integrationId: string,
     apply: (manager: EntityManager, integration: IntegrationEntity) => Promise<T>,
+    options: { mustTakeEffect?: boolean } = {},
   ): Promise<T> {
-    const { result, seq } = await this.dataSource.transaction(async (manager) => {
+    const work = async (manager: EntityManager) => {
       await lockModelShared(manager, 'registry');
       const integration = await this.lockOwned(manager, accountId, integrationId);
       const result = await apply(manager, integration);
       integration.updatedAt = new Date();
       await manager.getRepository(IntegrationEntity).save(integration);
-      return { result, seq: await this.enqueueSnapshot(manager, integration) };
-    });
-    await this.relay.publishAndWait([seq]);
+      return { result, seqs: [await this.enqueueSnapshot(manager, integration)] };
+    };
+    if (options.mustTakeEffect) {
+      return this.acknowledged.commit(this.dataSource, work, () => this.heal(integrationId));
+    }
+    const { result, seqs } = await this.dataSource.transaction(work);
+    await this.relay.publishAndWait(seqs);
     return result;
   }
 
+  /** Deletes an owned integration once Kafka acknowledged its tombstone, else 503 (SPEC 9). */
   async delete(accountId: string, integrationId: string): Promise<void> {
-    const seq = await this.dataSource.transaction(async (manager) => {
+    await this.acknowledged.commit(
+      this.dataSource,
+      async (manager) => {
+        await lockModelShared(manager, 'registry');
+        await this.lockOwned(manager, accountId, integrationId);
+        await manager.getRepository(IntegrationEntity).delete({ id: integrationId });
+        return {
+          result: undefined,
+          seqs: [await enqueueTombstone(manager, Topics.Integrations, integrationId)],
+        };
+      },
+      () => this.heal(integrationId),
+    );
+  }
+
+  /** Queues the integration's current snapshot (a tombstone when it is gone) for the relay. */
+  private heal(integrationId: string): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'registry');
-      await this.lockOwned(manager, accountId, integrationId);
-      await manager.getRepository(IntegrationEntity).delete({ id: integrationId });
-      return enqueueTombstone(manager, Topics.Integrations, integrationId);
+      const integration = await manager
+        .getRepository(IntegrationEntity)
+        .findOne({ where: { id: integrationId }, lock: { mode: 'pessimistic_write' } });
+      return integration
+        ? this.enqueueSnapshot(manager, integration)
+        : enqueueTombstone(manager, Topics.Integrations, integrationId);
     });
-    await this.relay.publishAndWait([seq]);
   }
 
   async get(accountId: string, integrationId: string): Promise<IntegrationResponse> {
@@ -81,14 +112,38 @@ export class IntegrationChanges {
     );
   }
 
-  async list(accountId: string): Promise<IntegrationResponse[]> {
+  /**
+   * One page of the account's integrations, oldest first, keyset on (createdAt, id); events and
+   * links are loaded for that page only.
+   * @throws BadRequestException naming `cursor` when it is not one this API handed out.
+   */
+  async list(
+    accountId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ items: IntegrationResponse[]; nextCursor: string | null }> {
     const manager = this.dataSource.manager;
-    const integrations = await manager.getRepository(IntegrationEntity).find({
-      where: { accountId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const query = manager
+      .getRepository(IntegrationEntity)
+      .createQueryBuilder('i')
+      .where('i.accountId = :accountId', { accountId })
+      .orderBy('i.createdAt', 'ASC')
+      .addOrderBy('i.id', 'ASC')
+      .limit(page.limit + 1);
+    if (page.cursor !== undefined) {
+      const after = decodePageCursor(page.cursor);
+      query.andWhere('(i.createdAt, i.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', after);
+    }
+    const found = await query.getMany();
+    const integrations = found.slice(0, page.limit);
+    const last = integrations.at(-1);
     const records = await loadIntegrationRecords(manager, integrations);
-    return records.map((record) => toIntegrationView(this.config.publicBaseUrl, record));
+    return {
+      items: records.map((record) => toIntegrationView(this.config.publicBaseUrl, record)),
+      nextCursor:
+        found.length > page.limit && last
+          ? encodePageCursor({ at: last.createdAt.toISOString(), id: last.id })
+          : null,
+    };
   }
 
   /** The integration with its events and links, or 404 when it is not this account's. */

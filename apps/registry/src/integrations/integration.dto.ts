@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INTEGRATION_TEMPLATES } from '@tracker/contracts';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -11,6 +11,8 @@ import {
   IsString,
   Length,
   Matches,
+  Max,
+  MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
@@ -188,7 +190,38 @@ export class IntegrationResponse {
   registrationLinks: RegistrationLinkResponse[];
 }
 
+export const DEFAULT_INTEGRATION_PAGE = 100;
+export const MAX_INTEGRATION_PAGE = 500;
+
+/** `GET /api/integrations` paging (SPEC section 9: list endpoints are bounded). */
+export class ListIntegrationsQuery {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_INTEGRATION_PAGE,
+    default: DEFAULT_INTEGRATION_PAGE,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INTEGRATION_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
 export class IntegrationListResponse {
-  @ApiProperty({ type: [IntegrationResponse] })
+  @ApiProperty({ type: [IntegrationResponse], description: 'Oldest first.' })
   items: IntegrationResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }

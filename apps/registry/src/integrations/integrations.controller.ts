@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -17,6 +18,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -33,11 +35,16 @@ import { RegistrationLinkEntity } from '../registration-links/registration-link.
 import { buildFinalUrl } from '../registration-links/final-url';
 import {
   CreateIntegrationDto,
+  DEFAULT_INTEGRATION_PAGE,
   IntegrationListResponse,
   IntegrationResponse,
+  ListIntegrationsQuery,
   UpdateIntegrationDto,
 } from './integration.dto';
 import { IntegrationChanges } from './integration-changes';
+
+const UNACKNOWLEDGED =
+  'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';
 
 @ApiTags('integrations')
 @ApiBearerAuth()
@@ -95,8 +102,15 @@ export class IntegrationsController {
   @Get()
   @ApiOperation({ summary: "The account's integrations" })
   @ApiOkResponse({ type: IntegrationListResponse })
-  async list(@CurrentAccount() account: AccountChangedPayload): Promise<IntegrationListResponse> {
-    return { items: await this.integrations.list(account.id) };
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named).' })
+  list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: ListIntegrationsQuery,
+  ): Promise<IntegrationListResponse> {
+    return this.integrations.list(account.id, {
+      limit: query.limit ?? DEFAULT_INTEGRATION_PAGE,
+      cursor: query.cursor,
+    });
   }
 
   @Get(':id')
@@ -114,36 +128,42 @@ export class IntegrationsController {
   @ApiOperation({ summary: 'Change settings; a new clickIdParam rebuilds the registration links' })
   @ApiOkResponse({ type: IntegrationResponse })
   @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
     @Body() body: UpdateIntegrationDto,
   ): Promise<IntegrationResponse> {
-    await this.integrations.change(account.id, id, async (manager, integration) => {
-      if (body.name !== undefined) integration.name = body.name;
-      if (body.amountParam !== undefined) integration.amountParam = body.amountParam;
-      if (body.defaultCurrency !== undefined) integration.defaultCurrency = body.defaultCurrency;
-      if (body.fieldParams !== undefined) integration.fieldParams = body.fieldParams;
-      if (body.enabled !== undefined) integration.enabled = body.enabled;
-      if (body.rateLimitPerSecond !== undefined) {
-        integration.rateLimitPerSecond = body.rateLimitPerSecond;
-      }
-      if (body.statusParam !== undefined) integration.statusParam = body.statusParam;
-      if (body.reversalStatuses !== undefined) {
-        integration.reversalStatuses = body.reversalStatuses;
-      }
-      if (body.tidParam !== undefined) integration.tidParam = body.tidParam;
-      if (body.clickIdParam !== undefined && body.clickIdParam !== integration.clickIdParam) {
-        integration.clickIdParam = body.clickIdParam;
-        const links = manager.getRepository(RegistrationLinkEntity);
-        for (const link of await links.find({ where: { integrationId: id } })) {
-          await links.update(
-            { id: link.id },
-            { finalUrl: buildFinalUrl(link.baseUrl, body.clickIdParam) },
-          );
+    await this.integrations.change(
+      account.id,
+      id,
+      async (manager, integration) => {
+        if (body.name !== undefined) integration.name = body.name;
+        if (body.amountParam !== undefined) integration.amountParam = body.amountParam;
+        if (body.defaultCurrency !== undefined) integration.defaultCurrency = body.defaultCurrency;
+        if (body.fieldParams !== undefined) integration.fieldParams = body.fieldParams;
+        if (body.enabled !== undefined) integration.enabled = body.enabled;
+        if (body.rateLimitPerSecond !== undefined) {
+          integration.rateLimitPerSecond = body.rateLimitPerSecond;
         }
-      }
-    });
+        if (body.statusParam !== undefined) integration.statusParam = body.statusParam;
+        if (body.reversalStatuses !== undefined) {
+          integration.reversalStatuses = body.reversalStatuses;
+        }
+        if (body.tidParam !== undefined) integration.tidParam = body.tidParam;
+        if (body.clickIdParam !== undefined && body.clickIdParam !== integration.clickIdParam) {
+          integration.clickIdParam = body.clickIdParam;
+          const links = manager.getRepository(RegistrationLinkEntity);
+          for (const link of await links.find({ where: { integrationId: id } })) {
+            await links.update(
+              { id: link.id },
+              { finalUrl: buildFinalUrl(link.baseUrl, body.clickIdParam) },
+            );
+          }
+        }
+      },
+      { mustTakeEffect: body.enabled === false },
+    );
     return this.integrations.get(account.id, id);
   }
 
@@ -152,6 +172,7 @@ export class IntegrationsController {
   @ApiOperation({ summary: 'Delete an integration; its postback URLs answer 404 within a second' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,

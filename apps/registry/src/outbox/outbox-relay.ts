@@ -28,7 +28,7 @@ interface PendingRow {
 type KafkaMessages = Parameters<EventProducer['send']>[1];
 
 /** Serialises relays of every registry replica, so snapshots of one key reach Kafka in order. */
-const RELAY_LOCK_KEY = 7_264_001;
+export const RELAY_LOCK_KEY = 7_264_001;
 const BATCH_ROWS = 500;
 const RETRY_INTERVAL_MS = 1000;
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;

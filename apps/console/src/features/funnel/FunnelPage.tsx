@@ -52,15 +52,17 @@ export default function FunnelPage() {
     ['7d', addDays(today, -6), today],
     ['30d', addDays(today, -29), today],
   ];
+  // The form shows the last day included; the API's `to` is exclusive (SPEC section 4, Funnel).
+  const period = { ...filters, to: addDays(filters.to, 1) };
   const funnel = useQuery({
-    queryKey: ['funnel', filters],
-    queryFn: () => api<{ rows: FunnelRow[] }>('GET', `/api/funnel${query(filters)}`),
+    queryKey: ['funnel', period],
+    queryFn: () => api<{ rows: FunnelRow[] }>('GET', `/api/funnel${query(period)}`),
     refetchInterval: 10_000,
   });
   const days = useQuery({
-    queryKey: ['funnel', { ...filters, groupBy: 'day' }],
+    queryKey: ['funnel', { ...period, groupBy: 'day' }],
     queryFn: () =>
-      api<{ rows: FunnelRow[] }>('GET', `/api/funnel${query({ ...filters, groupBy: 'day' })}`),
+      api<{ rows: FunnelRow[] }>('GET', `/api/funnel${query({ ...period, groupBy: 'day' })}`),
     refetchInterval: 10_000,
   });
   const zones = useMemo(() => knownTimeZones(), []);
