@@ -178,7 +178,7 @@ describe('hostile input end to end (SPEC section 9)', () => {
       await postback('resale', `click_id=${clickId}&sumdep=5&tracker.tid=%ED%A0%80`),
       await postback('resale', `click_id=${clickId}&sumdep=6&fields.a=x%00y`),
       await postback('resale', `click_id=${clickId}&sumdep=7&free=%00&%00=%00`),
-      // Lone surrogates only arrive as JSON escapes (a URL's invalid UTF-8 stays percent-encoded).
+      // Lone surrogates only arrive as JSON escapes (a URL's invalid UTF-8 decodes to U+FFFD).
       await postback('resale', `click_id=${clickId}`, {
         sumdep: '8',
         'tracker.tid': '\udc00x',
@@ -208,6 +208,65 @@ describe('hostile input end to end (SPEC section 9)', () => {
     const found = await api('GET', `/api/postback-logs?q=x%00y&integrationId=${integrationId}`);
     expect(found.status).toBe(200);
     expect(found.body.items.map((i: LogItem) => i.id).sort()).toEqual([ids[0], ids[2]].sort());
+  });
+
+  it('decodes invalid UTF-8 to U+FFFD for the verdict, the log, the click and API filters', async () => {
+    // SPEC section 5 "Reading values": never the literal text `%FF`.
+    const clickId = await visit('campaign=c%FF&x%C3%28=%ED%A0%80');
+    const click = await eventually(async () => {
+      const found = await api('GET', `/api/clicks/${clickId}`);
+      expect(found.status).toBe(200);
+      return found.body;
+    });
+    expect(click.campaign).toBe('c\ufffd');
+    expect(click.params).toEqual({ 'x\ufffd(': '\ufffd\ufffd\ufffd' });
+
+    const deposit = await finalItem(
+      await postback('resale', `click_id=${clickId}&sumdep=5&tracker.tid=%C3%28t&fields.a=%FF`),
+    );
+    expect(deposit.status).toBe('attributed');
+    expect(deposit.params).toMatchObject({ 'tracker.tid': '\ufffd(t', 'fields.a': '\ufffd' });
+    const form = await fetch(
+      `${tracker.baseUrl}/api/postbacks/${integrationId}/tracker-postback?tracker.event=resale`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `click_id=${clickId}&sumdep=6&tracker.tid=form&fields.b=b%FF`,
+      },
+    );
+    expect(form.status).toBe(200);
+    const formItem = await finalItem(((await form.json()) as { id: string }).id);
+    expect(formItem.status).toBe('attributed');
+    expect(formItem.params).toMatchObject({ 'fields.b': 'b\ufffd' });
+    const journey = await api('GET', `/api/clicks/${clickId}`);
+    expect(journey.body.fields).toMatchObject({ a: '\ufffd', b: 'b\ufffd' });
+    expect(journey.body.events.map((e: { tid: string }) => e.tid)).toContain('\ufffd(t');
+
+    // A click id with an undecodable byte is read as U+FFFD: not a tracker click id.
+    const stray = await finalItem(await postback('registration', 'click_id=%FFabc'));
+    expect([stray.status, stray.errorCode, stray.clickId]).toEqual([
+      'rejected',
+      'click_not_found',
+      '\ufffdabc',
+    ]);
+
+    // The dry run reads the same values.
+    const check = await api('POST', `/api/integrations/${integrationId}/postback-check`, {
+      url: `/api/postbacks/${integrationId}/tracker-postback?tracker.event=resale&click_id=${clickId}&sumdep=1&tracker.tid=new&fields.a=%FF`,
+    });
+    expect(check.status).toBe(200);
+    expect(check.body.fields).toEqual({ a: '\ufffd' });
+
+    // API parameters decode the same way: `%FF` searches for the U+FFFD that was stored.
+    const found = await api('GET', `/api/postback-logs?q=b%FF&integrationId=${integrationId}`);
+    expect(found.body.items.map((i: LogItem) => i.id)).toEqual([formItem.id]);
+    const byClick = await api(
+      'GET',
+      `/api/postback-logs?clickId=%FFabc&integrationId=${integrationId}`,
+    );
+    expect(byClick.body.items.map((i: LogItem) => i.id)).toEqual([stray.id]);
+    const funnel = await api('GET', `/api/funnel?campaign=c%FF&integrationId=${integrationId}`);
+    expect(funnel.body.rows[0]).toMatchObject({ clicks: 1, firstDeposits: 1 });
   });
 
   it('logs a postback whose click id is 3,000 random characters long', async () => {

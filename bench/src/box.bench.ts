@@ -15,17 +15,16 @@
  * BENCH_TRACKER_PROCESSES (the tracker's TRACKER_PROCESSES, default auto),
  * BENCH_TRACKER_NODE_ARGS (Node flags of the tracker and its app processes, e.g. to profile).
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { findRepoRoot } from '@tracker/local-infra';
-import { freePort } from '@tracker/testing';
 import { Client } from 'pg';
 import { autocannon, AutocannonResult, startBareFastify } from './support/load';
 import { fmt, print } from './support/output';
 import { cpuPerUnit, stopChild, trackerProcesses } from './support/processes';
 import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
+import { createAccount, seedPocketIntegration, startTracker, Tracker } from './support/tracker';
 import { sleep, waitFor } from './support/wait';
 
 const SECONDS = Number(process.env.BENCH_BOX_SECONDS ?? 15);
@@ -39,111 +38,13 @@ const BROKER = { port: 49192, controllerPort: 49193 };
 const FINAL_TIMEOUT_MS = 120_000;
 const ADMIN_TOKEN = `bench-${randomBytes(12).toString('hex')}`;
 
-interface Tracker {
-  child: ChildProcess;
-  baseUrl: string;
-}
-
-async function startTracker(
-  root: string,
-  brokers: string[],
-  databaseUrl: string,
-): Promise<Tracker> {
-  const port = await freePort();
-  // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: the supervisor passes its flags to every app.
-  const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, path.join(root, 'dist/apps/tracker/main.js')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        KAFKA_BROKERS: brokers.join(','),
-        DATABASE_URL: databaseUrl,
-        TRACKER_ADMIN_TOKEN: ADMIN_TOKEN,
-        KAFKA_GROUP_PREFIX: `bench-box-${randomBytes(4).toString('hex')}`,
-        TRACKER_PROCESSES: PROCESSES,
-        LOG_LEVEL: 'warn',
-        LOG_FORMAT: 'json',
-        SPOOL_DIR: path.join(root, '.data', `bench-box-spool-${port}`),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      const response = await fetch(`${baseUrl}/health/ready`);
-      const body = (await response.json()) as { components?: Record<string, string> };
-      return response.ok && Object.values(body.components ?? {}).every((state) => state === 'up');
-    },
-    180_000,
-    'the tracker',
-    500,
-  );
-  return { child, baseUrl };
-}
-
-async function api<T>(
-  baseUrl: string,
-  key: string,
-  method: string,
-  urlPath: string,
-  body?: unknown,
-) {
-  const response = await fetch(`${baseUrl}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok)
-    throw new Error(`${method} ${urlPath}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 /** An account, a Pocket Option integration and its clicks, made through the public API. */
 async function seed(
   baseUrl: string,
 ): Promise<{ accountId: string; integrationId: string; clicks: string[] }> {
-  const account = await api<{ id: string; apiKey: string }>(
-    baseUrl,
-    ADMIN_TOKEN,
-    'POST',
-    '/api/accounts',
-    {
-      name: 'Bench box',
-    },
-  );
-  const integration = await api<{ id: string }>(
-    baseUrl,
-    account.apiKey,
-    'POST',
-    '/api/integrations',
-    {
-      template: 'pocket-option-revshare',
-    },
-  );
-  const clicks: string[] = [];
-  for (let n = 0; n < CLICKS; n++) {
-    const click = await api<{ clickId: string }>(baseUrl, account.apiKey, 'POST', '/api/clicks', {
-      integrationId: integration.id,
-    });
-    clicks.push(click.clickId);
-  }
-  // The ingress learns of a new integration from its snapshot topic.
-  await waitFor(
-    async () =>
-      (
-        await fetch(
-          `${baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=registration&click_id=${clicks[0]}`,
-        )
-      ).ok,
-    30_000,
-    'the integration at the ingress',
-  );
-  return { accountId: account.id, integrationId: integration.id, clicks };
+  const account = await createAccount(baseUrl, ADMIN_TOKEN, 'Bench box');
+  const { integrationId, clicks } = await seedPocketIntegration(baseUrl, account.apiKey, CLICKS);
+  return { accountId: account.id, integrationId, clicks };
 }
 
 /** registration, conf, resale in turn, over every click (a Pocket Option partner's traffic). */
@@ -215,7 +116,16 @@ export async function run(): Promise<void> {
   let tracker: Tracker | null = null;
   const db = new Client({ connectionString: database.url });
   try {
-    tracker = await startTracker(root, brokers, database.url);
+    tracker = await startTracker({
+      root,
+      brokers,
+      databaseUrl: database.url,
+      adminToken: ADMIN_TOKEN,
+      name: 'bench-box',
+      processes: PROCESSES,
+      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: the supervisor passes its flags to every app.
+      nodeArgs: (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    });
     await db.connect();
     const { accountId, integrationId, clicks } = await seed(tracker.baseUrl);
     print(`tracker: TRACKER_PROCESSES=${PROCESSES}, ${CLICKS} clicks seeded`);

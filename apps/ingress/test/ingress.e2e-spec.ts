@@ -259,12 +259,30 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
         name: 'broken percent-encoding in the query',
         request: () => fetch(`${base}?tracker.event=%ZZ&click_id=%E2%82&x=%`),
         status: 200,
-        payload: { event: '%ZZ', clickId: '%E2%82' },
+        // A malformed escape is literal text; a cut UTF-8 sequence is U+FFFD (SPEC section 5);
+        // the URL keeps the bytes as received.
+        payload: {
+          event: '%ZZ',
+          clickId: '\ufffd',
+          query: { 'tracker.event': '%ZZ', click_id: '\ufffd', x: '%' },
+          url: expect.stringContaining('?tracker.event=%ZZ&click_id=%E2%82&x=%'),
+        },
       },
       {
         name: 'invalid UTF-8 in the query',
-        request: () => fetch(`${base}?tracker.event=%FF%FE&click_id=abc`),
+        request: () => fetch(`${base}?tracker.event=%FF%FE&click_id=abc&f%FF=x%C3%28`),
         status: 200,
+        payload: {
+          event: '\ufffd\ufffd',
+          query: { 'tracker.event': '\ufffd\ufffd', click_id: 'abc', 'f\ufffd': 'x\ufffd(' },
+          url: expect.stringContaining('?tracker.event=%FF%FE&click_id=abc&f%FF=x%C3%28'),
+        },
+      },
+      {
+        name: 'invalid UTF-8 in a form body',
+        request: () => post('application/x-www-form-urlencoded', 'click_id=%FFabc&a+b=%25FF%FF'),
+        status: 200,
+        payload: { clickId: '\ufffdabc', body: { click_id: '\ufffdabc', 'a b': '%FF\ufffd' } },
       },
       { name: '300 parameters', request: () => fetch(`${base}?${manyParams}`), status: 200 },
       {

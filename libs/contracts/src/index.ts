@@ -4,6 +4,7 @@ export * from './envelope';
 export * from './event-schemas';
 export * from './events';
 export * from './integration-templates';
+export * from './form-decoding';
 // Schema fragments stay internal: names like `uuid` or `clickId` would clash in callers.
 export { JSON_SCHEMA_DIALECT, type JsonSchema } from './json-schema';
 export * from './postback-body';

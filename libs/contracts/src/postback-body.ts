@@ -4,6 +4,8 @@
  * reason, for `invalid_body` (SPEC section 5). Shared by the ingress and the dry run.
  */
 
+import { parseFormEncoded } from './form-decoding';
+
 /** A body as a PostbackReceived records it: parsed when possible, else raw with why. */
 export interface PostbackBodyReading {
   body: Record<string, unknown> | null;
@@ -44,16 +46,13 @@ export function readJsonBody(text: string, decodeError: string | null = null): P
   return { body: value as Record<string, unknown>, bodyError, rawBody: bodyError ? text : null };
 }
 
-/** A form body's text: repeated names as arrays in order, as the ingress's parser gives them. */
+/**
+ * A form body's text: repeated names as arrays in order, decoded as every query is
+ * (parseFormEncoded: invalid UTF-8 as U+FFFD).
+ */
 export function readFormBody(text: string): PostbackBodyReading {
   if (text.length === 0) return NONE;
-  const body: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(text)) {
-    const current = Object.hasOwn(body, name) ? body[name] : undefined;
-    const next = current === undefined ? value : [...[current].flat(), value];
-    Object.defineProperty(body, name, { value: next, enumerable: true, writable: true });
-  }
-  return { body, bodyError: null, rawBody: null };
+  return { body: parseFormEncoded(text), bodyError: null, rawBody: null };
 }
 
 /** A body's text under the content type it was sent with (null: none sent). */

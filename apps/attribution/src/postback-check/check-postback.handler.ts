@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   createEvent,
   mergePostbackParams,
+  parseFormEncoded,
   PostbackReceivedEvent,
   readPostbackBody,
 } from '@tracker/contracts';
@@ -15,17 +16,6 @@ import { ATTRIBUTION_DB } from '../shared/schema';
 import { PostbackCheckRequest, PostbackCheckResponse } from './postback-check.dto';
 
 const POSTBACK_PATH = /\/api\/postbacks\/([^/]*)\/tracker-postback\/?$/;
-
-/** The query as the ingress's parser gives it: repeated names as arrays, in order. */
-function queryOf(search: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of search) {
-    const current = Object.hasOwn(query, name) ? query[name] : undefined;
-    const next = current === undefined ? value : [...[current].flat(), value];
-    Object.defineProperty(query, name, { value: next, enumerable: true, writable: true });
-  }
-  return query;
-}
 
 /**
  * The dry run (SPEC section 4, `postback-check`): the verdict a postback would get now, from the
@@ -59,7 +49,9 @@ export class CheckPostbackHandler {
         `url names another integration ('${named.slice(0, 64)}'): check it against this integration's own postback URL`,
       );
     }
-    const query = queryOf(url.searchParams);
+    // Decoded as the ingress decodes every query (invalid UTF-8 as U+FFFD), so the dry run's
+    // verdict is the live one.
+    const query = parseFormEncoded(url.search.slice(1));
     const method = request.method ?? 'GET';
     const text = request.body ?? '';
     const contentType =

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { parseFormEncoded } from '@tracker/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseJsonPostbackBody, unparsedPostbackBody } from './postback-body';
 
@@ -20,6 +21,7 @@ export function sentContentType(request: FastifyRequest): string | undefined {
 /** Media types the postback route parses; any other header value goes to the raw parser. */
 const PARSED_MEDIA_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
 const RAW_MEDIA_TYPE = 'application/octet-stream';
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
 function unsupportedMediaType(contentType: string): Error {
   const error = new Error(`Unsupported Media Type: ${contentType}`) as Error & {
@@ -72,6 +74,17 @@ export class PostbackBodyParsers implements OnModuleInit {
         // Fastify's default parser reads a Buffer as well (the Nest adapter relies on it too).
         else defaultJson(request, body as unknown as string, done);
       },
+    );
+    // Form bodies decode as every query does (invalid UTF-8 as U+FFFD, SPEC section 5), not
+    // as the platform's default form parser, which keeps an undecodable value's escapes.
+    if (fastify.hasContentTypeParser(FORM_MEDIA_TYPE)) {
+      fastify.removeContentTypeParser(FORM_MEDIA_TYPE);
+    }
+    fastify.addContentTypeParser(
+      FORM_MEDIA_TYPE,
+      { parseAs: 'buffer', bodyLimit },
+      (_request: FastifyRequest, body: Buffer, done: Done) =>
+        done(null, parseFormEncoded(body.toString('utf8'))),
     );
     if (!fastify.hasContentTypeParser('*')) {
       fastify.addContentTypeParser(

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { RuntimeConfig } from '@tracker/config';
+import { parseFormEncoded } from '@tracker/contracts';
 import { Logger as Pino } from 'pino';
 import { PinoNestLogger } from '../logging/pino-logger';
 import { installRequestLog } from '../logging/request-log';
@@ -27,8 +28,14 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // Partners send odd URLs; never reject them at the router for a stray slash.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: {
+      // Partners send odd URLs; never reject them at the router for a stray slash.
+      ignoreTrailingSlash: true,
+      maxParamLength: 500,
+      // Every query (postbacks, /r/ clicks, API parameters) decoded one way: invalid UTF-8 is
+      // U+FFFD, never left as its literal escape (SPEC sections 5 and 9).
+      querystringParser: parseFormEncoded,
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: true,
