@@ -5,12 +5,18 @@
  * until the tracker is whole again (every readiness component `up`) before the next one.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isPortOpen } from '@tracker/local-infra';
 import { waitFor } from '../../bench/src/support/wait';
 import { PrivateInfrastructure } from './private-infrastructure';
 import { SeededRandom } from './seeded-random';
 import { APP_PROCESSES, AppProcessName, TrackerUnderTest } from './tracker-under-test';
 
-export type FaultName = `SIGKILL ${AppProcessName}` | 'broker stop' | 'PostgreSQL restart';
+export type FaultName =
+  | `SIGKILL ${AppProcessName}`
+  | 'broker stop'
+  | 'PostgreSQL restart'
+  | 'broker lost (not by this run)'
+  | 'PostgreSQL lost (not by this run)';
 
 export interface FaultRecord {
   name: FaultName;
@@ -38,8 +44,11 @@ export interface FaultOptions {
 }
 
 const RECOVERY_TIMEOUT_MS = 180_000;
-/** About what each fault takes, to spread the gaps between them over the load. */
-const EXPECTED_MS = { kill: 5000, postgres: 10_000, brokerExtra: 15_000 };
+/**
+ * About what each fault takes (a killed consumer is back in its group once the dead member's
+ * 30 s session expired), to spread the gaps between them over the load.
+ */
+const EXPECTED_MS = { kill: 30_000, postgres: 10_000, brokerExtra: 15_000 };
 
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
@@ -65,10 +74,53 @@ export class FaultInjector {
       this.options.brokerDownMs +
       EXPECTED_MS.brokerExtra;
     const meanGapMs = Math.max(1000, (this.options.loadMs * 0.85 - busyMs) / faults.length);
-    for (const fault of faults) {
-      await sleep(Math.round(meanGapMs * (0.4 + 1.2 * this.random.fraction())));
-      this.records.push(await this.inject(fault));
+    const watchdog = setInterval(() => void this.watch(), 1000);
+    try {
+      for (const fault of faults) {
+        await sleep(Math.round(meanGapMs * (0.4 + 1.2 * this.random.fraction())));
+        this.records.push(await this.inject(fault));
+      }
+    } finally {
+      clearInterval(watchdog);
+      await this.watching;
     }
+  }
+
+  private watching: Promise<void> = Promise.resolve();
+  private watchBusy = false;
+
+  /**
+   * The machine is shared: a broker or database stopped by something else than this run is
+   * recorded (and started again), so the report says why the run saw more than it planned.
+   */
+  private async watch(): Promise<void> {
+    if (this.watchBusy) return;
+    this.watchBusy = true;
+    this.watching = (async () => {
+      try {
+        if (!this.infra.brokerDown && !(await isPortOpen(this.infra.brokerPort))) {
+          const at = this.options.now();
+          await this.infra.startBroker();
+          this.records.push(await this.unplanned('broker lost (not by this run)', at));
+        }
+        if (!this.infra.postgresDown && !(await isPortOpen(this.infra.postgresPortNumber))) {
+          const at = this.options.now();
+          await this.infra.stopPostgres();
+          await this.infra.startPostgres();
+          this.records.push(await this.unplanned('PostgreSQL lost (not by this run)', at));
+        }
+      } catch {
+        // looked while a planned fault began: the next look decides
+      } finally {
+        this.watchBusy = false;
+      }
+    })();
+    await this.watching;
+  }
+
+  private async unplanned(name: FaultName, at: number): Promise<FaultRecord> {
+    const downMs = this.options.now() - at;
+    return { name, at, downMs, recoveredMs: await this.recovered(at), note: 'found gone, started' };
   }
 
   private async inject(name: FaultName): Promise<FaultRecord> {
@@ -95,12 +147,21 @@ export class FaultInjector {
   private async stopBroker(): Promise<FaultRecord> {
     const at = this.options.now();
     await this.infra.stopBroker();
+    const stopped = this.options.now();
     await sleep(this.options.brokerDownMs);
+    const starting = this.options.now();
     await this.infra.startBroker();
     const returnedAt = this.options.now();
     const recoveredMs = await this.recovered(at);
-    const note = await this.options.afterBrokerReturn(returnedAt);
-    return { name: 'broker stop', at, downMs: returnedAt - at, recoveredMs, note };
+    const final = await this.options.afterBrokerReturn(returnedAt);
+    const took = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return {
+      name: 'broker stop',
+      at,
+      downMs: returnedAt - at,
+      recoveredMs,
+      note: `stop took ${took(stopped - at)}, start ${took(returnedAt - starting)}; ${final}`,
+    };
   }
 
   private async restartPostgres(): Promise<FaultRecord> {

@@ -22,6 +22,9 @@ export class PrivateInfrastructure {
   databaseUrl = '';
   private postgres: LocalPostgresHandle | null = null;
   private brokerRunning = false;
+  /** Set while this run itself has the broker or the database down. */
+  brokerDown = false;
+  postgresDown = false;
 
   private constructor(
     readonly dir: string,
@@ -56,15 +59,25 @@ export class PrivateInfrastructure {
     return infra;
   }
 
+  get brokerPort(): number {
+    return this.kafka.port!;
+  }
+
+  get postgresPortNumber(): number {
+    return this.postgresPort;
+  }
+
   async startBroker(): Promise<void> {
     const handle = await ensureLocalKafka(this.kafka);
     if (!handle.startedHere) throw new Error(`port ${this.kafka.port} was taken by another broker`);
     this.brokers = handle.brokers;
     this.brokerRunning = true;
+    this.brokerDown = false;
   }
 
   /** A controlled shutdown (SIGTERM), as an operator's restart does. */
   async stopBroker(): Promise<void> {
+    this.brokerDown = true;
     await stopLocalKafka(this.kafka);
     this.brokerRunning = false;
   }
@@ -78,9 +91,11 @@ export class PrivateInfrastructure {
     if (!this.postgres.startedHere) {
       throw new Error(`port ${this.postgresPort} was taken by another PostgreSQL`);
     }
+    this.postgresDown = false;
   }
 
   async stopPostgres(): Promise<void> {
+    this.postgresDown = true;
     await this.postgres?.stop();
     this.postgres = null;
   }

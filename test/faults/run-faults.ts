@@ -133,6 +133,8 @@ async function main(): Promise<number> {
       `all ${acked.length} acknowledged final ${seconds(allFinal.ms === null ? null : Math.max(0, allFinalAt - lastAnswer))} after the last answer`,
     );
     print();
+    printTimeline(load, faults.records);
+    print();
     printFaults(faults.records);
     print();
     failed = printChecks(checks);
@@ -320,11 +322,59 @@ function printAnswers(load: FixedRateLoad): void {
   );
 }
 
+/** Per window of the load (by when each was sent): sent, acknowledged, latencies, the rest. */
+function printTimeline(load: FixedRateLoad, faults: readonly FaultRecord[], windowMs = 30_000) {
+  interface Window {
+    sent: number;
+    acked: number;
+    other: Map<string, number>;
+    ms: number[];
+  }
+  const windows = new Map<number, Window>();
+  for (const answer of Array.from(load.answers).slice(1)) {
+    if (!answer) continue;
+    const key = Math.floor(answer.sentAt / windowMs);
+    const w: Window = windows.get(key) ?? { sent: 0, acked: 0, other: new Map(), ms: [] };
+    w.sent += 1;
+    if (answer.id) {
+      w.acked += 1;
+      w.ms.push(answer.answeredAt - answer.sentAt);
+    } else {
+      w.other.set(answer.outcome, (w.other.get(answer.outcome) ?? 0) + 1);
+    }
+    windows.set(key, w);
+  }
+  print('the load by when each postback was sent:');
+  table(
+    ['sent in', 'sent', 'acked', 'p50 ms', 'p99 ms', 'not acked', 'faults begun'],
+    [...windows]
+      .sort((a, b) => a[0] - b[0])
+      .map(([key, w]) => {
+        w.ms.sort((a, b) => a - b);
+        const from = key * windowMs;
+        const begun = faults
+          .filter((f) => f.at >= from && f.at < from + windowMs)
+          .map((f) => f.name);
+        return [
+          `${seconds(from)}–${seconds(from + windowMs)}`,
+          String(w.sent),
+          String(w.acked),
+          percentile(w.ms, 50).toFixed(0),
+          percentile(w.ms, 99).toFixed(0),
+          [...w.other].map(([outcome, n]) => `${outcome} ${n}`).join(', '),
+          begun.join(', '),
+        ];
+      }),
+  );
+}
+
 function printFaults(records: readonly FaultRecord[]): void {
   print('faults injected (times from the start of the load):');
   table(
     ['fault', 'at', 'down', 'all ready again after', 'note'],
-    records.map((r) => [r.name, seconds(r.at), seconds(r.downMs), seconds(r.recoveredMs), r.note]),
+    [...records]
+      .sort((a, b) => a.at - b.at)
+      .map((r) => [r.name, seconds(r.at), seconds(r.downMs), seconds(r.recoveredMs), r.note]),
   );
 }
 
