@@ -84,7 +84,10 @@ async function main(): Promise<number> {
           reader,
           load.acknowledgedBefore(returnedAt).map((p) => p.seq),
         );
-        return `acked before its return all final ${seconds(afterBroker.ms)} after it`;
+        return (
+          `acked before its return all final ${seconds(afterBroker.ms)} after it ` +
+          `(not final yet: ${afterBroker.progress})`
+        );
       },
     });
     const loadDone = load.run().then(() => load.now());
@@ -217,6 +220,8 @@ interface Finality {
   at: number;
   /** How many were still not final at the end. */
   pending: number;
+  /** How many were not final yet, every 10 s. */
+  progress: string;
 }
 
 /** Polls the log until every one of `seqs` is in it with a final status, or the deadline. */
@@ -227,6 +232,7 @@ async function finalAfter(
 ): Promise<Finality> {
   const started = performance.now();
   let pending = [...seqs];
+  const progress: string[] = [];
   while (pending.length > 0 && performance.now() - started < timeoutMs) {
     try {
       const final = await log.finalAmong(pending);
@@ -234,10 +240,19 @@ async function finalAfter(
     } catch {
       // the database is restarting: ask again
     }
+    const elapsed = performance.now() - started;
+    if (elapsed >= progress.length * 10_000) {
+      progress.push(`${Math.round(elapsed / 1000)} s: ${pending.length}`);
+    }
     if (pending.length > 0) await sleep(250);
   }
   const at = performance.now();
-  return { ms: pending.length === 0 ? at - started : null, at, pending: pending.length };
+  return {
+    ms: pending.length === 0 ? at - started : null,
+    at,
+    pending: pending.length,
+    progress: progress.join(', '),
+  };
 }
 
 /** Every ConversionRecorded on the run's own broker, from the topic's beginning to its end. */
