@@ -74,7 +74,7 @@ async function main(): Promise<number> {
       timeoutMs: REQUEST_TIMEOUT_MS,
       maxInFlight: 1024,
     });
-    let afterBroker: { ms: number | null; pending: number } | null = null;
+    let afterBroker: Finality | null = null;
     const faults = new FaultInjector(random, tracker, infra, {
       brokerDownMs: BROKER_DOWN_MS,
       loadMs: (POSTBACKS / RATE) * 1000,
