@@ -32,6 +32,8 @@ export interface FaultRecord {
 
 export interface FaultOptions {
   brokerDownMs: number;
+  /** Only the faults whose name contains one of these words (all when empty). */
+  only: readonly string[];
   /** The load's planned length: faults are spread over its first 85 %. */
   loadMs: number;
   /** Ms since the load started (the load's clock). */
@@ -63,16 +65,22 @@ export class FaultInjector {
   /** The faults in the order the seed gives them. */
   plan(): FaultName[] {
     const kills = Object.keys(APP_PROCESSES).map((app) => `SIGKILL ${app}` as FaultName);
-    return this.random.shuffled<FaultName>([...kills, 'broker stop', 'PostgreSQL restart']);
+    const all = this.random.shuffled<FaultName>([...kills, 'broker stop', 'PostgreSQL restart']);
+    const { only } = this.options;
+    return all.filter((name) => only.length === 0 || only.some((word) => name.includes(word)));
   }
 
   async run(): Promise<void> {
     const faults = this.plan();
-    const busyMs =
-      (faults.length - 2) * EXPECTED_MS.kill +
-      EXPECTED_MS.postgres +
-      this.options.brokerDownMs +
-      EXPECTED_MS.brokerExtra;
+    const busyMs = faults
+      .map((name) =>
+        name === 'broker stop'
+          ? this.options.brokerDownMs + EXPECTED_MS.brokerExtra
+          : name === 'PostgreSQL restart'
+            ? EXPECTED_MS.postgres
+            : EXPECTED_MS.kill,
+      )
+      .reduce((sum, ms) => sum + ms, 0);
     const meanGapMs = Math.max(1000, (this.options.loadMs * 0.85 - busyMs) / faults.length);
     const watchdog = setInterval(() => void this.watch(), 1000);
     try {

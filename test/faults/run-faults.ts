@@ -9,7 +9,8 @@
  * Private broker and embedded PostgreSQL in a temp dir, removed afterwards (the tracker's log
  * is kept as `<OS temp dir>/tracker-faults-<seed>.log`). Knobs: FAULTS_POSTBACKS (100000),
  * FAULTS_RATE (postbacks/s, 400), FAULTS_CLICKS (2000), FAULTS_SEED (random, printed),
- * FAULTS_BROKER_DOWN_S (30), FAULTS_FINAL_TIMEOUT_S (300), FAULTS_REQUEST_TIMEOUT_S (30).
+ * FAULTS_BROKER_DOWN_S (30), FAULTS_FINAL_TIMEOUT_S (300), FAULTS_REQUEST_TIMEOUT_S (30),
+ * FAULTS_ONLY (e.g. `broker`: only the faults whose name holds one of these comma-separated words).
  */
 import { copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,8 @@ const SEED = env('FAULTS_SEED', Math.floor(Math.random() * 2 ** 31) + 1);
 const BROKER_DOWN_MS = env('FAULTS_BROKER_DOWN_S', 30) * 1000;
 const FINAL_TIMEOUT_MS = env('FAULTS_FINAL_TIMEOUT_S', 300) * 1000;
 const REQUEST_TIMEOUT_MS = env('FAULTS_REQUEST_TIMEOUT_S', 30) * 1000;
+/** e.g. `broker` or `SIGKILL,PostgreSQL`: only the faults whose name holds one of the words. */
+const ONLY = (process.env.FAULTS_ONLY ?? '').split(',').filter(Boolean);
 /** Issue 14: everything acknowledged is final within 30 s after the broker returns. */
 const AFTER_BROKER_TARGET_MS = 30_000;
 
@@ -50,13 +53,25 @@ const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).t
 async function main(): Promise<number> {
   print(
     `faults run: ${POSTBACKS} postbacks at ${RATE}/s over ${CLICKS} clicks, seed ${SEED} ` +
-      `(FAULTS_SEED=${SEED} plans the same run)`,
+      `(FAULTS_SEED=${SEED} plans the same run)` +
+      (ONLY.length > 0 ? `, only faults naming ${ONLY.join(' or ')}` : ''),
   );
   const random = new SeededRandom(SEED);
   const infra = await PrivateInfrastructure.start();
   let tracker: TrackerUnderTest | null = null;
   let log: LogReader | null = null;
   let failed = true;
+  // Ctrl-C mid-run: stop the tracker and remove the broker and database all the same.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      print(`${signal}: stopping the tracker, the broker and the database`);
+      void (async () => {
+        await tracker?.stop().catch(() => undefined);
+        await infra.dispose().catch(() => undefined);
+        process.exit(130);
+      })();
+    });
+  }
   try {
     tracker = await TrackerUnderTest.start(infra.dir, infra.brokers, infra.databaseUrl);
     const api = apiOf(tracker.baseUrl);
@@ -77,6 +92,7 @@ async function main(): Promise<number> {
     let afterBroker: Finality | null = null;
     const faults = new FaultInjector(random, tracker, infra, {
       brokerDownMs: BROKER_DOWN_MS,
+      only: ONLY,
       loadMs: (POSTBACKS / RATE) * 1000,
       now: () => load.now(),
       afterBrokerReturn: async (returnedAt) => {
