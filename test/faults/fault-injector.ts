@@ -48,9 +48,9 @@ export interface FaultOptions {
 const RECOVERY_TIMEOUT_MS = 180_000;
 /**
  * About what each fault takes (a killed consumer is back in its group once the dead member's
- * 30 s session expired), to spread the gaps between them over the load.
+ * session expired, 10 s by default), to spread the gaps between them over the load.
  */
-const EXPECTED_MS = { kill: 30_000, postgres: 10_000, brokerExtra: 15_000 };
+const EXPECTED_MS = { kill: 15_000, postgres: 10_000, brokerExtra: 15_000 };
 
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
