@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeNull();
     expect(config.adminToken).toBeNull();
     expect(config.logLevel).toBe('info');
-    expect(config.kafkaSessionTimeoutMs).toBe(30000);
+    expect(config.kafkaSessionTimeoutMs).toBe(10000);
   });
 
   it('derives PUBLIC_BASE_URL from PORT and trims a trailing slash from a given one', () => {

@@ -44,6 +44,15 @@ export async function topicEnds(kafka: Kafka, topics: readonly string[]): Promis
   }));
 }
 
+/** Where each partition of the topics begins (its oldest kept offset). */
+export async function topicStarts(kafka: Kafka, topics: readonly string[]): Promise<TopicOffset[]> {
+  const { start } = await fetchWatermarks(kafka, topics);
+  return [...start].map(([key, offset]) => ({
+    ...splitPartitionKey(key),
+    offset: offset.toString(),
+  }));
+}
+
 /** Commits a member-less consumer group's starting offsets before anyone joins it. */
 export async function commitGroupOffsets(
   kafka: Kafka,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AnyEvent } from '@tracker/contracts';
 import { decodeMessage, headersToStrings, RawMessage } from '@tracker/kafka';
-import { commitGroupOffsets, Kafka, TopicOffset, topicEnds } from './kafka-positions';
+import { commitGroupOffsets, Kafka, TopicOffset, topicEnds, topicStarts } from './kafka-positions';
 
 export interface TailRecord {
   partition: number;
@@ -13,7 +13,8 @@ export interface TailRecord {
 
 /**
  * Everything that lands on one topic after `start()` (shared topics: earlier history is
- * skipped), kept raw so dead letters that are not even JSON can be inspected too.
+ * skipped), or with `{ from: 'beginning' }` everything it holds (a broker private to the run),
+ * kept raw so dead letters that are not even JSON can be inspected too.
  */
 export class TopicTail {
   readonly records: TailRecord[] = [];
@@ -31,8 +32,11 @@ export class TopicTail {
     this.consumer = kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
   }
 
-  async start(): Promise<this> {
-    const from = await topicEnds(this.kafka, [this.topic]);
+  async start(options: { from?: 'end' | 'beginning' } = {}): Promise<this> {
+    const from =
+      options.from === 'beginning'
+        ? await topicStarts(this.kafka, [this.topic])
+        : await topicEnds(this.kafka, [this.topic]);
     for (const { partition, offset } of from) this.positions.set(partition, BigInt(offset));
     await commitGroupOffsets(this.kafka, this.groupId, from);
     await this.consumer.connect();
