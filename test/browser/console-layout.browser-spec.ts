@@ -322,6 +322,21 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
     await tab.context().close();
   });
 
+  it('shows every log row whole at 1366 px, its Details button in view, a long click id cut', async () => {
+    const tab = await tabIn('ru', 1366, 768);
+    await open(tab, '/logs');
+    const wrap = tab.locator('.table-wrap').filter({ has: tab.getByTestId('log-table') });
+    const box = (await wrap.boundingBox())!;
+    const rows = tab.getByTestId('log-row');
+    await eventually(async () => expect(await rows.count()).toBe(3));
+    for (const row of await rows.all()) {
+      const button = (await row.getByRole('button').last().boundingBox())!;
+      expect(button.x + button.width).toBeLessThanOrEqual(box.x + box.width);
+      expect((await row.boundingBox())!.height).toBeLessThan(120);
+    }
+    await tab.context().close();
+  });
+
   it('leaves no English UI word on a Russian page, the chart legend included', async () => {
     const tab = await tabIn('ru', 1366, 768);
     const found: string[] = [];

@@ -5,8 +5,9 @@ import { useTranslation } from 'react-i18next';
 export const LONG_TEXT_CHARS = 64;
 
 /**
- * A value a partner or visitor sent (click id, parameter, campaign, tid…), shown as text on one
- * line cut with an ellipsis, so a 3,000-character value never widens a table or a page. The full
+ * A value a partner or visitor sent (click id, parameter, campaign, tid…), shown as text; one
+ * longer than LONG_TEXT_CHARS on one line cut with an ellipsis, so a 3,000-character value never
+ * widens a table or a page (a short one wraps where it must, never hidden). The full
  * text stays in the element (copy, screen readers), in its title (hover), and, for a long one,
  * behind a "Show all" toggle that wraps it in place (issue 13: nothing partner-sent as HTML).
  */
@@ -26,7 +27,7 @@ export function LongText({
   return (
     <span className={`long-text-box${className ? ` ${className}` : ''}`}>
       <span
-        className={expanded ? 'long-text expanded' : 'long-text'}
+        className={long ? (expanded ? 'long-text expanded' : 'long-text') : 'short-text'}
         title={long ? value : undefined}
         data-testid="long-text"
         data-partner=""

@@ -103,7 +103,7 @@ export default function ConversionsPage() {
       {conversions.data && items.length === 0 ? <Empty>{t('conversions.empty')}</Empty> : null}
       {items.length > 0 ? (
         <TableWrap label={t('conversions.title')}>
-          <table>
+          <table className="log">
             <thead>
               <tr>
                 <th scope="col">{t('logs.cols.time')}</th>
