@@ -384,6 +384,10 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
       expect(response?.status()).toBe(404);
       await tab.getByTestId('not-found').waitFor();
       await screenshot(tab, `layout-${language}-390-not-found`);
+      // On a phone a short page starts right under the menu (its last link), not at the bottom.
+      const menu = (await tab.locator('nav.side .docs-link').boundingBox())!;
+      const main = (await tab.locator('main h1').boundingBox())!;
+      expect(main.y - (menu.y + menu.height)).toBeLessThan(60);
       await tab.getByTestId('not-found-home').click();
       await tab.waitForURL(`${tracker.baseUrl}/`);
       await tab.context().close();
