@@ -93,10 +93,12 @@ function kubernetesRoute(paths: IngressPath[], requestPath: string): string | un
 
 const upstreamName = (app: App) => app.replace('-', '_');
 
-/** The console's client paths as a browser asks for them, plus an asset. */
+/** The console's client paths as a browser asks for them, an asset, and an unknown path. */
 const consoleRequests = [
   ...CONSOLE_PATHS.map((p) => p.replace(/:[A-Za-z]+/g, 'sample-id')),
   '/assets/index-abc123.js',
+  // The console answers it with its not-found page, never the API's JSON 404.
+  '/nonexistent',
 ];
 /** Operations paths that must never reach the console. */
 const operationRequests = RESERVED_PREFIXES.map((p) => `${p}/sample`);

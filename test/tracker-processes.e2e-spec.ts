@@ -120,6 +120,17 @@ describe('the tracker as several processes behind one port', () => {
     // The console comes from the edge too, with its Content-Security-Policy.
     const page = await fetch(`${tracker.baseUrl}/`);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // An unknown path gets the console (its not-found page) with a 404; an unknown API path
+    // still gets the API's JSON 404, past the gateway's routes.
+    const stray = await fetch(`${tracker.baseUrl}/nonexistent`);
+    expect(stray.status).toBe(404);
+    expect(stray.headers.get('content-security-policy')).toContain("script-src 'self'");
+    for (const path of ['/api/nonexistent', '/api/integrations/x/nope', '/health/nope']) {
+      const answer = await fetch(`${tracker.baseUrl}${path}`);
+      expect(`${path} ${answer.status} ${answer.headers.get('content-type')}`).toMatch(
+        new RegExp(`^${path} 404 application/json`),
+      );
+    }
     const docs = (await (await fetch(`${tracker.baseUrl}/docs-json`)).json()) as {
       paths: Record<string, unknown>;
     };

@@ -1,13 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
+/** An address the console has no page for (the tracker answers it with 404 and this page). */
 export default function NotFoundPage() {
   const { t } = useTranslation();
   return (
     <section>
-      <h1>404</h1>
-      <p data-testid="not-found">{t('errors.notFound')}</p>
-      <Link to="/">{t('nav.start')}</Link>
+      <h1>{t('errors.pageNotFound')}</h1>
+      <p data-testid="not-found">{t('errors.pageNotFoundText')}</p>
+      <Link to="/" data-testid="not-found-home">
+        {t('errors.home')}
+      </Link>
     </section>
   );
 }

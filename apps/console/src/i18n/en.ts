@@ -31,6 +31,8 @@ export const en = {
     from: 'From',
     to: 'To',
     integration: 'Integration',
+    showAll: 'Show all',
+    showLess: 'Show less',
   },
   errors: {
     down: {
@@ -38,6 +40,9 @@ export const en = {
       text: 'Check that the tracker is running; this page retries by itself.',
     },
     notFound: 'Not found: it does not exist, or it is not in this account.',
+    pageNotFound: 'Page not found',
+    pageNotFoundText: 'There is no console page at this address.',
+    home: 'Go to the start page',
     crash: 'Something went wrong on this page.',
   },
   signIn: {
@@ -281,6 +286,14 @@ export const en = {
     field: 'field {{key}}',
     none: 'not used',
   },
+  eventLabel: {
+    registration: 'Registration',
+    email_confirmation: 'Email confirmation',
+    first_deposit: 'First deposit',
+    deposit: 'Deposit',
+    withdrawal: 'Withdrawal',
+    commission: 'Commission',
+  },
   kind: {
     registration: 'registration',
     email_confirmation: 'email confirmation',
@@ -434,6 +447,7 @@ export const en = {
     deposits: 'Deposits',
     commission: 'Commission',
     csv: 'Export CSV',
+    rate: { click2reg: 'click→reg', reg2fd: 'reg→FD', fd2rd: 'FD→RD' },
     chart: 'By day',
   },
   clicks: {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 import { en } from './en';
 import { ru } from './ru';
 
@@ -15,6 +16,51 @@ function sources(dir: string): string[] {
     if (statSync(file).isDirectory()) return sources(file);
     return /\.tsx?$/.test(name) && !name.endsWith('.spec.ts') ? [file] : [];
   });
+}
+
+/**
+ * Words a page may show as literal JSX: language names in their own language, field terms and
+ * HTTP methods, and placeholders that are examples of what to type.
+ */
+const LITERAL_ALLOWED = new Set([
+  'English',
+  'Русский',
+  'tid',
+  'ID',
+  'GET',
+  'POST',
+  'Authorization: Bearer …',
+  'currency=usd',
+  'https://pocketcustomer.com/register?…',
+]);
+
+/** JSX text and string-literal user-facing attributes of a .tsx file, as `file: text`. */
+function literalTexts(file: string): string[] {
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+    ts.ScriptKind.TSX,
+  );
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isJsxText(node) && /\p{L}/u.test(node.text)) found.push(node.text.trim());
+    if (
+      ts.isJsxAttribute(node) &&
+      ['aria-label', 'title', 'placeholder', 'alt', 'label'].includes(node.name.getText()) &&
+      node.initializer &&
+      ts.isStringLiteral(node.initializer) &&
+      /\p{L}/u.test(node.initializer.text)
+    ) {
+      found.push(node.initializer.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found
+    .filter((text) => !LITERAL_ALLOWED.has(text))
+    .map((text) => `${path.basename(file)}: ${text}`);
 }
 
 describe('console texts', () => {
@@ -39,5 +85,11 @@ describe('console texts', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('has no UI text written in the pages outside the translations', () => {
+    const files = sources(path.join(__dirname, '..')).filter((file) => file.endsWith('.tsx'));
+    expect(files.length).toBeGreaterThan(20);
+    expect(files.flatMap(literalTexts)).toEqual([]);
   });
 });

@@ -33,6 +33,8 @@ export const ru: Texts = {
     from: 'С',
     to: 'По',
     integration: 'Интеграция',
+    showAll: 'Показать целиком',
+    showLess: 'Свернуть',
   },
   errors: {
     down: {
@@ -40,6 +42,9 @@ export const ru: Texts = {
       text: 'Проверьте, что трекер запущен; страница повторит запрос сама.',
     },
     notFound: 'Не найдено: такого нет или оно не в этом аккаунте.',
+    pageNotFound: 'Страница не найдена',
+    pageNotFoundText: 'По этому адресу в консоли ничего нет.',
+    home: 'На стартовую страницу',
     crash: 'На этой странице что-то пошло не так.',
   },
   signIn: {
@@ -283,6 +288,14 @@ export const ru: Texts = {
     field: 'поле {{key}}',
     none: 'не использован',
   },
+  eventLabel: {
+    registration: 'Регистрация',
+    email_confirmation: 'Подтверждение email',
+    first_deposit: 'Первый депозит',
+    deposit: 'Депозит',
+    withdrawal: 'Вывод',
+    commission: 'Комиссия',
+  },
   kind: {
     registration: 'регистрация',
     email_confirmation: 'подтверждение email',
@@ -436,6 +449,7 @@ export const ru: Texts = {
     deposits: 'Депозиты',
     commission: 'Комиссия',
     csv: 'Экспорт CSV',
+    rate: { click2reg: 'клик→рег', reg2fd: 'рег→FD', fd2rd: 'FD→RD' },
     chart: 'По дням',
   },
   clicks: {

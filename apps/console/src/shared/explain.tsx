@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ErrorDetail } from '../api/types';
+import { quoted } from './quoted';
 
 interface Explainable {
   status: string;
@@ -19,7 +20,7 @@ export function Explanation({ item }: { item: Explainable }) {
   if (detail?.cause) {
     text = t(`cause.${detail.cause}`, {
       param: detail.param ?? '—',
-      value: detail.value ?? '',
+      value: quoted(detail.value ?? ''),
       defaultValue: '',
     });
   }

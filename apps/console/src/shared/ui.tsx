@@ -59,7 +59,10 @@ export function CopyField({
 }) {
   return (
     <div className="copy-field">
-      <code data-testid={testId}>{value}</code>
+      {/* A long value shows its first lines; the button copies it whole, the title shows it. */}
+      <code data-testid={testId} title={value.length > 200 ? value : undefined}>
+        {value}
+      </code>
       <CopyButton text={value} label={label} />
     </div>
   );

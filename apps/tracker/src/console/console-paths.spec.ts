@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CONSOLE_CSP, CONSOLE_PATHS, RESERVED_PREFIXES } from './console-paths';
+import { CONSOLE_CSP, CONSOLE_PATHS, isReservedPath, RESERVED_PREFIXES } from './console-paths';
 
 describe('console paths', () => {
   it('serves exactly the routes the console app declares', () => {
@@ -17,6 +17,25 @@ describe('console paths', () => {
       for (const prefix of RESERVED_PREFIXES) {
         expect(route === prefix || route.startsWith(`${prefix}/`)).toBe(false);
       }
+    }
+  });
+
+  it('tells the API and operations paths from unknown console paths', () => {
+    for (const url of [
+      '/api',
+      '/api/nope',
+      '/r',
+      '/r/x?y=1',
+      '/health/live',
+      '/metrics',
+      '/docs',
+      '/docs/x',
+      '/docs-json',
+    ]) {
+      expect(`${url} ${isReservedPath(url)}`).toBe(`${url} true`);
+    }
+    for (const url of ['/nonexistent', '/apis', '/rates', '/logs/extra', '/?api=1', '/metricsx']) {
+      expect(`${url} ${isReservedPath(url)}`).toBe(`${url} false`);
     }
   });
 

@@ -25,6 +25,20 @@ export const CONSOLE_PATHS = [
 export const RESERVED_PREFIXES = ['/api', '/r', '/health', '/metrics', '/docs'] as const;
 
 /**
+ * Whether a request path (query string ignored) belongs to the API or operations: the prefix
+ * itself or anything below it (`/docs-json` too, the OpenAPI document beside `/docs`). Such a
+ * path keeps its JSON 404; any other unknown path gets the console's not-found page.
+ */
+export function isReservedPath(url: string): boolean {
+  const at = url.search(/[?#]/);
+  const path = at < 0 ? url : url.slice(0, at);
+  return (
+    path === '/docs-json' ||
+    RESERVED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+  );
+}
+
+/**
  * The console's Content-Security-Policy: its own scripts and styles only, no inline script,
  * no eval, API calls to the same origin, no framing. `style-src` allows no inline `<style>` either;
  * the chart sets sizes through the CSSOM, which CSP does not restrict.

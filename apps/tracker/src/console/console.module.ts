@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CONSOLE_PATHS, CONSOLE_SECURITY_HEADERS } from './console-paths';
+import { CONSOLE_PATHS, CONSOLE_SECURITY_HEADERS, isReservedPath } from './console-paths';
 
 /** `dist/console` of this checkout (from `apps/tracker/src/console` or its compiled twin). */
 export function defaultConsoleDir(from = __dirname): string {
@@ -28,7 +28,9 @@ function secure(reply: FastifyReply): FastifyReply {
 /**
  * Serves the web console (the Vite build of apps/console) from the tracker's own origin:
  * index.html on each client-side path, hashed assets under /assets/ (cached for good), every
- * answer with the console's Content-Security-Policy (SPEC section 4, Console).
+ * answer with the console's Content-Security-Policy (SPEC section 4, Console). A GET of an
+ * unknown path outside the API and operations prefixes answers index.html with status 404, so
+ * the console shows its own not-found page (with a link home) instead of the API's JSON.
  */
 @Module({
   providers: [
@@ -50,18 +52,22 @@ export class ConsoleModule implements OnModuleInit {
     if (!built) this.logger.warn(`console not built (no ${indexFile}): run npm run build`);
     // Read once: the file is small and changes only with a new build (and a restart).
     const index = built ? readFileSync(indexFile) : null;
-    for (const url of CONSOLE_PATHS) {
-      fastify.get(url, (_request, reply) => {
-        secure(reply).header('cache-control', 'no-cache');
-        if (!index) {
-          return reply
-            .code(503)
-            .type('text/plain; charset=utf-8')
-            .send('The web console is not built: run `npm run build` (the API is up: see /docs).');
-        }
-        return reply.type('text/html; charset=utf-8').send(index);
-      });
-    }
+    const sendIndex = (reply: FastifyReply, status: number) => {
+      secure(reply).header('cache-control', 'no-cache');
+      if (!index) {
+        return reply
+          .code(status === 404 ? 404 : 503)
+          .type('text/plain; charset=utf-8')
+          .send('The web console is not built: run `npm run build` (the API is up: see /docs).');
+      }
+      return reply.code(status).type('text/html; charset=utf-8').send(index);
+    };
+    for (const url of CONSOLE_PATHS) fastify.get(url, (_request, reply) => sendIndex(reply, 200));
+    // Fastify prefers every static or parametric route (the API's, the gateway's, /assets/*)
+    // to this wildcard: it sees only the GETs nothing else serves.
+    fastify.get('/*', (request, reply) =>
+      isReservedPath(request.url) ? reply.callNotFound() : sendIndex(reply, 404),
+    );
     if (built) {
       void fastify.register(fastifyStatic, {
         root: path.join(this.dir, 'assets'),

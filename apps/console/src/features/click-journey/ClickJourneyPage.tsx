@@ -6,7 +6,8 @@ import { api } from '../../api/client';
 import type { ClickJourney, Page, PostbackLogItem } from '../../api/types';
 import { Explanation } from '../../shared/explain';
 import { Time } from '../../shared/time';
-import { Amounts, ErrorState, Loading, StatusChip } from '../../shared/ui';
+import { Amounts, ErrorState, Loading, StatusChip, TableWrap } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 function Journey({ clickId }: { clickId: string }) {
   const { t } = useTranslation();
@@ -32,17 +33,25 @@ function Journey({ clickId }: { clickId: string }) {
     <>
       <dl className="facts">
         <dt>{t('logs.cols.clickId')}</dt>
-        <dd className="mono">{data.clickId}</dd>
+        <dd className="mono">
+          <LongText value={data.clickId} />
+        </dd>
         <dt>{t('clicks.createdAt')}</dt>
         <dd>
           <Time value={data.createdAt} />
         </dd>
         <dt>{t('funnel.campaign')}</dt>
-        <dd>{data.campaign ?? '—'}</dd>
+        <dd>
+          <LongText value={data.campaign ?? '—'} />
+        </dd>
         <dt>{t('conversions.source')}</dt>
-        <dd>{data.source ?? '—'}</dd>
+        <dd>
+          <LongText value={data.source ?? '—'} />
+        </dd>
         <dt>{t('clicks.subscriber')}</dt>
-        <dd>{data.subscriberId ?? '—'}</dd>
+        <dd>
+          <LongText value={data.subscriberId ?? '—'} />
+        </dd>
         <dt>{t('clicks.stage')}</dt>
         <dd>{data.stage ? t(`stage.${data.stage}`, { defaultValue: data.stage }) : '—'}</dd>
         <dt>{t('clicks.deposits')}</dt>
@@ -51,23 +60,31 @@ function Journey({ clickId }: { clickId: string }) {
         </dd>
       </dl>
       <h2>{t('clicks.params')}</h2>
-      <table>
-        <tbody>
-          {Object.entries({
-            ...data.params,
-            ...Object.fromEntries(Object.entries(data.fields).map(([k, v]) => [`fields.${k}`, v])),
-          }).map(([name, value]) => (
-            <tr key={name}>
-              <th scope="row">
-                <code>{name}</code>
-              </th>
-              <td>
-                <code>{Array.isArray(value) ? value.join(', ') : value}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TableWrap label={t('clicks.params')}>
+        <table className="params">
+          <tbody>
+            {Object.entries({
+              ...data.params,
+              ...Object.fromEntries(
+                Object.entries(data.fields).map(([k, v]) => [`fields.${k}`, v]),
+              ),
+            }).map(([name, value]) => (
+              <tr key={name}>
+                <th scope="row">
+                  <code>
+                    <LongText value={name} />
+                  </code>
+                </th>
+                <td>
+                  <code>
+                    <LongText value={Array.isArray(value) ? value.join(', ') : value} />
+                  </code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
       <h2>{t('clicks.timeline')}</h2>
       {logs.error ? <ErrorState error={logs.error} /> : null}
       <ol className="timeline" data-testid="timeline">
@@ -76,7 +93,10 @@ function Journey({ clickId }: { clickId: string }) {
         </li>
         {[...(logs.data?.items ?? [])].reverse().map((item) => (
           <li key={item.id}>
-            <Time value={item.receivedAt} /> — <code>{item.event ?? '—'}</code>{' '}
+            <Time value={item.receivedAt} /> —{' '}
+            <code>
+              <LongText value={item.event ?? '—'} />
+            </code>{' '}
             <StatusChip status={item.status} />
             {item.conversion?.amount
               ? ` ${item.conversion.amount} ${item.conversion.currency ?? ''}`
@@ -85,11 +105,17 @@ function Journey({ clickId }: { clickId: string }) {
             <div className="params-line">
               {Object.entries(item.params).map(([name, value]) => (
                 <code key={name}>
-                  {name}={typeof value === 'string' ? value : JSON.stringify(value)}
+                  <LongText
+                    value={`${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`}
+                  />
                 </code>
               ))}
             </div>
-            {item.userAgent ? <p className="muted">{item.userAgent}</p> : null}
+            {item.userAgent ? (
+              <p className="muted">
+                <LongText value={item.userAgent} />
+              </p>
+            ) : null}
             {item.errorCode ? <Explanation item={item} /> : null}
           </li>
         ))}

@@ -7,6 +7,7 @@ import type { Conversion, Page } from '../../api/types';
 import { usePreferences } from '../../shared/preferences';
 import { periodIn, Time } from '../../shared/time';
 import { Empty, ErrorState, Loading, TableWrap } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 const FILTERS = ['integrationId', 'clickId', 'stage', 'campaign', 'from', 'to'] as const;
 
@@ -102,7 +103,7 @@ export default function ConversionsPage() {
       {conversions.data && items.length === 0 ? <Empty>{t('conversions.empty')}</Empty> : null}
       {items.length > 0 ? (
         <TableWrap label={t('conversions.title')}>
-          <table>
+          <table className="log">
             <thead>
               <tr>
                 <th scope="col">{t('logs.cols.time')}</th>
@@ -126,12 +127,20 @@ export default function ConversionsPage() {
                     {c.ordinal ? ` #${c.ordinal}` : ''}
                   </td>
                   <td>{c.amount ? `${c.amount} ${c.currency ?? ''}` : '—'}</td>
-                  <td>{c.tid ?? '—'}</td>
-                  <td className="mono">
-                    <Link to={`/clicks/${encodeURIComponent(c.clickId)}`}>{c.clickId}</Link>
+                  <td>
+                    <LongText value={c.tid ?? '—'} expandable={false} />
                   </td>
-                  <td>{c.campaign ?? '—'}</td>
-                  <td>{c.source ?? '—'}</td>
+                  <td className="mono">
+                    <Link to={`/clicks/${encodeURIComponent(c.clickId)}`}>
+                      <LongText value={c.clickId} expandable={false} />
+                    </Link>
+                  </td>
+                  <td>
+                    <LongText value={c.campaign ?? '—'} expandable={false} />
+                  </td>
+                  <td>
+                    <LongText value={c.source ?? '—'} expandable={false} />
+                  </td>
                   <td>
                     {c.reverses
                       ? t('conversions.reverses')

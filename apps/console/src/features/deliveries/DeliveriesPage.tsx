@@ -10,6 +10,7 @@ import { periodIn, Time } from '../../shared/time';
 import { Empty, ErrorState, Loading, TableWrap } from '../../shared/ui';
 import { DeliveryDrawer } from './DeliveryDrawer';
 import { DeliveryStatusChip } from './DeliveryStatusChip';
+import { LongText } from '../../shared/long-text';
 
 /** Filters kept in the URL, so a filtered list is a link to share. */
 export const DELIVERY_FILTERS = ['destinationId', 'status', 'clickId', 'from', 'to'] as const;
@@ -172,7 +173,9 @@ export default function DeliveriesPage() {
                   <td>
                     <Time value={d.createdAt} />
                   </td>
-                  <td>{destinationName(d.destinationId)}</td>
+                  <td>
+                    <LongText value={destinationName(d.destinationId)} expandable={false} />
+                  </td>
                   <td>{t(`stage.${d.stage}`, { defaultValue: d.stage })}</td>
                   <td>
                     <DeliveryStatusChip status={d.status} />
@@ -185,7 +188,9 @@ export default function DeliveriesPage() {
                     <Time value={d.lastAttemptAt} />
                   </td>
                   <td className="mono">
-                    <Link to={`/clicks/${encodeURIComponent(d.clickId)}`}>{d.clickId}</Link>
+                    <Link to={`/clicks/${encodeURIComponent(d.clickId)}`}>
+                      <LongText value={d.clickId} expandable={false} />
+                    </Link>
                   </td>
                   <td>
                     <button

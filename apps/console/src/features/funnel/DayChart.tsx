@@ -10,7 +10,7 @@ export interface DayChartProps {
   /** The period's first and last day (`YYYY-MM-DD`): days without a row are drawn as 0. */
   from: string;
   to: string;
-  labels: { clicks: string; registrations: string; firstDeposits: string };
+  labels: { day: string; clicks: string; registrations: string; firstDeposits: string };
   title: string;
 }
 
@@ -38,7 +38,8 @@ export default function DayChart({ rows, from, to, labels, title }: DayChartProp
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
         series: [
-          {},
+          // uPlot's own legend label for the x series is the English "Time".
+          { label: labels.day },
           { label: labels.clicks, stroke: '#1f6feb', width: 2 },
           { label: labels.registrations, stroke: '#1a7f37', width: 2 },
           { label: labels.firstDeposits, stroke: '#9a6700', width: 2 },

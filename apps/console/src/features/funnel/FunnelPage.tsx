@@ -86,6 +86,7 @@ export default function FunnelPage() {
   };
   const chartLabels = useMemo(
     () => ({
+      day: t('funnel.group.day'),
       clicks: t('funnel.clicks'),
       registrations: t('funnel.registrations'),
       firstDeposits: t('funnel.firstDeposits'),
@@ -165,7 +166,7 @@ export default function FunnelPage() {
       {funnel.data && funnel.data.rows.length === 0 ? <Empty>{t('funnel.empty')}</Empty> : null}
       {funnel.data && funnel.data.rows.length > 0 ? (
         <TableWrap label={t('funnel.title')}>
-          <table data-testid="funnel-table">
+          <table data-testid="funnel-table" className="funnel-table">
             <thead>
               <tr>
                 <th scope="col">{t(`funnel.group.${groupBy}`, { defaultValue: groupBy })}</th>
@@ -177,9 +178,9 @@ export default function FunnelPage() {
                 <th scope="col">{t('funnel.withdrawals')}</th>
                 <th scope="col">{t('funnel.deposits')}</th>
                 <th scope="col">{t('funnel.commission')}</th>
-                <th scope="col">click→reg</th>
-                <th scope="col">reg→FD</th>
-                <th scope="col">FD→RD</th>
+                <th scope="col">{t('funnel.rate.click2reg')}</th>
+                <th scope="col">{t('funnel.rate.reg2fd')}</th>
+                <th scope="col">{t('funnel.rate.fd2rd')}</th>
               </tr>
             </thead>
             <tbody>

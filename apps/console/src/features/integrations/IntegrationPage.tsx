@@ -15,6 +15,7 @@ import {
   Loading,
 } from '../../shared/ui';
 import { RegistrationLinksSection } from '../registration-links/RegistrationLinksSection';
+import { eventLabel } from '../../shared/event-label';
 
 /** Parameters partners commonly fill with our click id (the seed picks `click_id`). */
 export const CLICK_ID_SUGGESTIONS = ['click_id', 'clickid', 'sub1', 'sub4', 'pbclick'];
@@ -118,7 +119,7 @@ function EventCard({ integration, event }: { integration: Integration; event: In
   return (
     <li className="card event-card" data-testid={`event-${event.name}`}>
       <h3>
-        {event.label || event.name} <code>{event.name}</code>{' '}
+        {eventLabel(event, t)} <code>{event.name}</code>{' '}
         <span className="muted">({t(`kind.${event.kind}`, { defaultValue: event.kind })})</span>
       </h3>
       <CopyField
@@ -126,7 +127,7 @@ function EventCard({ integration, event }: { integration: Integration; event: In
         label={t('integration.events.url', { name: event.name })}
         testId={`postback-url-${event.name}`}
       />
-      <p className="hint">{t('integration.events.where', { label: event.label || event.name })}</p>
+      <p className="hint">{t('integration.events.where', { label: eventLabel(event, t) })}</p>
       <p className="muted">
         {event.receivedCount > 0 ? (
           <>

@@ -10,6 +10,7 @@ import type { PostbackLogItem } from '../../api/types';
 import { usePreferences } from '../../shared/preferences';
 import { formatDelay, Time } from '../../shared/time';
 import { StatusChip, TableWrap } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 const column = createColumnHelper<PostbackLogItem>();
 
@@ -34,12 +35,19 @@ export function LogTable({
       column.accessor((item) => item.integrationName ?? item.integrationId, {
         id: 'integration',
         header: t('logs.cols.integration'),
+        cell: (c) => <LongText value={c.getValue()} expandable={false} />,
       }),
-      column.accessor((item) => item.event ?? '—', { id: 'event', header: t('logs.cols.event') }),
+      column.accessor((item) => item.event ?? '—', {
+        id: 'event',
+        header: t('logs.cols.event'),
+        cell: (c) => <LongText value={c.getValue()} expandable={false} />,
+      }),
+      // A partner may send a click id of any length: one line here, in full in the drawer.
       column.accessor((item) => item.clickId ?? '—', {
         id: 'clickId',
         header: t('logs.cols.clickId'),
         meta: { className: 'mono' },
+        cell: (c) => <LongText value={c.getValue()} expandable={false} />,
       }),
       column.accessor('status', {
         header: t('logs.cols.status'),

@@ -6,9 +6,10 @@ import { api } from '../../api/client';
 import type { PostbackLogItem } from '../../api/types';
 import { Explanation } from '../../shared/explain';
 import { formatDelay, Time } from '../../shared/time';
-import { CopyButton, ErrorState, Loading, StatusChip } from '../../shared/ui';
+import { CopyButton, ErrorState, Loading, StatusChip, TableWrap } from '../../shared/ui';
 import { usePreferences } from '../../shared/preferences';
 import { toCurl } from './curl';
+import { LongText } from '../../shared/long-text';
 
 /** A body as the partner sent it: text as is, a parsed object as indented JSON, both as text. */
 function bodyText(body: unknown): string | null {
@@ -69,40 +70,46 @@ export function PostbackDrawer({ id, onClose }: { id: string; onClose: () => voi
           </pre>
           <CopyButton text={toCurl(data, window.location.origin)} caption={t('logs.drawer.curl')} />
           <h3>{t('logs.drawer.params')}</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('logs.drawer.param')}</th>
-                <th scope="col">{t('logs.drawer.value')}</th>
-                <th scope="col">{t('logs.drawer.usedAs')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Object.entries(data.params ?? {}).map(([name, value]) => {
-                const usedAs = data.paramsUsedAs?.[name] ?? null;
-                return (
-                  <tr key={name}>
-                    <td>
-                      <code>{name}</code>
-                    </td>
-                    <td>
-                      <code className="value">{paramText(value)}</code>
-                    </td>
-                    <td>
-                      {usedAs
-                        ? t(`usedAs.${usedAs.startsWith('field:') ? 'field' : usedAs}`, {
-                            key: usedAs.slice(6),
-                            defaultValue: usedAs,
-                          })
-                        : data.paramsUsedAs
-                          ? t('usedAs.none')
-                          : '—'}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableWrap label={t('logs.drawer.params')}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('logs.drawer.param')}</th>
+                  <th scope="col">{t('logs.drawer.value')}</th>
+                  <th scope="col">{t('logs.drawer.usedAs')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(data.params ?? {}).map(([name, value]) => {
+                  const usedAs = data.paramsUsedAs?.[name] ?? null;
+                  return (
+                    <tr key={name}>
+                      <td>
+                        <code>
+                          <LongText value={name} />
+                        </code>
+                      </td>
+                      <td>
+                        <code className="value">
+                          <LongText value={paramText(value)} />
+                        </code>
+                      </td>
+                      <td>
+                        {usedAs
+                          ? t(`usedAs.${usedAs.startsWith('field:') ? 'field' : usedAs}`, {
+                              key: usedAs.slice(6),
+                              defaultValue: usedAs,
+                            })
+                          : data.paramsUsedAs
+                            ? t('usedAs.none')
+                            : '—'}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableWrap>
           {body !== null ? (
             <>
               <h3>
@@ -118,11 +125,15 @@ export function PostbackDrawer({ id, onClose }: { id: string; onClose: () => voi
             <dt>{t('logs.cols.integration')}</dt>
             <dd>{data.integrationName ?? data.integrationId}</dd>
             <dt>{t('logs.cols.event')}</dt>
-            <dd>{data.event ?? '—'}</dd>
+            <dd>
+              <LongText value={data.event ?? '—'} />
+            </dd>
             <dt>{t('logs.cols.clickId')}</dt>
             <dd>
               {data.clickId ? (
-                <Link to={`/clicks/${encodeURIComponent(data.clickId)}`}>{data.clickId}</Link>
+                <Link to={`/clicks/${encodeURIComponent(data.clickId)}`}>
+                  <LongText value={data.clickId} expandable={false} />
+                </Link>
               ) : (
                 '—'
               )}

@@ -13,6 +13,7 @@ import {
   FormError,
   Loading,
 } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 /** Paste the partner's link → the final link (with `{{tracker.clickid}}`) and our tracking link. */
 export function RegistrationLinksSection({ integration }: { integration: Integration }) {
@@ -55,7 +56,7 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
           <li key={link.id} className="card wide" data-testid={`link-${link.id}`}>
             <h3>{link.name}</h3>
             <p className="muted">
-              {t('links.base')}: <span className="url">{link.baseUrl}</span>
+              {t('links.base')}: <LongText value={link.baseUrl} />
             </p>
             <p>{t('links.final')}</p>
             <CopyField value={link.finalUrl} label={t('links.final')} testId="final-url" />

@@ -7,6 +7,7 @@ import type { Integration, Page, PostbackLogItem } from '../../api/types';
 import { Explanation } from '../../shared/explain';
 import { Time } from '../../shared/time';
 import { Empty, ErrorState, Loading } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 const POLL_MS = 2000;
 
@@ -99,9 +100,12 @@ export default function StartPage() {
         {errors.map((item) => (
           <li key={item.id} className="card">
             <p>
-              <Time value={item.receivedAt} /> · {item.integrationName} ·{' '}
-              <code>{item.event ?? '—'}</code> ·{' '}
-              <Link to={`/logs?open=${item.id}`}>{t('logs.details')}</Link>
+              <Time value={item.receivedAt} /> ·{' '}
+              <LongText value={item.integrationName ?? '—'} expandable={false} /> ·{' '}
+              <code>
+                <LongText value={item.event ?? '—'} expandable={false} />
+              </code>{' '}
+              · <Link to={`/logs?open=${item.id}`}>{t('logs.details')}</Link>
             </p>
             <Explanation item={item} />
           </li>

@@ -16,7 +16,9 @@ import {
   FormError,
   Loading,
   StatusChip,
+  TableWrap,
 } from '../../shared/ui';
+import { LongText } from '../../shared/long-text';
 
 const POLL_MS = 2000;
 
@@ -128,35 +130,44 @@ function PostbackChecker({ integration }: { integration: Integration }) {
             <StatusChip status={check.data.status} />
           </p>
           <Explanation item={check.data} />
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('logs.drawer.param')}</th>
-                <th scope="col">{t('logs.drawer.value')}</th>
-                <th scope="col">{t('logs.drawer.usedAs')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {check.data.params.map((param) => (
-                <tr key={param.name}>
-                  <td>
-                    <code>{param.name}</code>
-                  </td>
-                  <td>
-                    <code>{param.value}</code>
-                  </td>
-                  <td>
-                    {param.usedAs
-                      ? t(`usedAs.${param.usedAs.startsWith('field:') ? 'field' : param.usedAs}`, {
-                          key: param.usedAs.slice(6),
-                          defaultValue: param.usedAs,
-                        })
-                      : t('usedAs.none')}
-                  </td>
+          <TableWrap label={t('test.checker.title')}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('logs.drawer.param')}</th>
+                  <th scope="col">{t('logs.drawer.value')}</th>
+                  <th scope="col">{t('logs.drawer.usedAs')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {check.data.params.map((param) => (
+                  <tr key={param.name}>
+                    <td>
+                      <code>
+                        <LongText value={param.name} />
+                      </code>
+                    </td>
+                    <td>
+                      <code>
+                        <LongText value={param.value} />
+                      </code>
+                    </td>
+                    <td>
+                      {param.usedAs
+                        ? t(
+                            `usedAs.${param.usedAs.startsWith('field:') ? 'field' : param.usedAs}`,
+                            {
+                              key: param.usedAs.slice(6),
+                              defaultValue: param.usedAs,
+                            },
+                          )
+                        : t('usedAs.none')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
         </div>
       ) : null}
     </section>
