@@ -181,6 +181,22 @@ describe('deployment files agree with the code', () => {
       for (const header of headers) expect(header[1]).toBe(CONSOLE_CSP);
     });
 
+    it('declares each proxy location and Ingress path once (nginx refuses a duplicate)', () => {
+      const locations = nginxLocations().map((l) => `${l.modifier} ${l.prefix}`);
+      expect(locations.filter((l, i) => locations.indexOf(l) !== i)).toEqual([]);
+      const ingress = parseAllDocuments(read('deploy/kubernetes/ingress-routes.yaml'))
+        .map(
+          (doc) =>
+            doc.toJS() as {
+              kind?: string;
+              spec?: { rules: Array<{ http: { paths: IngressPath[] } }> };
+            },
+        )
+        .find((doc) => doc?.kind === 'Ingress')!;
+      const paths = ingress.spec!.rules[0].http.paths.map((p) => `${p.pathType} ${p.path}`);
+      expect(paths.filter((p, i) => paths.indexOf(p) !== i)).toEqual([]);
+    });
+
     it('is routed its client paths by the compose proxy, and nothing of the API', () => {
       const compose = parse(read('docker-compose.yml'), { merge: true }) as {
         services: Record<string, { build?: { target?: string } }>;
