@@ -69,13 +69,19 @@ describe('tracker start-up', () => {
       expect((await fetch(`${tracker.baseUrl}/docs`)).status).toBe(200);
     });
 
-    it('answers unknown routes with the JSON error shape', async () => {
-      const response = await fetch(`${tracker.baseUrl}/no/such/route`);
+    it('answers unknown API routes with the JSON error shape', async () => {
+      const response = await fetch(`${tracker.baseUrl}/api/no/such/route`);
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({
         statusCode: 404,
-        message: 'Cannot GET /no/such/route',
+        message: 'Cannot GET /api/no/such/route',
       });
+    });
+
+    it("answers other unknown paths with the console's not-found page, status 404", async () => {
+      const response = await fetch(`${tracker.baseUrl}/no/such/route`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     });
   });
 });
