@@ -27,6 +27,14 @@ export interface BatchConsumerOptions {
   subBatchSize?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /**
+   * How long the broker may hold a fetch to gather data. Each fetch costs the broker and this
+   * process a round trip whatever it carries; under load, `minBytes` (bytes per fetch response)
+   * with a short `maxWaitMs` turns a stream of one-message fetches into a few large batches at
+   * the price of at most `maxWaitMs` more latency. Default: answer as soon as anything is there,
+   * else after 100 ms.
+   */
+  fetch?: { minBytes: number; maxWaitMs: number };
 }
 
 function metric<T>(name: string, create: () => T): T {
@@ -128,7 +136,8 @@ export class BatchConsumer {
       sessionTimeout,
       // At least three heartbeats per session, so one slow beat does not cost the partitions.
       heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
-      maxWaitTimeInMs: 100,
+      minBytes: options.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {

@@ -4,15 +4,18 @@ import {
   IntegrationChangedPayload,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
+import { isRelevantConversion } from './click-history';
 import {
   ClickHistory,
   decide,
   evolve,
   JudgePostback,
   negateAmount,
+  recordedConversion,
   Verdict,
 } from './postback-decider';
 import { readPostback } from './postback-reading';
+import { RecordedConversion } from './stage-rules';
 
 const CLICK = 'Xk3p9QmZ2rTa';
 const T0 = Date.parse('2026-11-24T05:00:00.000Z');
@@ -74,6 +77,20 @@ function command(sent: Sent, settings = integration): JudgePostback {
   };
 }
 
+/** The history as the live judgement loads it for this one postback (see AttributionStore.historyFor). */
+function partialFor(cmd: JudgePostback, recorded: RecordedConversion[]): ClickHistory {
+  const postback = cmd.reading.ok ? cmd.reading.postback : null;
+  const asked = {
+    tids: new Set(postback?.tid != null ? [postback.tid] : []),
+    paramsHashes: new Set(postback && postback.tid === null ? [postback.paramsHash] : []),
+  };
+  const deposits = recorded.filter((c) => c.stage !== 'reversal' && c.ordinal !== null).length;
+  return ClickHistory.partial(
+    recorded.filter((c) => isRelevantConversion(c, asked)),
+    deposits,
+  );
+}
+
 function show(verdict: Verdict, ids: Map<string, number>): string {
   if (verdict.status !== 'attributed') return `${verdict.status}/${verdict.errorCode}`;
   const c = verdict.conversion;
@@ -89,13 +106,21 @@ function show(verdict: Verdict, ids: Map<string, number>): string {
 function given(options: { click?: boolean; settings?: IntegrationChangedPayload } = {}) {
   return {
     when: (...sent: Sent[]) => {
-      let click: ClickHistory | null = options.click === false ? null : { conversions: [] };
+      let click: ClickHistory | null = options.click === false ? null : ClickHistory.of();
+      const recorded: RecordedConversion[] = [];
       const ids = new Map<string, number>();
       return sent.map((s, index) => {
         const cmd = command(s, options.settings);
         const verdict = decide(cmd, click);
+        // The live judgement loads only the part of a history a postback can ask about: it
+        // must give the same verdict as the whole history.
+        if (click) expect(decide(cmd, partialFor(cmd, recorded))).toEqual(verdict);
         if (verdict.status === 'attributed') ids.set(verdict.conversion.conversionId, index + 1);
-        if (click) click = evolve(click, cmd, verdict);
+        if (click) {
+          click = evolve(click, cmd, verdict);
+          const conversion = recordedConversion(cmd, verdict);
+          if (conversion) recorded.push(conversion);
+        }
         return show(verdict, ids);
       });
     },
@@ -147,6 +172,17 @@ describe('decide (SPEC section 5 "Stages")', () => {
       'identical postbacks without tid are duplicates within 24 h only',
       [pb('resale', {}, 0), pb('resale', {}, 23), pb('resale', {}, 25)],
       ['first_deposit#1', 'duplicate/duplicate', 'redeposit#2'],
+    ],
+    [
+      'an identical redeposit or custom event is a duplicate too (not only a first one)',
+      [
+        pb('resale', { n: '1' }),
+        pb('resale', { n: '2' }, 1),
+        pb('resale', { n: '2' }, 2),
+        pb('lead', {}, 3),
+        pb('lead', {}, 4),
+      ],
+      ['first_deposit#1', 'redeposit#2', 'duplicate/duplicate', 'custom', 'duplicate/duplicate'],
     ],
     [
       'withdrawals, commission and custom events are recorded on their own stage',
@@ -350,7 +386,7 @@ describe("decide: issue 12's rows and the verdict order (SPEC section 5)", () =>
       command({
         q: { 'tracker.event': 'resale', currency: `usd?click_id=${CLICK}`, sumdep: '50' },
       }),
-      { conversions: [] },
+      ClickHistory.of(),
     );
     expect(verdict).toMatchObject({
       errorCode: 'click_id_missing',

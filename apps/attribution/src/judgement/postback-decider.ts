@@ -5,8 +5,11 @@ import {
   EventKind,
   PostbackErrorCode,
 } from '@tracker/contracts';
+import { ClickHistory } from './click-history';
 import type { Reading, ReadPostback } from './postback-reading';
 import { judgeStage, RecordedConversion } from './stage-rules';
+
+export { ClickHistory } from './click-history';
 
 /** Judge one postback: its reading, when it was reported, and by whom. */
 export interface JudgePostback {
@@ -14,12 +17,6 @@ export interface JudgePostback {
   integrationId: string;
   receivedAt: Date;
   reading: Reading;
-}
-
-/** What attribution knows about the postback's click: null when unknown to this account. */
-export interface ClickHistory {
-  /** The click's attributed conversions (reversals included), oldest report first. */
-  conversions: readonly RecordedConversion[];
 }
 
 /** The conversion an attributed postback records. */
@@ -70,7 +67,7 @@ function clickNotFound(postback: ReadPostback): Verdict {
 }
 
 /** SPEC section 5 "Status updates": which conversion a reversal cancels, if any. */
-function decideReversal(postback: ReadPostback, history: readonly RecordedConversion[]): Verdict {
+function decideReversal(postback: ReadPostback, history: ClickHistory): Verdict {
   if (postback.tid === null) {
     return {
       status: 'rejected',
@@ -82,7 +79,7 @@ function decideReversal(postback: ReadPostback, history: readonly RecordedConver
       errorDetail: { param: postback.tidParam, value: null, cause: 'absent' },
     };
   }
-  const sameTid = history.filter((c) => c.stage !== 'reversal' && c.tid === postback.tid);
+  const sameTid = history.withTid(postback.tid);
   if (sameTid.length === 0) {
     return {
       status: 'rejected',
@@ -93,8 +90,7 @@ function decideReversal(postback: ReadPostback, history: readonly RecordedConver
       errorDetail: { param: postback.tidParam, value: postback.tid, cause: 'no_match' },
     };
   }
-  const reversed = new Set(history.map((c) => c.reverses).filter((id) => id !== null));
-  const open = sameTid.filter((c) => !reversed.has(c.conversionId));
+  const open = sameTid.filter((c) => !history.isReversed(c.conversionId));
   if (open.length === 0) {
     const last = sameTid[sameTid.length - 1];
     return {
@@ -136,14 +132,14 @@ export function decide(command: JudgePostback, click: ClickHistory | null): Verd
   const postback = reading.postback;
   if (click === null) return clickNotFound(postback);
   if (postback.reversal) {
-    const verdict = decideReversal(postback, click.conversions);
+    const verdict = decideReversal(postback, click);
     if (verdict.status !== 'attributed') return verdict;
     return {
       status: 'attributed',
       conversion: { ...verdict.conversion, conversionId: conversionRecordedId(command.postbackId) },
     };
   }
-  const stage = judgeStage(postback, command.integrationId, command.receivedAt, click.conversions);
+  const stage = judgeStage(postback, command.integrationId, command.receivedAt, click);
   if (stage.status === 'duplicate') {
     return { status: 'duplicate', errorCode: 'duplicate', error: stage.error, errorDetail: null };
   }
@@ -161,32 +157,41 @@ export function decide(command: JudgePostback, click: ClickHistory | null): Verd
   };
 }
 
-/** The click's history after a verdict: an attributed postback joins it. */
+/** The conversion an attributed verdict records, as the click's history keeps it; else null. */
+export function recordedConversion(
+  command: JudgePostback,
+  verdict: Verdict,
+): RecordedConversion | null {
+  if (verdict.status !== 'attributed' || !command.reading.ok) return null;
+  const postback = command.reading.postback;
+  const { conversion } = verdict;
+  return {
+    conversionId: conversion.conversionId,
+    integrationId: command.integrationId,
+    event: postback.event,
+    kind: conversion.kind,
+    tid: postback.tid,
+    paramsHash: postback.paramsHash,
+    stage: conversion.stage,
+    ordinal: conversion.ordinal,
+    amount: conversion.amount,
+    currency: conversion.currency,
+    receivedAt: command.receivedAt,
+    reverses: conversion.reverses?.conversionId ?? null,
+  };
+}
+
+/**
+ * The click's history after a verdict: an attributed postback joins it. The history is appended
+ * in place and returned (a batch's histories are its own; copying one per postback made a click
+ * with n deposits cost O(n²)).
+ */
 export function evolve(
   click: ClickHistory,
   command: JudgePostback,
   verdict: Verdict,
 ): ClickHistory {
-  if (verdict.status !== 'attributed' || !command.reading.ok) return click;
-  const postback = command.reading.postback;
-  const { conversion } = verdict;
-  return {
-    conversions: [
-      ...click.conversions,
-      {
-        conversionId: conversion.conversionId,
-        integrationId: command.integrationId,
-        event: postback.event,
-        kind: conversion.kind,
-        tid: postback.tid,
-        paramsHash: postback.paramsHash,
-        stage: conversion.stage,
-        ordinal: conversion.ordinal,
-        amount: conversion.amount,
-        currency: conversion.currency,
-        receivedAt: command.receivedAt,
-        reverses: conversion.reverses?.conversionId ?? null,
-      },
-    ],
-  };
+  const conversion = recordedConversion(command, verdict);
+  if (conversion) click.add(conversion);
+  return click;
 }

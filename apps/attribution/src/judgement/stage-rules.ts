@@ -1,4 +1,5 @@
 import { ConversionStage, EventKind, isDepositKind } from '@tracker/contracts';
+import type { ClickHistory } from './click-history';
 import type { ReadPostback } from './postback-reading';
 
 /** An attributed postback of a click, as far as the stage, duplicate and reversal rules need it. */
@@ -33,21 +34,18 @@ function at(date: Date): string {
 
 /**
  * SPEC section 5 "Stages": decides whether a postback moves its click through the funnel, given
- * what the click already has. Pure, so the late-click path replays it in receivedAt order.
+ * what the click already has. Pure (it only reads the history), so the late-click path replays
+ * it in receivedAt order.
  */
 export function judgeStage(
   postback: ReadPostback,
   integrationId: string,
   receivedAt: Date,
-  recorded: readonly RecordedConversion[],
+  history: ClickHistory,
 ): StageVerdict {
-  // Reversals cancel conversions; they never count as one for these rules.
-  const history = recorded.filter((c) => c.stage !== 'reversal');
-  const sameEvent = history.filter(
-    (c) => c.integrationId === integrationId && c.event === postback.event,
-  );
+  // Reversals cancel conversions; the history never counts them as one for these rules.
   if (postback.tid !== null) {
-    const seen = sameEvent.find((c) => c.tid === postback.tid);
+    const seen = history.withTransaction(integrationId, postback.event, postback.tid);
     if (seen) {
       return {
         status: 'duplicate',
@@ -57,10 +55,11 @@ export function judgeStage(
       };
     }
   } else {
-    const identical = sameEvent.find(
-      (c) =>
-        c.paramsHash === postback.paramsHash &&
-        Math.abs(receivedAt.getTime() - c.receivedAt.getTime()) < IDENTICAL_WINDOW_MS,
+    const identical = history.withParams(
+      integrationId,
+      postback.event,
+      postback.paramsHash,
+      (c) => Math.abs(receivedAt.getTime() - c.receivedAt.getTime()) < IDENTICAL_WINDOW_MS,
     );
     if (identical) {
       return {
@@ -74,7 +73,7 @@ export function judgeStage(
 
   if (!isDepositKind(postback.kind)) {
     const stage = postback.kind as ConversionStage;
-    const earlier = ONCE_PER_CLICK.includes(stage) && history.find((c) => c.stage === stage);
+    const earlier = ONCE_PER_CLICK.includes(stage) && history.firstOf(stage);
     if (earlier) {
       return {
         status: 'duplicate',
@@ -86,9 +85,9 @@ export function judgeStage(
     return { status: 'attributed', stage, ordinal: null };
   }
 
-  const deposits = history.filter((c) => c.ordinal !== null).length;
+  const deposits = history.deposits;
   if (deposits > 0 && postback.kind === 'first_deposit' && postback.tid === null) {
-    const fd = history.find((c) => c.stage === 'first_deposit');
+    const fd = history.firstOf('first_deposit');
     return {
       status: 'duplicate',
       error:

@@ -114,7 +114,6 @@ export class CheckPostbackHandler {
     const store = new AttributionStore(this.dataSource.manager);
     const [click] = await store.clicks([clickId]);
     if (!click || click.account_id !== accountId) return null;
-    const conversions = await store.conversionsOf([clickId]);
-    return { conversions };
+    return ClickHistory.of(await store.conversionsOf([clickId]));
   }
 }

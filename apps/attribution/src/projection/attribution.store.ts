@@ -10,6 +10,7 @@ import {
 } from '@tracker/contracts';
 import { EntityManager } from 'typeorm';
 import { AttributionTables, Tables } from '../shared/schema';
+import { ClickHistory, FIRST_STAGES } from '../judgement/click-history';
 import type { RecordedConversion } from '../judgement/stage-rules';
 
 export interface ClickRow {
@@ -86,6 +87,43 @@ const CLICK_SELECT = `click_id, event_id, account_id, integration_id, link_id, c
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
   fields, field_times`;
 
+interface ConversionRow {
+  postback_id: string;
+  click_id: string;
+  integration_id: string;
+  event: string;
+  kind: EventKind;
+  tid: string | null;
+  params_hash: string;
+  stage: ConversionStage;
+  ordinal: number | null;
+  amount: string | null;
+  currency: string | null;
+  received_at: Date;
+  reverses: string | null;
+}
+
+const CONVERSION_SELECT = `postback_id, click_id, integration_id, event, kind, tid, params_hash,
+  stage, ordinal, amount::text AS amount, currency, received_at, reverses`;
+
+function toRecordedConversion(row: ConversionRow): RecordedConversion & { clickId: string } {
+  return {
+    clickId: row.click_id,
+    conversionId: conversionRecordedId(row.postback_id),
+    integrationId: row.integration_id,
+    event: row.event,
+    kind: row.kind,
+    tid: row.tid,
+    paramsHash: row.params_hash,
+    stage: row.stage,
+    ordinal: row.ordinal,
+    amount: row.amount,
+    currency: row.currency,
+    receivedAt: new Date(row.received_at),
+    reverses: row.reverses,
+  };
+}
+
 export const ISO_UTC = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -129,47 +167,59 @@ export class AttributionStore {
     );
   }
 
+  /** Every attributed conversion of these clicks, oldest report first (the dry run's history). */
   async conversionsOf(
     clickIds: string[],
   ): Promise<Array<RecordedConversion & { clickId: string }>> {
     if (clickIds.length === 0) return [];
-    const rows: Array<{
-      postback_id: string;
-      click_id: string;
-      integration_id: string;
-      event: string;
-      kind: EventKind;
-      tid: string | null;
-      params_hash: string;
-      stage: ConversionStage;
-      ordinal: number | null;
-      amount: string | null;
-      currency: string | null;
-      received_at: Date;
-      reverses: string | null;
-    }> = await this.manager.query(
-      `SELECT postback_id, click_id, integration_id, event, kind, tid, params_hash, stage, ordinal,
-              amount::text AS amount, currency, received_at, reverses
-         FROM ${this.tables.postbacks}
+    const rows: ConversionRow[] = await this.manager.query(
+      `SELECT ${CONVERSION_SELECT} FROM ${this.tables.postbacks}
         WHERE click_id = ANY($1::text[]) AND status = 'attributed'
         ORDER BY received_at, postback_id`,
       [clickIds],
     );
-    return rows.map((row) => ({
-      clickId: row.click_id,
-      conversionId: conversionRecordedId(row.postback_id),
-      integrationId: row.integration_id,
-      event: row.event,
-      kind: row.kind,
-      tid: row.tid,
-      paramsHash: row.params_hash,
-      stage: row.stage,
-      ordinal: row.ordinal,
-      amount: row.amount,
-      currency: row.currency,
-      receivedAt: new Date(row.received_at),
-      reverses: row.reverses,
-    }));
+    return rows.map(toRecordedConversion);
+  }
+
+  /**
+   * The histories a batch's postbacks can ask about (see isRelevantConversion): per click, its
+   * conversions of the first stages and those with one of `tids` or `paramsHashes`, and its
+   * number of deposits. The cost follows the batch, not the clicks' past: a click with 10,000
+   * deposits (B7) used to be read whole for every batch.
+   */
+  async historiesFor(
+    clickIds: string[],
+    asked: { tids: string[]; paramsHashes: string[] },
+  ): Promise<Map<string, ClickHistory>> {
+    const histories = new Map<string, ClickHistory>();
+    if (clickIds.length === 0) return histories;
+    // Ordinals are 1..n by construction (each deposit takes the count plus one, and
+    // postbacks_ordinal_once keeps them unique), so the highest is the count: one index entry.
+    const counts: Array<{ click_id: string; deposits: number }> = await this.manager.query(
+      `SELECT k AS click_id,
+              coalesce((SELECT max(p.ordinal) FROM ${this.tables.postbacks} AS p
+                         WHERE p.click_id = k AND p.status = 'attributed'
+                           AND p.ordinal IS NOT NULL), 0)::int AS deposits
+         FROM unnest($1::text[]) AS k`,
+      [clickIds],
+    );
+    const rows: ConversionRow[] = await this.manager.query(
+      `SELECT ${CONVERSION_SELECT} FROM ${this.tables.postbacks}
+        WHERE click_id = ANY($1::text[]) AND status = 'attributed'
+          AND (stage = ANY($2::text[]) OR tid = ANY($3::text[]) OR params_hash = ANY($4::text[]))
+        ORDER BY received_at, postback_id`,
+      [clickIds, FIRST_STAGES, asked.tids, asked.paramsHashes],
+    );
+    const byClick = new Map<string, RecordedConversion[]>();
+    for (const row of rows) {
+      const list = byClick.get(row.click_id) ?? [];
+      list.push(toRecordedConversion(row));
+      byClick.set(row.click_id, list);
+    }
+    for (const { click_id, deposits } of counts) {
+      histories.set(click_id, ClickHistory.partial(byClick.get(click_id) ?? [], deposits));
+    }
+    return histories;
   }
 
   /** Postbacks that waited for one of these clicks, oldest report first. */

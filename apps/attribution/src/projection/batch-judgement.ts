@@ -4,9 +4,8 @@ import {
   ClickRegisteredEvent,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
-import { decide, evolve, JudgePostback } from '../judgement/postback-decider';
+import { ClickHistory, decide, evolve, JudgePostback } from '../judgement/postback-decider';
 import { ReadPostback, Reading } from '../judgement/postback-reading';
-import { RecordedConversion } from '../judgement/stage-rules';
 import { AttributionStore, ClickRow, PostbackRow } from './attribution.store';
 import {
   conversionRecorded,
@@ -21,7 +20,7 @@ function wellFormed(clickId: string | null): string | null {
 
 interface ClickState {
   row: ClickRow;
-  history: RecordedConversion[];
+  history: ClickHistory;
   isNew: boolean;
   fieldsChanged: boolean;
 }
@@ -93,16 +92,27 @@ export class BatchJudgement {
     const clickIds = [...new Set([...registered, ...referenced])];
     await this.store.lockClicks(clickIds);
     this.processed = await this.store.processedPostbackIds([...this.readings.keys()]);
-    const [rows, conversions, pending] = [
-      await this.store.clicks(clickIds),
-      await this.store.conversionsOf(clickIds),
-      await this.store.pendingFor(registered),
-    ];
-    for (const row of rows) {
-      this.clicks.set(row.click_id, { row, history: [], isNew: false, fieldsChanged: false });
+    const rows = await this.store.clicks(clickIds);
+    const pending = await this.store.pendingFor(registered);
+    // What this batch's postbacks (and the waiting ones it may re-judge) can ask the histories.
+    const tids = new Set<string>();
+    const paramsHashes = new Set<string>();
+    const ask = (tid: string | null, paramsHash: string | null) => {
+      if (tid !== null) tids.add(tid);
+      else if (paramsHash !== null) paramsHashes.add(paramsHash);
+    };
+    for (const reading of this.readings.values()) {
+      if (reading.ok) ask(reading.postback.tid, reading.postback.paramsHash);
     }
-    for (const conversion of conversions)
-      this.clicks.get(conversion.clickId)?.history.push(conversion);
+    for (const row of pending) ask(row.tid, row.params_hash);
+    const histories = await this.store.historiesFor(
+      rows.map((row) => row.click_id),
+      { tids: [...tids], paramsHashes: [...paramsHashes] },
+    );
+    for (const row of rows) {
+      const history = histories.get(row.click_id) ?? ClickHistory.of();
+      this.clicks.set(row.click_id, { row, history, isNew: false, fieldsChanged: false });
+    }
     for (const row of pending) this.addPending(row);
   }
 
@@ -132,7 +142,7 @@ export class BatchJudgement {
         fields: {},
         field_times: {},
       },
-      history: [],
+      history: ClickHistory.of(),
       isNew: true,
       fieldsChanged: false,
     };
@@ -259,7 +269,7 @@ export class BatchJudgement {
       reading,
     };
     if (state && reading.ok) this.applyFields(state, reading.postback.fields, receivedAt);
-    const verdict = decide(command, state ? { conversions: state.history } : null);
+    const verdict = decide(command, state ? state.history : null);
     const clickedAt =
       state && verdict.status === 'attributed' ? new Date(state.row.created_at) : null;
     if (verdict.status !== 'attributed') {
@@ -288,7 +298,7 @@ export class BatchJudgement {
       };
     }
     const postback = (reading as Extract<Reading, { ok: true }>).postback;
-    state!.history = evolve({ conversions: state!.history }, command, verdict).conversions.slice();
+    evolve(state!.history, command, verdict);
     const { conversion } = verdict;
     const click = state!.row;
     this.result.outbox.push(

@@ -53,6 +53,8 @@ export class DeliveryScheduler {
       fromBeginning: true,
       subBatchSize: 1000,
       partitionsConsumedConcurrently: 3,
+      // B8 allows a second from conversion to delivery: 50 ms of gathering is cheap.
+      fetch: { minBytes: 256 * 1024, maxWaitMs: 50 },
       handle: (messages) => this.handle(messages),
     });
   }

@@ -23,6 +23,8 @@ export function postbackLogConsumerOptions(
     // Rows of different partitions never collide, and shared rows are locked in id order. Four
     // at once (two before) cut B2's p99 on a 2-core host from 5–7 s to 3.4–4.6 s.
     partitionsConsumedConcurrently: 4,
+    // As attribution's: larger fetches under load for at most 25 ms more latency.
+    fetch: { minBytes: 128 * 1024, maxWaitMs: 25 },
     handle: (messages) => writer.write(messages.map((message) => message.event)),
   };
 }
