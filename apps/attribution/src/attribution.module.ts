@@ -9,7 +9,7 @@ import { FunnelController } from './funnel/funnel.controller';
 import { FunnelQuery } from './funnel/funnel.query';
 import { CreateAttribution1764100000000 } from './migrations/1764100000000-CreateAttribution';
 import { PostbackReversals1764400000000 } from './migrations/1764400000000-PostbackReversals';
-import { OutboxRelay } from './outbox/outbox.relay';
+import { AttributionOutboxRelay } from './outbox/outbox.relay';
 import { CheckPostbackHandler } from './postback-check/check-postback.handler';
 import { PostbackCheckController } from './postback-check/postback-check.controller';
 import { AttributionProjection } from './projection/attribution.projection';
@@ -29,7 +29,7 @@ import { ATTRIBUTION_DB, ATTRIBUTION_SCHEMA } from './shared/schema';
   controllers: [ClicksController, FunnelController, ConversionsController, PostbackCheckController],
   providers: [
     AttributionProjection,
-    OutboxRelay,
+    AttributionOutboxRelay,
     ClickJourneyQuery,
     FunnelQuery,
     ConversionsQuery,

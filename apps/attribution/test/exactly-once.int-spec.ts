@@ -17,7 +17,7 @@ import {
 } from '@tracker/testing';
 import { DataSource } from 'typeorm';
 import { AttributionModule } from '../src/attribution.module';
-import { OutboxRelay } from '../src/outbox/outbox.relay';
+import { AttributionOutboxRelay } from '../src/outbox/outbox.relay';
 import { AttributionProjection } from '../src/projection/attribution.projection';
 import { ATTRIBUTION_DB, Tables } from '../src/shared/schema';
 import {
@@ -74,7 +74,7 @@ describe('attribution: exactly one ConversionRecorded per attributed postback', 
 
     // First process: state commits, but its relay never publishes (the "crash" window).
     const first = await start();
-    await first.app.get(OutboxRelay).pause();
+    await first.app.get(AttributionOutboxRelay).pause();
     await publish(clicks);
     await eventually(async () => {
       for (const clickId of clickIds) {

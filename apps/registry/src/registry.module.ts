@@ -13,7 +13,7 @@ import { IntegrationEventsController } from './integration-events/integration-ev
 import { IntegrationChanges } from './integrations/integration-changes';
 import { IntegrationsController } from './integrations/integrations.controller';
 import { AcknowledgedChange } from './outbox/acknowledged-change';
-import { OutboxRelay } from './outbox/outbox-relay';
+import { RegistryOutboxRelay } from './outbox/outbox-relay';
 import { PostbackStatsProjection } from './postback-stats/postback-stats.projection';
 import { RegistrationLinksController } from './registration-links/registration-links.controller';
 import { RegistryDatabaseModule } from './registry.database';
@@ -38,7 +38,7 @@ import { TemplatesController } from './templates/templates.controller';
     DestinationTestController,
   ],
   providers: [
-    OutboxRelay,
+    RegistryOutboxRelay,
     AcknowledgedChange,
     AccountChanges,
     IntegrationChanges,

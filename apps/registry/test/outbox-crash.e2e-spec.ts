@@ -3,7 +3,7 @@ import { Topics } from '@tracker/contracts';
 import { TopicReader } from '@tracker/kafka';
 import { eventually, startTestApp, TestApp } from '@tracker/testing';
 import { DataSource } from 'typeorm';
-import { OutboxRelay } from '../src/outbox/outbox-relay';
+import { RegistryOutboxRelay } from '../src/outbox/outbox-relay';
 import { RegistryModule } from '../src/registry.module';
 import {
   apiClient,
@@ -62,7 +62,7 @@ describe('outbox: a crash between the database commit and the snapshot publish',
 
     // The relay dies: changes commit with their outbox rows, nothing reaches Kafka. (A disable,
     // delete or revocation publishes before its commit instead: see acknowledged-change.int-spec.)
-    await first.app.get(OutboxRelay).pause();
+    await first.app.get(RegistryOutboxRelay).pause();
     const patched = await api('PATCH', `/api/integrations/${id}`, {
       key: account.body.apiKey,
       body: { name: 'After the crash', amountParam: 'amount' },
@@ -121,7 +121,7 @@ describe('outbox: a crash between the database commit and the snapshot publish',
 
     // A rename stays in the outbox (relay stopped); the disable that follows must not be
     // overtaken by it on the compacted topic.
-    await third.app.get(OutboxRelay).pause();
+    await third.app.get(RegistryOutboxRelay).pause();
     const renamed = await api('PATCH', `/api/integrations/${id}`, {
       key: account.body.apiKey,
       body: { name: 'Renamed' },

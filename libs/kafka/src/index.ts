@@ -13,3 +13,4 @@ export * from './topic-range-reader';
 export * from './topic-reader';
 export * from './transient-error';
 export * from './dead-letters';
+export * from './outbox-relay';

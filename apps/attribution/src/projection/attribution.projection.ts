@@ -5,7 +5,7 @@ import { IntegrationDirectory } from '@tracker/directory';
 import { ConsumedEvent, KafkaRuntime } from '@tracker/kafka';
 import { Counter, register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { AttributionOutboxRelay } from '../outbox/outbox.relay';
 import { ATTRIBUTION_DB } from '../shared/schema';
 import { AttributionWriter } from './attribution.writer';
 
@@ -32,7 +32,7 @@ export class AttributionProjection {
   constructor(
     kafka: KafkaRuntime,
     integrations: IntegrationDirectory,
-    private readonly relay: OutboxRelay,
+    private readonly relay: AttributionOutboxRelay,
     @InjectDataSource(ATTRIBUTION_DB) dataSource: DataSource,
   ) {
     this.writer = new AttributionWriter(dataSource, (id) => integrations.getFresh(id));

@@ -96,7 +96,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    relay.onScheduled(() => this.kick());
+    relay.onPublished(() => this.kick());
   }
 
   onApplicationBootstrap(): void {

@@ -8,7 +8,7 @@ import { DestinationEntity } from '../destinations/destination.entity';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { AccountEntity } from './account.entity';
@@ -23,7 +23,7 @@ import { loadAccountSnapshot } from './account-snapshot';
 export class AccountChanges {
   constructor(
     @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly relay: RegistryOutboxRelay,
     private readonly acknowledged: AcknowledgedChange,
   ) {}
 

@@ -8,7 +8,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationEntity } from '../integrations/integration.entity';
 import { enqueueDestinationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { DestinationEntity } from './destination.entity';
@@ -24,7 +24,7 @@ import { toDestinationSnapshot } from './destination-views';
 export class DestinationChanges {
   constructor(
     @InjectDataSource(REGISTRY_DB) private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly relay: RegistryOutboxRelay,
     private readonly acknowledged: AcknowledgedChange,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}

@@ -7,7 +7,7 @@ import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { IntegrationResponse } from './integration.dto';
@@ -29,7 +29,7 @@ import { toIntegrationView } from './integration-views';
 export class IntegrationChanges {
   constructor(
     @InjectDataSource(apiDataSourceName(REGISTRY_DB)) private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly relay: RegistryOutboxRelay,
     private readonly acknowledged: AcknowledgedChange,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}

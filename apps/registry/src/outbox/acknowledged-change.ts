@@ -1,18 +1,8 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { AnyEvent } from '@tracker/contracts';
-import { encodeEvent, EventProducer } from '@tracker/kafka';
+import { OutboxLockTimeoutError, OutboxNotAcknowledgedError } from '@tracker/kafka';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxSeq } from './outbox';
-import { OutboxRelay, RELAY_LOCK_KEY } from './outbox-relay';
-
-interface OutboxRow {
-  seq: string;
-  topic: string;
-  key: string;
-  event: AnyEvent | null;
-}
-
-type KafkaMessages = Parameters<EventProducer['send']>[1];
+import { RegistryOutboxRelay } from './outbox-relay';
 
 /** Why a change that must take effect was refused; the registry is unchanged. */
 export class SnapshotNotAcknowledgedError extends Error {
@@ -49,10 +39,7 @@ export class AcknowledgedChange {
   /** Budget for the relay lock plus the broker's acknowledgement (acks=all), in ms. */
   ackTimeoutMs = 5000;
 
-  constructor(
-    private readonly producer: EventProducer,
-    private readonly relay: OutboxRelay,
-  ) {}
+  constructor(private readonly relay: RegistryOutboxRelay) {}
 
   /**
    * Runs `work` in a transaction of `dataSource` and commits it only once its outbox rows are
@@ -83,82 +70,37 @@ export class AcknowledgedChange {
       await heal().catch((healError: Error) =>
         this.logger.error(`could not queue the current snapshot again: ${healError.message}`),
       );
-      void this.relay.kick();
+      this.relay.kick();
       throw new ServiceUnavailableException(`${reason}; nothing was changed, try again`);
     }
   }
 
+  /**
+   * Under the relay lock (so no relay round publishes meanwhile), publishes the pending rows of
+   * the change's keys up to its own and marks them, all within `ackTimeoutMs`.
+   */
   private async publishInTransaction(manager: EntityManager, seqs: OutboxSeq[]): Promise<void> {
     if (seqs.length === 0) return;
     const deadline = Date.now() + this.ackTimeoutMs;
-    await this.takeRelayLock(manager, deadline);
-    const rows: OutboxRow[] = await manager.query(
-      `SELECT seq, topic, message_key AS key, event FROM registry.outbox
-       WHERE published_at IS NULL
-         AND seq <= (SELECT max(seq) FROM registry.outbox WHERE seq = ANY($1::bigint[]))
-         AND (topic, message_key) IN
-           (SELECT topic, message_key FROM registry.outbox WHERE seq = ANY($1::bigint[]))
-       ORDER BY seq`,
-      [seqs],
-    );
-    const byTopic = new Map<string, KafkaMessages>();
-    for (const row of rows) {
-      const messages = byTopic.get(row.topic) ?? [];
-      messages.push(row.event ? encodeEvent(row.event, row.key) : { key: row.key, value: null });
-      byTopic.set(row.topic, messages);
-    }
-    await withDeadline(
-      Promise.all([...byTopic].map(([topic, messages]) => this.producer.send(topic, messages))),
-      deadline,
-      `Kafka did not acknowledge the change within ${this.ackTimeoutMs} ms`,
-    );
-    await manager.query(
-      'UPDATE registry.outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
-      [rows.map((row) => String(row.seq))],
-    );
-  }
-
-  /**
-   * The relay holds this lock while it publishes; while the broker is down it holds it for the
-   * whole outage, so waiting is bounded by the deadline (lock_timeout) and then refused.
-   */
-  private async takeRelayLock(manager: EntityManager, deadline: number): Promise<void> {
-    const [{ previous }] = await manager.query(
-      `SELECT current_setting('lock_timeout') AS previous`,
-    );
-    const waitMs = Math.max(1, deadline - Date.now());
-    await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [`${waitMs}ms`]);
     try {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [RELAY_LOCK_KEY]);
+      // While the broker is down a relay round holds the lock for the whole outage, so the
+      // wait is bounded by the same deadline and then refused.
+      await this.relay.lockWithin(manager, deadline - Date.now());
+      await this.relay.publishKeysInTransaction(manager, seqs, deadline);
     } catch (error) {
-      if ((error as { code?: string }).code === '55P03') {
+      if (error instanceof OutboxLockTimeoutError) {
         throw new SnapshotNotAcknowledgedError(
           'the snapshot publisher is busy or Kafka is unreachable',
         );
       }
+      if (error instanceof OutboxNotAcknowledgedError) {
+        throw new SnapshotNotAcknowledgedError(
+          error.timedOut
+            ? `Kafka did not acknowledge the change within ${this.ackTimeoutMs} ms`
+            : `Kafka refused the change: ${error.refusal?.message ?? error.message}`,
+        );
+      }
       throw error;
     }
-    await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [previous]);
-  }
-}
-
-/** Rejects with SnapshotNotAcknowledgedError once `deadline` (epoch ms) passes or `work` fails. */
-async function withDeadline<T>(work: Promise<T>, deadline: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SnapshotNotAcknowledgedError(message)),
-      Math.max(0, deadline - Date.now()),
-    );
-  });
-  try {
-    return await Promise.race([
-      work.catch((error: Error) => {
-        throw new SnapshotNotAcknowledgedError(`Kafka refused the change: ${error.message}`);
-      }),
-      expired,
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -9,7 +9,7 @@ import {
 import { EntityManager } from 'typeorm';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
-/** Outbox sequence numbers of the rows a transaction wrote, for `OutboxRelay.publishAndWait`. */
+/** Outbox sequence numbers of the rows a transaction wrote, for `RegistryOutboxRelay.publishAndWait`. */
 export type OutboxSeq = string;
 
 async function enqueue(
