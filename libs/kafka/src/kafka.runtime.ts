@@ -11,6 +11,7 @@ import { BatchConsumer, BatchConsumerOptions } from './batch-consumer';
 import { registerConsumerLagGauge } from './consumer-lag';
 import { EventProducer } from './event-producer';
 import { KafkaTable, KafkaTableOptions } from './kafka-table';
+import { outboxRelayProblems } from './outbox-relay';
 import { ensureTopics } from './topic-admin';
 
 export interface KafkaModuleOptions {
@@ -115,6 +116,20 @@ export class KafkaRuntime
       .filter((consumer) => consumer.health !== null)
       .map((consumer) => `${consumer.name}: ${consumer.health}`);
     if (problems.length > 0) throw readinessFailure(problems.join('; '));
+  }
+
+  /**
+   * Readiness component: resolves while every outbox relay of this process publishes; rejects
+   * naming those whose rounds fail (they retry by themselves). Null-safe: no relay, no problem.
+   */
+  async relaysRunning(): Promise<void> {
+    const problems = outboxRelayProblems() ?? [];
+    if (problems.length > 0) throw readinessFailure(problems.join('; '));
+  }
+
+  /** Whether this process relays an outbox (readiness lists the component only then). */
+  get hasRelays(): boolean {
+    return outboxRelayProblems() !== null;
   }
 
   /** Readiness: the cluster answers a metadata request. */

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Message } from 'kafkajs';
+import { Gauge, register } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { admitMessages, DeadLetter, deadLetterLogFields, sendToDeadLetter } from './dead-letter';
 import { EventProducer } from './event-producer';
@@ -82,6 +83,29 @@ export class OutboxNotAcknowledgedError extends Error {
 }
 
 const PRUNE_AFTER = `interval '1 day'`;
+
+const relayUp =
+  (register.getSingleMetric('tracker_outbox_relay_up') as Gauge | undefined) ??
+  new Gauge({
+    name: 'tracker_outbox_relay_up',
+    help: '1 while an outbox relay publishes, 0 while its rounds fail (it retries by itself)',
+    labelNames: ['relay'],
+  });
+
+/** Every relay of this process, for readiness (see outboxRelayProblems). */
+const relays = new Set<OutboxRelay>();
+
+/**
+ * `<step>: <reason>` of each relay of this process whose last round failed (it keeps retrying;
+ * SPEC section 9: a component that cannot run says why in `/health/ready`). Empty when all
+ * publish; null when the process has no relay.
+ */
+export function outboxRelayProblems(): string[] | null {
+  if (relays.size === 0) return null;
+  return [...relays]
+    .filter((relay) => relay.health !== null)
+    .map((relay) => `${relay.name}: ${relay.health}`);
+}
 const QUALIFIED_TABLE = /^("[^"]+"|[a-z_][a-z0-9_]*)\.("[^"]+"|[a-z_][a-z0-9_]*)$/;
 
 /**
@@ -106,6 +130,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private lastPrune = Date.now();
+  /** Null while rounds succeed; else why the last one failed (the poll retries). */
+  private problem: string | null = null;
 
   /** @throws Error when `options.table` is not a schema-qualified identifier. */
   constructor(
@@ -117,6 +143,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       throw new Error(`outbox table must be schema.table, got ${options.table}`);
     }
     this.logger = new Logger(options.logContext ?? OutboxRelay.name);
+    relays.add(this);
+    relayUp.set({ relay: options.deadLetterStep }, 1);
+  }
+
+  /** The relay's name in health and metrics: its dead-letter step, e.g. `attribution.outbox`. */
+  get name(): string {
+    return this.options.deadLetterStep;
+  }
+
+  /** Null while it publishes; else why its last round failed (it retries every poll). */
+  get health(): string | null {
+    return this.problem;
   }
 
   /** The advisory lock key every round (and `lockWithin`) takes. */
@@ -132,6 +170,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    relays.delete(this);
     // Without the final drain, a running drain also stops after its current round.
     if (!this.options.drainOnShutdown) this.paused = true;
     if (this.timer) clearInterval(this.timer);
@@ -279,10 +318,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         // a full round: more rows may be pending
       }
       await this.settleForeignWaiters();
+      this.setProblem(null);
     } catch (error) {
       // The poll retries; rows stay pending, so nothing is lost.
       this.logger.warn(`outbox relay failed, retrying: ${(error as Error).message}`);
+      this.setProblem(`failing (${relayFailure(error as Error)}); retrying`);
     }
+  }
+
+  private setProblem(problem: string | null): void {
+    this.problem = problem;
+    relayUp.set({ relay: this.options.deadLetterStep }, problem === null ? 1 : 0);
   }
 
   /** One round in one transaction: lock, read in order, publish (acks=all), mark. */
@@ -371,6 +417,19 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 }
 
 /** Messages per topic in `seq` order; a SQL NULL event (or JSON null) is a tombstone. */
+/** A short, parameter-free reason for readiness (never a query or its values). */
+function relayFailure(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (error.name === 'KafkaJSNumberOfRetriesExceeded' || /kafka/i.test(error.name)) {
+    return 'Kafka does not acknowledge';
+  }
+  if (typeof code === 'string' && /^(08|57P|53)/.test(code)) return 'PostgreSQL unreachable';
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `PostgreSQL error ${code}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated/i.test(error.message)
+    ? 'connection lost'
+    : error.name;
+}
+
 function groupByTopic(rows: PendingRow[]): Map<string, Message[]> {
   const byTopic = new Map<string, Message[]>();
   for (const row of rows) {

@@ -7,6 +7,7 @@
  */
 import { dlqTopic } from '@tracker/contracts';
 import { createTestDatabase, eventually, TopicTail } from '@tracker/testing';
+import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import {
   EventProducer,
@@ -14,6 +15,7 @@ import {
   OutboxLockTimeoutError,
   OutboxRelay,
   OutboxRelayOptions,
+  outboxRelayProblems,
   PublishedOutboxRow,
 } from '../src';
 import { createTestTopic, samplePostback, testKafka } from './kafka-test-kit';
@@ -245,4 +247,37 @@ describe('OutboxRelay (libs/kafka)', () => {
 
     await eventually(() => expect(byKey(topicTail.records).get('c')).toEqual(['1']));
   });
+
+  it('given rounds that fail, when the relay retries, then readiness and /metrics say why until it publishes again', async () => {
+    const topic = await createTestTopic('relay-health', 1);
+    const topicTail = await tail(topic);
+    const failing = relay({ deadLetterStep: 'spec.health-outbox' });
+    await enqueue(topic, 'h', event('h', 1));
+    await dataSource.query(`ALTER TABLE ${TABLE} RENAME TO outbox_away`);
+    try {
+      failing.kick();
+      await eventually(() =>
+        expect(failing.health).toBe('failing (PostgreSQL error 42P01); retrying'),
+      );
+      expect(outboxRelayProblems()).toContain(
+        'spec.health-outbox: failing (PostgreSQL error 42P01); retrying',
+      );
+      expect(await metricValue('spec.health-outbox')).toBe(0);
+    } finally {
+      await dataSource.query(`ALTER TABLE relay_spec.outbox_away RENAME TO outbox`);
+    }
+
+    failing.kick();
+
+    await eventually(() => expect(byKey(topicTail.records).get('h')).toEqual(['1']));
+    await eventually(() => expect(failing.health).toBeNull());
+    expect(await metricValue('spec.health-outbox')).toBe(1);
+  });
 });
+
+/** tracker_outbox_relay_up of one relay, from the process' Prometheus registry. */
+async function metricValue(relayName: string): Promise<number | undefined> {
+  const metric = (await register.getSingleMetric('tracker_outbox_relay_up')?.get()) as
+    { values: Array<{ labels: { relay?: string }; value: number }> } | undefined;
+  return metric?.values.find((v) => v.labels.relay === relayName)?.value;
+}

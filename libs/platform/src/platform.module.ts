@@ -41,5 +41,9 @@ export class PlatformModule implements OnModuleInit {
   onModuleInit(): void {
     this.readiness.register('kafka', () => this.kafka.ping());
     this.readiness.registerComponent('consumers', () => this.kafka.consumersRunning());
+    // Providers exist by now: an app with an outbox lists its relays' state too.
+    if (this.kafka.hasRelays) {
+      this.readiness.registerComponent('relays', () => this.kafka.relaysRunning());
+    }
   }
 }
