@@ -5,6 +5,7 @@
  * stays green (the stopped process shows in its body), and a stop ends every child.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -95,6 +96,19 @@ describe('the tracker as several processes behind one port', () => {
       'tracker/edge',
     ]) {
       expect(commands).toContain(entry);
+    }
+    // On a busy machine the edge gets the CPU first: the app processes run at niceness 5.
+    const niceness = new Map(
+      [...childrenOf(tracker.pid!)].map(([pid, command]) => [
+        command.includes('tracker/edge')
+          ? 'edge'
+          : (/apps\/([a-z-]+)\/main/.exec(command)?.[1] ?? command),
+        getPriority(pid),
+      ]),
+    );
+    expect(niceness.get('edge')).toBe(0);
+    for (const app of ['registry', 'postback-log', 'attribution', 'dispatcher']) {
+      expect(niceness.get(app)).toBe(5);
     }
     const account = await api('POST', '/api/accounts', { name: 'Processes' }, ADMIN_TOKEN);
     expect(account.status).toBe(201);

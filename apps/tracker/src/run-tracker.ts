@@ -67,7 +67,13 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
   for (const app of WORKER_APPS) {
     const port = await freePort();
     upstreams[app] = `http://127.0.0.1:${port}`;
-    supervisor.start({ name: app, entry: appEntry(app), env: { ...shared, PORT: String(port) } });
+    // Projections yield the CPU to the edge when the machine is busy (TRACKER_WORKER_NICE).
+    supervisor.start({
+      name: app,
+      entry: appEntry(app),
+      env: { ...shared, PORT: String(port) },
+      nice: config.trackerWorkerNice,
+    });
   }
   supervisor.start({
     name: 'edge',

@@ -32,6 +32,12 @@ export interface TrackerConfig {
   kafkaKeep: boolean;
   /** TRACKER_PROCESSES: see TrackerProcesses. */
   trackerProcesses: TrackerProcesses;
+  /**
+   * TRACKER_WORKER_NICE: the niceness (0–19) the multi-process tracker gives its app processes,
+   * so that on a busy machine the edge (the public port) gets the CPU first and a partner's
+   * postback never waits behind a projection (issue 15). 0 turns it off.
+   */
+  trackerWorkerNice: number;
   /** Prefix of every consumer group id; lets tests and blue/green runs keep separate offsets. */
   kafkaGroupPrefix: string;
   /** Partitions for topics we create ourselves (existing topics are left alone). */

@@ -158,6 +158,7 @@ export function loadConfig(env: Env = process.env): TrackerConfig {
     // member's session to expire: 30 s stalled every projection for 30 s after the broker
     // returned (issue 14's faults run: acknowledged postbacks final 41.6 s after, 22.8 s at 10 s).
     kafkaSessionTimeoutMs: integer(env, 'KAFKA_SESSION_TIMEOUT_MS', 10000, 6000, 300000),
+    trackerWorkerNice: integer(env, 'TRACKER_WORKER_NICE', 5, 0, 19),
     spoolDir: path.resolve(read(env, 'SPOOL_DIR') ?? path.join(dataDir, 'spool')),
     spoolMaxBytes: integer(
       env,

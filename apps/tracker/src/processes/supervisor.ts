@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { setPriority } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from 'pino';
 
@@ -9,6 +10,8 @@ export interface ChildSpec {
   /** The script node runs (`dist/apps/<app>/main.js`, or `.ts` when run from source). */
   entry: string;
   env: NodeJS.ProcessEnv;
+  /** Niceness the child runs at (0: as the supervisor); lowering priority needs no privilege. */
+  nice?: number;
 }
 
 export type ChildState = 'running' | 'restarting' | 'stopped';
@@ -62,6 +65,15 @@ export class ManagedProcess {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     this.child = child;
+    if (this.spec.nice && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, this.spec.nice);
+      } catch (error) {
+        this.logger.warn(
+          `${this.spec.name}: could not lower its priority: ${(error as Error).message}`,
+        );
+      }
+    }
     child.once('error', (error) => this.logger.error(`${this.spec.name}: ${error.message}`));
     child.once('exit', (code, signal) => this.onExit(code, signal));
   }
