@@ -1,5 +1,22 @@
-import type { ConversionStage } from '@tracker/contracts';
-import type { RecordedConversion } from './stage-rules';
+import type { ConversionStage, EventKind } from '@tracker/contracts';
+
+/** An attributed postback of a click, as far as the stage, duplicate and reversal rules need it. */
+export interface RecordedConversion {
+  /** The conversion's id (its ConversionRecorded id). */
+  conversionId: string;
+  integrationId: string;
+  event: string;
+  kind: EventKind;
+  tid: string | null;
+  paramsHash: string;
+  stage: ConversionStage;
+  ordinal: number | null;
+  amount: string | null;
+  currency: string | null;
+  receivedAt: Date;
+  /** For a reversal: the conversion id it cancels. */
+  reverses: string | null;
+}
 
 const key = (...parts: string[]) => parts.join('\u0000');
 

@@ -4,7 +4,7 @@ import {
   IntegrationChangedPayload,
   PostbackReceivedEvent,
 } from '@tracker/contracts';
-import { isRelevantConversion } from './click-history';
+import { isRelevantConversion, RecordedConversion } from './click-history';
 import {
   ClickHistory,
   decide,
@@ -15,7 +15,6 @@ import {
   Verdict,
 } from './postback-decider';
 import { readPostback } from './postback-reading';
-import { RecordedConversion } from './stage-rules';
 
 const CLICK = 'Xk3p9QmZ2rTa';
 const T0 = Date.parse('2026-11-24T05:00:00.000Z');

@@ -5,9 +5,9 @@ import {
   EventKind,
   PostbackErrorCode,
 } from '@tracker/contracts';
-import { ClickHistory } from './click-history';
+import { ClickHistory, RecordedConversion } from './click-history';
 import type { Reading, ReadPostback } from './postback-reading';
-import { judgeStage, RecordedConversion } from './stage-rules';
+import { judgeStage } from './stage-rules';
 
 export { ClickHistory } from './click-history';
 

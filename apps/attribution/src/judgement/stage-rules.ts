@@ -1,24 +1,6 @@
-import { ConversionStage, EventKind, isDepositKind } from '@tracker/contracts';
+import { ConversionStage, isDepositKind } from '@tracker/contracts';
 import type { ClickHistory } from './click-history';
 import type { ReadPostback } from './postback-reading';
-
-/** An attributed postback of a click, as far as the stage, duplicate and reversal rules need it. */
-export interface RecordedConversion {
-  /** The conversion's id (its ConversionRecorded id). */
-  conversionId: string;
-  integrationId: string;
-  event: string;
-  kind: EventKind;
-  tid: string | null;
-  paramsHash: string;
-  stage: ConversionStage;
-  ordinal: number | null;
-  amount: string | null;
-  currency: string | null;
-  receivedAt: Date;
-  /** For a reversal: the conversion id it cancels. */
-  reverses: string | null;
-}
 
 export type StageVerdict =
   | { status: 'attributed'; stage: ConversionStage; ordinal: number | null }

@@ -10,8 +10,7 @@ import {
 } from '@tracker/contracts';
 import { EntityManager } from 'typeorm';
 import { AttributionTables, Tables } from '../shared/schema';
-import { ClickHistory, FIRST_STAGES } from '../judgement/click-history';
-import type { RecordedConversion } from '../judgement/stage-rules';
+import { ClickHistory, FIRST_STAGES, RecordedConversion } from '../judgement/click-history';
 
 export interface ClickRow {
   click_id: string;
