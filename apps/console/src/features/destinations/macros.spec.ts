@@ -35,6 +35,7 @@ describe('macro help (SPEC section 4, Outgoing postbacks)', () => {
   it('shows only macros the dispatcher renders', () => {
     const unrendered = shown.filter((macro) => {
       const rendered = renderTemplate(asTyped(macro), values, 'text');
+      // Unknown: left as written; known by name but given no value: '' or 'undefined'.
       return rendered === asTyped(macro) || rendered === '' || rendered === 'undefined';
     });
     expect(unrendered).toEqual([]);
