@@ -9,6 +9,8 @@ import { TOPIC_SPECS } from '@tracker/contracts';
 import {
   CONSOLE_CSP,
   CONSOLE_PATHS,
+  CONSOLE_SECURITY_HEADERS,
+  isReservedPath,
   RESERVED_PREFIXES,
 } from '../apps/tracker/src/console/console-paths';
 import { controllerRoutes } from './support/controller-routes';
@@ -51,6 +53,98 @@ function nginxRoute(locations: NginxLocation[], requestPath: string): string | u
   return locations
     .filter((l) => l.modifier === '' && requestPath.startsWith(l.prefix))
     .sort((a, b) => b.prefix.length - a.prefix.length)[0]?.upstream;
+}
+
+/** A `location` block of deploy/console.nginx.conf: its match and its directives as text. */
+interface ConsoleLocation {
+  modifier: '=' | '~' | '';
+  pattern: string;
+  body: string;
+}
+
+function consoleLocations(): ConsoleLocation[] {
+  const conf = read('deploy/console.nginx.conf');
+  return [...conf.matchAll(/location\s+(?:([=~])\s+)?(\S+)\s*\{/g)].map((m) => {
+    // The block ends at its own closing brace: an `if` inside it nests one more.
+    let end = m.index + m[0].length;
+    for (let depth = 1; depth > 0; end++) {
+      if (conf[end] === '{') depth++;
+      else if (conf[end] === '}') depth--;
+    }
+    return {
+      modifier: (m[1] ?? '') as '=' | '~' | '',
+      pattern: m[2],
+      body: conf.slice(m.index + m[0].length, end - 1),
+    };
+  });
+}
+
+/** What the standalone console answers: status, which body, and the headers nginx adds. */
+interface ConsoleAnswer {
+  status: number;
+  body: 'index.html' | 'asset' | 'nginx error page';
+  headers: Record<string, string>;
+}
+
+/**
+ * nginx semantics for the directives the console's config uses: locations match the decoded
+ * path (exact, then the first regex, then the longest prefix); `internal`, an `if` on
+ * `$request_uri` and `return 404` fail with 404, which `error_page 404 <uri>` turns into an
+ * internal redirect keeping the status (once: recursive_error_pages is off); `add_header` without
+ * `always` applies to 2xx and 3xx answers only.
+ */
+function consoleAnswer(
+  locations: ConsoleLocation[],
+  requestUri: string,
+  status = 200,
+  redirected = false,
+): ConsoleAnswer {
+  const uri = redirected ? requestUri : decodeURIComponent(requestUri.split('?')[0]);
+  const location =
+    locations.find((l) => l.modifier === '=' && l.pattern === uri) ??
+    locations.find((l) => l.modifier === '~' && new RegExp(l.pattern).test(uri)) ??
+    locations
+      .filter((l) => l.modifier === '' && uri.startsWith(l.pattern))
+      .sort((a, b) => b.pattern.length - a.pattern.length)[0];
+  const body = location.body;
+  const answer = (code: number, what: ConsoleAnswer['body']): ConsoleAnswer => ({
+    status: code,
+    body: what,
+    headers: Object.fromEntries(
+      [...body.matchAll(/add_header\s+(\S+)\s+("[^"]*"|'[^']*'|\S+)(\s+always)?;/g)]
+        .filter((h) => h[3] || code < 400)
+        .map((h) => [h[1].toLowerCase(), h[2].replace(/^["']|["']$/g, '')]),
+    ),
+  });
+  const fail = (): ConsoleAnswer => {
+    const page = /error_page 404 (\S+);/.exec(body)?.[1];
+    return page && !redirected
+      ? consoleAnswer(locations, page, 404, true)
+      : answer(404, 'nginx error page');
+  };
+  const outsideIf = body.replace(/if \(.*\) \{[^}]*\}/g, '');
+  if (/^\s*internal;/m.test(body) && !redirected) return fail();
+  const uriCheck = /if \(\$request_uri !~ "([^"]+)"\) \{\s*return 404;\s*\}/.exec(body);
+  if (uriCheck && !redirected && !new RegExp(uriCheck[1]).test(requestUri)) return fail();
+  if (/return 404;/.test(outsideIf)) return fail();
+  if (/try_files \/index\.html /.test(body)) return answer(status, 'index.html');
+  if (/try_files \$uri /.test(body)) return answer(status, 'asset');
+  return answer(status, uri === '/index.html' ? 'index.html' : 'nginx error page');
+}
+
+/**
+ * What the tracker's own port answers (apps/tracker/src/console/console.module.ts): index.html on
+ * a client path (a `:param` is one segment of the path as sent), the API's plain 404 on a
+ * reserved path, else index.html with status 404.
+ */
+function trackerAnswer(requestUri: string): Pick<ConsoleAnswer, 'status' | 'body'> {
+  const rawPath = requestUri.split('?')[0];
+  const client = CONSOLE_PATHS.some((p) =>
+    new RegExp(`^${p.replace(/:[A-Za-z]+/g, '[^/]+')}$`).test(rawPath),
+  );
+  if (client) return { status: 200, body: 'index.html' };
+  if (isReservedPath(requestUri)) return { status: 404, body: 'nginx error page' };
+  return { status: 404, body: 'index.html' };
 }
 
 interface IngressPath {
@@ -179,6 +273,55 @@ describe('deployment files agree with the code', () => {
       const headers = [...conf.matchAll(/add_header Content-Security-Policy "([^"]+)"/g)];
       expect(headers.length).toBeGreaterThan(0);
       for (const header of headers) expect(header[1]).toBe(CONSOLE_CSP);
+    });
+
+    it('answers as the tracker: index.html on client paths, the not-found page with 404 elsewhere', () => {
+      const locations = consoleLocations();
+      const probes = [
+        ...CONSOLE_PATHS.map((p) => p.replace(/:[A-Za-z]+/g, 'sample-id')),
+        // An id with an encoded slash is still one segment; the query string is not the path.
+        '/clicks/a%2Fb',
+        '/integrations/sample-id?tab=events',
+        '/nonexistent',
+        '/no/such/route',
+        '/logs/',
+        '/integrations/',
+        '/integrations/sample-id/more',
+        '/index.html',
+        '/apix',
+        '/docsx',
+        '/docs-json',
+        ...RESERVED_PREFIXES.flatMap((p) => [p, `${p}/sample`]),
+      ];
+      for (const request of probes) {
+        const { status, body } = consoleAnswer(locations, request);
+        expect(`${request} → ${status} ${body}`).toBe(
+          `${request} → ${trackerAnswer(request).status} ${trackerAnswer(request).body}`,
+        );
+      }
+      // Every index.html answer, 200 or 404, carries the console's headers and is never cached.
+      for (const request of probes) {
+        const answer = consoleAnswer(locations, request);
+        if (answer.body !== 'index.html') continue;
+        expect({ request, ...answer.headers }).toEqual({
+          request,
+          ...CONSOLE_SECURITY_HEADERS,
+          'cache-control': 'no-cache',
+        });
+      }
+      const asset = consoleAnswer(locations, '/assets/index-abc123.js');
+      expect(asset).toEqual({
+        status: 200,
+        body: 'asset',
+        headers: {
+          ...CONSOLE_SECURITY_HEADERS,
+          'cache-control': 'public, max-age=31536000, immutable',
+        },
+      });
+      // A missing asset's 404 is not cached for a year.
+      expect(consoleAnswer(locations, '/assets/index-abc123.js', 404).headers).not.toHaveProperty(
+        'cache-control',
+      );
     });
 
     it('declares each proxy location and Ingress path once (nginx refuses a duplicate)', () => {

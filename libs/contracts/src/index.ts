@@ -1,5 +1,6 @@
 export * from './conversion-fields';
 export * from './create-event';
+export * from './destination-macros';
 export * from './envelope';
 export * from './event-schemas';
 export * from './events';

@@ -1,7 +1,7 @@
-import { DESTINATION_STAGES } from '@tracker/contracts';
+import { DESTINATION_STAGES, SIMPLE_MACROS, WRITTEN_MACROS } from '@tracker/contracts';
 import { literalHostProblem } from './address-policy';
 import { DestinationTemplate, renderRequestWith } from './rendered-request';
-import { SIMPLE_MACROS, unknownMacros, type MacroValues } from './template-macros';
+import { unknownMacros, type MacroValues } from './template-macros';
 
 export const MAX_URL_LENGTH = 4096;
 export const MAX_HEADERS = 50;
@@ -33,7 +33,7 @@ function macroProblem(field: string, template: string): DestinationProblem | nul
   if (!unknown) return null;
   return {
     field,
-    message: `${field} uses an unknown macro ${unknown}; known: {${SIMPLE_MACROS.join('}, {')}}, {fields.<key>}, {click.<param>}`,
+    message: `${field} uses an unknown macro ${unknown}; known: {${WRITTEN_MACROS.join('}, {')}}`,
   };
 }
 

@@ -1,4 +1,9 @@
-import type { ConversionRecordedEvent } from '@tracker/contracts';
+import {
+  KEYED_MACROS,
+  SIMPLE_MACROS,
+  type ConversionRecordedEvent,
+  type SimpleMacro,
+} from '@tracker/contracts';
 
 /**
  * A macro in a destination template (SPEC section 4): `{` + `[a-z_]+(\.[A-Za-z0-9_.-]+)?` + `}`.
@@ -6,32 +11,14 @@ import type { ConversionRecordedEvent } from '@tracker/contracts';
  */
 export const MACRO_PATTERN = /\{([a-z_]+(?:\.[A-Za-z0-9_.-]+)?)\}/g;
 
-/** Macros without a key, as SPEC section 4 lists them. */
-export const SIMPLE_MACROS = [
-  'clickid',
-  'conversion_id',
-  'event',
-  'stage',
-  'ordinal',
-  'amount',
-  'currency',
-  'tid',
-  'campaign',
-  'source',
-  'subscriber_id',
-  'occurred_at',
-  'unix',
-] as const;
-
-/** Macros that take a key: `{fields.<key>}` (custom fields), `{click.<param>}` (click params). */
-export const KEYED_MACROS = ['fields', 'click'] as const;
-
 /** Where a value lands decides how it is escaped (SPEC section 4). */
 export type RenderTarget = 'url' | 'json' | 'header' | 'text';
 
-/** The values macros render to; null (or a missing key) renders empty. */
+/**
+ * The values macros render to (the macro list itself is `SIMPLE_MACROS` / `KEYED_MACROS` of
+ * libs/contracts, which the console's help shows); null (or a missing key) renders empty. */
 export interface MacroValues {
-  simple: Readonly<Record<(typeof SIMPLE_MACROS)[number], string | null>>;
+  simple: Readonly<Record<SimpleMacro, string | null>>;
   fields: Readonly<Record<string, string>>;
   click: Readonly<Record<string, string>>;
 }
@@ -64,7 +51,7 @@ function lookup(map: Readonly<Record<string, string>>, key: string): string | nu
 export function macroValue(values: MacroValues, name: string): string | null {
   const dot = name.indexOf('.');
   if (dot === -1) {
-    return SIMPLE.has(name) ? values.simple[name as (typeof SIMPLE_MACROS)[number]] : null;
+    return SIMPLE.has(name) ? values.simple[name as SimpleMacro] : null;
   }
   const key = name.slice(dot + 1);
   return name.slice(0, dot) === 'fields' ? lookup(values.fields, key) : lookup(values.click, key);

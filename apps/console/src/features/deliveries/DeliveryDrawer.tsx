@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { keys } from '../../api/queries';
 import type { Delivery, DeliveryDetail } from '../../api/types';
 import { Time } from '../../shared/time';
-import { ErrorState, Loading } from '../../shared/ui';
+import { DetailDrawer } from '../../shared/detail-drawer';
+import { ErrorState } from '../../shared/ui';
 import { DeliveryStatusChip } from './DeliveryStatusChip';
 
 /**
@@ -25,7 +25,6 @@ export function DeliveryDrawer({
 }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const closeRef = useRef<HTMLButtonElement>(null);
   const delivery = useQuery({
     queryKey: [...keys.deliveries, 'item', id],
     queryFn: () => api<DeliveryDetail>('GET', `/api/deliveries/${encodeURIComponent(id)}`),
@@ -39,31 +38,15 @@ export function DeliveryDrawer({
     mutationFn: () => api<Delivery>('POST', `/api/deliveries/${encodeURIComponent(id)}/retry`),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.deliveries }),
   });
-  useEffect(() => {
-    closeRef.current?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
   const data = delivery.data;
   return (
-    <aside
-      className="drawer"
-      role="dialog"
-      aria-modal="false"
-      aria-labelledby="delivery-drawer-title"
-      data-testid="delivery-drawer"
+    <DetailDrawer
+      title={t('deliveries.drawer.title')}
+      titleId="delivery-drawer-title"
+      testId="delivery-drawer"
+      item={delivery}
+      onClose={onClose}
     >
-      <header>
-        <h2 id="delivery-drawer-title">{t('deliveries.drawer.title')}</h2>
-        <button type="button" ref={closeRef} onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </header>
-      {delivery.isPending ? <Loading /> : null}
-      {delivery.error ? <ErrorState error={delivery.error} /> : null}
       {data ? (
         <div className="drawer-body">
           <p>
@@ -142,6 +125,6 @@ export function DeliveryDrawer({
           </ol>
         </div>
       ) : null}
-    </aside>
+    </DetailDrawer>
   );
 }

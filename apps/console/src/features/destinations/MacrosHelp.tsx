@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
-import { KEYED_MACROS, SIMPLE_MACROS } from './macros';
+import { MACRO_HELP } from './macros';
 
 /** The macros of SPEC section 4 with what each renders to, folded under the form. */
 export function MacrosHelp() {
@@ -10,12 +10,12 @@ export function MacrosHelp() {
       <summary>{t('destinations.macros.title')}</summary>
       <p className="hint">{t('destinations.macros.intro')}</p>
       <dl className="facts">
-        {[...SIMPLE_MACROS, ...KEYED_MACROS].map((macro) => (
-          <Fragment key={macro}>
+        {MACRO_HELP.map(({ written, descriptionKey }) => (
+          <Fragment key={written}>
             <dt>
-              <code>{`{${macro}}`}</code>
+              <code>{written}</code>
             </dt>
-            <dd>{t(`destinations.macros.list.${macro.split('.')[0]}`)}</dd>
+            <dd>{t(descriptionKey)}</dd>
           </Fragment>
         ))}
       </dl>

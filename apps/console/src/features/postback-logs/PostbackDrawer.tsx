@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import type { PostbackLogItem } from '../../api/types';
 import { Explanation } from '../../shared/explain';
 import { formatDelay, Time } from '../../shared/time';
-import { CopyButton, ErrorState, Loading, StatusChip, TableWrap } from '../../shared/ui';
+import { DetailDrawer } from '../../shared/detail-drawer';
+import { CopyButton, StatusChip, TableWrap } from '../../shared/ui';
 import { usePreferences } from '../../shared/preferences';
 import { toCurl } from './curl';
 import { LongText } from '../../shared/long-text';
@@ -25,39 +25,22 @@ function paramText(value: unknown): string {
 export function PostbackDrawer({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useTranslation();
   const { language } = usePreferences();
-  const closeRef = useRef<HTMLButtonElement>(null);
   const item = useQuery({
     queryKey: ['postback-logs', 'item', id],
     queryFn: () => api<PostbackLogItem>('GET', `/api/postback-logs/${encodeURIComponent(id)}`),
     // A postback still being processed changes soon: keep asking until it is judged.
     refetchInterval: (query) => (query.state.data?.status === 'received' ? 1000 : false),
   });
-  useEffect(() => {
-    closeRef.current?.focus();
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
   const data = item.data;
   const body = data ? bodyText(data.body) : null;
   return (
-    <aside
-      className="drawer"
-      role="dialog"
-      aria-modal="false"
-      aria-labelledby="drawer-title"
-      data-testid="drawer"
+    <DetailDrawer
+      title={t('logs.drawer.title')}
+      titleId="drawer-title"
+      testId="drawer"
+      item={item}
+      onClose={onClose}
     >
-      <header>
-        <h2 id="drawer-title">{t('logs.drawer.title')}</h2>
-        <button type="button" ref={closeRef} onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </header>
-      {item.isPending ? <Loading /> : null}
-      {item.error ? <ErrorState error={item.error} /> : null}
       {data ? (
         <div className="drawer-body">
           <p>
@@ -153,6 +136,6 @@ export function PostbackDrawer({ id, onClose }: { id: string; onClose: () => voi
           </dl>
         </div>
       ) : null}
-    </aside>
+    </DetailDrawer>
   );
 }
