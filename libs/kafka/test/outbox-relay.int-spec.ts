@@ -248,6 +248,30 @@ describe('OutboxRelay (libs/kafka)', () => {
     await eventually(() => expect(byKey(topicTail.records).get('c')).toEqual(['1']));
   });
 
+  it("given published: 'delete', when rows are acknowledged, then they leave the table and their waiters resolve", async () => {
+    const topic = await createTestTopic('relay-delete', 1);
+    const topicTail = await tail(topic);
+    const deleting = relay({ published: 'delete' });
+    const seqs = [
+      await enqueue(topic, 'd', event('d', 1)),
+      await enqueue(topic, 'd', event('d', 2)),
+    ];
+
+    expect(await deleting.publishAndWait(seqs)).toBe(true);
+
+    await eventually(() => expect(byKey(topicTail.records).get('d')).toEqual(['1', '2']));
+    const [{ n }] = await dataSource.query(
+      `SELECT count(*)::int AS n FROM ${TABLE} WHERE seq = ANY($1::bigint[])`,
+      [seqs],
+    );
+    expect(n).toBe(0);
+    // A second relay waiting for rows the first one published and deleted is not left hanging.
+    const other = relay({ published: 'delete' });
+    other.ackTimeoutMs = 2_000;
+    await other.pause();
+    expect(await relay({ published: 'delete' }).publishAndWait(seqs)).toBe(true);
+  });
+
   it('given rounds that fail, when the relay retries, then readiness and /metrics say why until it publishes again', async () => {
     const topic = await createTestTopic('relay-health', 1);
     const topicTail = await tail(topic);

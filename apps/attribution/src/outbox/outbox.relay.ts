@@ -29,6 +29,9 @@ export class AttributionOutboxRelay extends OutboxRelay {
       // Replicas skip a round another holds: the holder publishes what is pending.
       lockWait: 'skip',
       drainOnShutdown: true,
+      // The writer never enqueues an event id twice (a redelivered batch finds its postbacks
+      // judged), so a published row can go at once instead of being copied into a marked one.
+      published: 'delete',
       logContext: 'OutboxRelay',
     });
   }
