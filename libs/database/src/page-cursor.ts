@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { FieldBadRequestException } from '@tracker/platform';
 
 /**
  * Position after the last item of a keyset page: the item's sort instant and its uuid, the
@@ -19,7 +19,7 @@ export function encodePageCursor(cursor: PageCursor): string {
 
 /**
  * Reads a cursor this API handed out.
- * @throws BadRequestException naming `cursor` (SPEC section 9: a parameter failing its own
+ * @throws FieldBadRequestException (400, `field: "cursor"`) (SPEC section 9: a parameter failing its own
  *   format is a 400 naming it) for anything else.
  */
 export function decodePageCursor(raw: string): PageCursor {
@@ -39,5 +39,8 @@ export function decodePageCursor(raw: string): PageCursor {
   ) {
     return { at: new Date(parsed[0]).toISOString(), id: parsed[1] };
   }
-  throw new BadRequestException('cursor is invalid: pass the nextCursor of a previous page');
+  throw new FieldBadRequestException(
+    'cursor',
+    'cursor is invalid: pass the nextCursor of a previous page',
+  );
 }

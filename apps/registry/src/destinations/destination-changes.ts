@@ -1,8 +1,9 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { containsMaskedSecret, destinationProblem } from '@tracker/destinations';
+import { FieldBadRequestException } from '@tracker/platform';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationEntity } from '../integrations/integration.entity';
@@ -123,14 +124,15 @@ export class DestinationChanges {
 
   private check(destination: DestinationEntity): void {
     if (containsMaskedSecret(destination.url, destination.headers)) {
-      throw new BadRequestException(
+      throw new FieldBadRequestException(
+        containsMaskedSecret(destination.url, {}) ? 'url' : 'headers',
         'url or headers hold a masked value (•••) that matches no stored secret; send the secret itself',
       );
     }
     const problem = destinationProblem(destination, {
       allowPrivate: this.config.destinationsAllowPrivate,
     });
-    if (problem) throw new BadRequestException(problem.message);
+    if (problem) throw new FieldBadRequestException(problem.field, problem.message);
   }
 
   private async checkIntegration(manager: EntityManager, destination: DestinationEntity) {
@@ -138,7 +140,12 @@ export class DestinationChanges {
     const found = await manager.getRepository(IntegrationEntity).exists({
       where: { id: destination.integrationId, accountId: destination.accountId },
     });
-    if (!found) throw new BadRequestException('integrationId: no such integration in this account');
+    if (!found) {
+      throw new FieldBadRequestException(
+        'integrationId',
+        'integrationId: no such integration in this account',
+      );
+    }
   }
 
   private async lockOwned(
