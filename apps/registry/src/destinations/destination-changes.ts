@@ -11,6 +11,7 @@ import { enqueueDestinationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
+import { byCreatedAt, Page, PageQuery, readPage } from '../validation/page';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { DestinationEntity } from './destination.entity';
 import { toDestinationSnapshot } from './destination-views';
@@ -115,11 +116,16 @@ export class DestinationChanges {
     return destination;
   }
 
-  list(accountId: string): Promise<DestinationEntity[]> {
-    return this.dataSource.getRepository(DestinationEntity).find({
-      where: { accountId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+  /**
+   * One page of the account's destinations, oldest first (SPEC section 4 paging).
+   * @throws FieldBadRequestException (400, field `cursor`) for a cursor not handed out here.
+   */
+  list(accountId: string, page: PageQuery): Promise<Page<DestinationEntity>> {
+    const query = this.dataSource
+      .getRepository(DestinationEntity)
+      .createQueryBuilder('d')
+      .where('d.accountId = :accountId', { accountId });
+    return readPage(query, page, byCreatedAt<DestinationEntity>('d'));
   }
 
   private check(destination: DestinationEntity): void {

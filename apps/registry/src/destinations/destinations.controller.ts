@@ -7,6 +7,7 @@ import {
   Param,
   Patch,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -33,6 +34,7 @@ import {
 } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { toDestinationView } from './destination-views';
+import { PageQuery } from '../validation/page';
 
 const UNACKNOWLEDGED =
   'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';
@@ -77,8 +79,13 @@ export class DestinationsController {
   @Get()
   @ApiOperation({ summary: "The account's destinations (secrets masked)" })
   @ApiOkResponse({ type: DestinationListResponse })
-  async list(@CurrentAccount() account: AccountChangedPayload): Promise<DestinationListResponse> {
-    return { items: (await this.destinations.list(account.id)).map(toDestinationView) };
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
+  async list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: PageQuery,
+  ): Promise<DestinationListResponse> {
+    const page = await this.destinations.list(account.id, query);
+    return { items: page.items.map(toDestinationView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')

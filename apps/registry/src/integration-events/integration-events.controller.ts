@@ -9,9 +9,11 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -30,10 +32,18 @@ import { IntegrationChanges } from '../integrations/integration-changes';
 import { toEventView } from '../integrations/integration-views';
 import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
 import { IntegrationEventEntity } from './integration-event.entity';
+import { PageQuery } from '../validation/page';
 
 class IntegrationEventListResponse {
   @ApiProperty({ type: [IntegrationEventResponse] })
   items: IntegrationEventResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }
 
 /** The events of an integration: one postback URL each, pasted into the partner's cabinet. */
@@ -52,12 +62,17 @@ export class IntegrationEventsController {
   @Get()
   @ApiOperation({ summary: "The integration's events with postback URLs and stats" })
   @ApiOkResponse({ type: IntegrationEventListResponse })
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
+    @Query() query: PageQuery,
   ): Promise<IntegrationEventListResponse> {
-    const record = await this.integrations.record(account.id, id);
-    return { items: record.events.map((event) => toEventView(this.config.publicBaseUrl, event)) };
+    const page = await this.integrations.eventPage(account.id, id, query);
+    return {
+      items: page.items.map((event) => toEventView(this.config.publicBaseUrl, event)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Post()

@@ -35,7 +35,6 @@ import { RegistrationLinkEntity } from '../registration-links/registration-link.
 import { buildFinalUrl } from '../registration-links/final-url';
 import {
   CreateIntegrationDto,
-  DEFAULT_INTEGRATION_PAGE,
   IntegrationListResponse,
   IntegrationResponse,
   ListIntegrationsQuery,
@@ -107,10 +106,7 @@ export class IntegrationsController {
     @CurrentAccount() account: AccountChangedPayload,
     @Query() query: ListIntegrationsQuery,
   ): Promise<IntegrationListResponse> {
-    return this.integrations.list(account.id, {
-      limit: query.limit ?? DEFAULT_INTEGRATION_PAGE,
-      cursor: query.cursor,
-    });
+    return this.integrations.list(account.id, query);
   }
 
   @Get(':id')

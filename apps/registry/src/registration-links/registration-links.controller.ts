@@ -8,6 +8,7 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -34,6 +35,7 @@ import {
   RegistrationLinkResponse,
 } from './registration-link.dto';
 import { RegistrationLinkEntity } from './registration-link.entity';
+import { PageQuery } from '../validation/page';
 
 /** Partner links carrying the click id macro, and their tracking redirects (`/r/:id`). */
 @ApiTags('registration-links')
@@ -75,12 +77,17 @@ export class RegistrationLinksController {
   @Get()
   @ApiOperation({ summary: "The integration's registration links" })
   @ApiOkResponse({ type: RegistrationLinkListResponse })
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
     @Param('id') id: string,
+    @Query() query: PageQuery,
   ): Promise<RegistrationLinkListResponse> {
-    const record = await this.integrations.record(account.id, id);
-    return { items: record.links.map((link) => toLinkView(this.config.publicBaseUrl, link)) };
+    const page = await this.integrations.linkPage(account.id, id, query);
+    return {
+      items: page.items.map((link) => toLinkView(this.config.publicBaseUrl, link)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Delete(':linkId')
