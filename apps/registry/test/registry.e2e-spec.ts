@@ -181,7 +181,8 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         expect(latest(integrationsTopic, integration.id)?.event).toBeNull();
       });
       expectError(await api('DELETE', `/api/accounts/${doomed.id}`, { key: admin() }), 404);
-      expectError(await api('DELETE', '/api/accounts/not-a-uuid', { key: admin() }), 404);
+      // SPEC section 9: a path parameter failing its own format is a 400 naming it.
+      expectFieldError(await api('DELETE', '/api/accounts/not-a-uuid', { key: admin() }), 'id');
     });
   });
 
@@ -477,14 +478,18 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       );
     });
 
-    it('answers 404 for unknown and malformed ids', async () => {
-      for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-        expectError(await api('GET', `/api/integrations/${id}`, { key: a.apiKey }), 404);
-        expectError(
-          await api('PATCH', `/api/integrations/${id}`, { key: a.apiKey, body: { name: 'x' } }),
-          404,
-        );
-      }
+    it('answers 404 for unknown ids and 400 naming id for malformed ones (SPEC section 9)', async () => {
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      expectError(await api('GET', `/api/integrations/${unknown}`, { key: a.apiKey }), 404);
+      expectError(
+        await api('PATCH', `/api/integrations/${unknown}`, { key: a.apiKey, body: { name: 'x' } }),
+        404,
+      );
+      expectFieldError(await api('GET', '/api/integrations/not-a-uuid', { key: a.apiKey }), 'id');
+      expectFieldError(
+        await api('PATCH', '/api/integrations/not-a-uuid', { key: a.apiKey, body: { name: 'x' } }),
+        'id',
+      );
     });
   });
 
@@ -765,7 +770,7 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         await api('DELETE', '/api/api-keys/00000000-0000-4000-8000-000000000000', { key: second }),
         404,
       );
-      expectError(await api('DELETE', '/api/api-keys/nope', { key: second }), 404);
+      expectFieldError(await api('DELETE', '/api/api-keys/nope', { key: second }), 'id');
 
       // A key can revoke itself: the caller is locked out right after.
       expect((await api('DELETE', `/api/api-keys/${issued.body.id}`, { key: second })).status).toBe(

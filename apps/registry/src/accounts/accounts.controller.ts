@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,6 +9,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminTokenGuard } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { generateApiKey } from '../api-keys/api-key-secret';
@@ -58,7 +59,7 @@ export class AccountsController {
   })
   @ApiNoContentResponse({ description: 'Deleted; its keys and postback URLs stop working.' })
   @ApiNotFoundResponse({ description: 'No such account.' })
-  async delete(@Param('id') id: string): Promise<void> {
+  async delete(@UuidParam('id') id: string): Promise<void> {
     await this.accounts.delete(id);
   }
 }

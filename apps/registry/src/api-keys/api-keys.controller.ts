@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   NotFoundException,
-  Param,
   Post,
   Query,
   UseGuards,
@@ -25,6 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountChanges } from '../accounts/account-changes';
@@ -101,7 +101,7 @@ export class ApiKeysController {
   })
   async revoke(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.accounts.change(
       account.id,

@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -25,6 +24,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { unmaskHeaders, unmaskUrl } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import {
   CreateDestinationDto,
@@ -94,7 +94,7 @@ export class DestinationsController {
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
   async get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<DestinationResponse> {
     return toDestinationView(await this.destinations.get(account.id, id));
   }
@@ -109,7 +109,7 @@ export class DestinationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: UpdateDestinationDto,
   ): Promise<DestinationResponse> {
     const changed = await this.destinations.change(
@@ -140,7 +140,7 @@ export class DestinationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.destinations.delete(account.id, id);
   }

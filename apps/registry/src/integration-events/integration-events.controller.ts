@@ -7,7 +7,6 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  Param,
   Post,
   Query,
   UseGuards,
@@ -28,6 +27,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { EventNameParam, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toEventView } from '../integrations/integration-views';
 import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
@@ -65,7 +65,7 @@ export class IntegrationEventsController {
   @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Query() query: PageQuery,
   ): Promise<IntegrationEventListResponse> {
     const page = await this.integrations.eventPage(account.id, id, query);
@@ -81,7 +81,7 @@ export class IntegrationEventsController {
   @ApiConflictResponse({ description: 'The integration already has an event of that name.' })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: CreateIntegrationEventDto,
   ): Promise<IntegrationEventResponse> {
     const event = await this.integrations.change(account.id, id, async (manager) => {
@@ -112,8 +112,8 @@ export class IntegrationEventsController {
   @ApiNoContentResponse({ description: 'Removed.' })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
-    @Param('name') name: string,
+    @UuidParam('id') id: string,
+    @EventNameParam('name') name: string,
   ): Promise<void> {
     await this.integrations.change(account.id, id, async (manager) => {
       const result = await manager

@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -29,6 +28,7 @@ import {
   findIntegrationTemplate,
 } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
 import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
@@ -115,7 +115,7 @@ export class IntegrationsController {
   @ApiNotFoundResponse({ description: 'No such integration in this account.' })
   get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<IntegrationResponse> {
     return this.integrations.get(account.id, id);
   }
@@ -127,7 +127,7 @@ export class IntegrationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: UpdateIntegrationDto,
   ): Promise<IntegrationResponse> {
     await this.integrations.change(
@@ -171,7 +171,7 @@ export class IntegrationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.integrations.delete(account.id, id);
   }

@@ -6,7 +6,6 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  Param,
   Post,
   Query,
   UseGuards,
@@ -25,6 +24,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { LinkIdParam, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toLinkView } from '../integrations/integration-views';
 import { buildFinalUrl } from './final-url';
@@ -56,7 +56,7 @@ export class RegistrationLinksController {
   @ApiBadRequestResponse({ description: 'baseUrl is not an absolute http(s) URL ≤ 2048 chars.' })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: CreateRegistrationLinkDto,
   ): Promise<RegistrationLinkResponse> {
     const link = await this.integrations.change(account.id, id, async (manager, integration) => {
@@ -80,7 +80,7 @@ export class RegistrationLinksController {
   @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Query() query: PageQuery,
   ): Promise<RegistrationLinkListResponse> {
     const page = await this.integrations.linkPage(account.id, id, query);
@@ -96,8 +96,8 @@ export class RegistrationLinksController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
-    @Param('linkId') linkId: string,
+    @UuidParam('id') id: string,
+    @LinkIdParam('linkId') linkId: string,
   ): Promise<void> {
     await this.integrations.change(account.id, id, async (manager) => {
       const result = await manager
