@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -59,6 +60,9 @@ export class AccountsController {
   })
   @ApiNoContentResponse({ description: 'Deleted; its keys and postback URLs stop working.' })
   @ApiNotFoundResponse({ description: 'No such account.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the deletion in time: nothing was deleted (SPEC 9).',
+  })
   async delete(@UuidParam('id') id: string): Promise<void> {
     await this.accounts.delete(id);
   }

@@ -20,6 +20,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiProperty,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -110,16 +111,25 @@ export class IntegrationEventsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an event; its postbacks are then logged as unknown_event' })
   @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the delete in time: nothing was changed (SPEC 9).',
+  })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,
     @EventNameParam('name') name: string,
   ): Promise<void> {
-    await this.integrations.change(account.id, id, async (manager) => {
-      const result = await manager
-        .getRepository(IntegrationEventEntity)
-        .delete({ integrationId: id, name });
-      if (!result.affected) throw new NotFoundException(`event '${name}' not found`);
-    });
+    // A delete (SPEC section 9): answered only once every replica can apply it.
+    await this.integrations.change(
+      account.id,
+      id,
+      async (manager) => {
+        const result = await manager
+          .getRepository(IntegrationEventEntity)
+          .delete({ integrationId: id, name });
+        if (!result.affected) throw new NotFoundException(`event '${name}' not found`);
+      },
+      { mustTakeEffect: true },
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -94,16 +95,25 @@ export class RegistrationLinksController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a link; its tracking URL answers 404 within a second' })
   @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the delete in time: nothing was changed (SPEC 9).',
+  })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,
     @LinkIdParam('linkId') linkId: string,
   ): Promise<void> {
-    await this.integrations.change(account.id, id, async (manager) => {
-      const result = await manager
-        .getRepository(RegistrationLinkEntity)
-        .delete({ integrationId: id, id: linkId });
-      if (!result.affected) throw new NotFoundException('registration link not found');
-    });
+    // Its tracking URL stops redirecting: a change that must take effect (SPEC section 9).
+    await this.integrations.change(
+      account.id,
+      id,
+      async (manager) => {
+        const result = await manager
+          .getRepository(RegistrationLinkEntity)
+          .delete({ integrationId: id, id: linkId });
+        if (!result.affected) throw new NotFoundException('registration link not found');
+      },
+      { mustTakeEffect: true },
+    );
   }
 }
