@@ -22,6 +22,10 @@ const BROKER = {
 const REPLICA_DEADLINE_MS = 1000;
 
 describe('changes that must take effect (SPEC 9): revoke, disable, delete', () => {
+  // Deleting an account, a registration link or an event removes access too.
+  let doomed: { id: string; apiKey: string };
+  let doomedIntegration: IntegrationView;
+  let link: { id: string };
   let registry: TestApp;
   let ingress: TestApp;
   let api: ReturnType<typeof apiClient>;
@@ -38,6 +42,8 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
         { method: 'HEAD' },
       )
     ).status;
+  const redirect = async (linkId: string): Promise<number> =>
+    (await fetch(`${ingress.baseUrl}/r/${linkId}`, { redirect: 'manual' })).status;
   const registryRow = async (sql: string, params: unknown[]) => {
     const dataSource = registry.app.get<DataSource>(getDataSourceToken('registry'));
     const [row] = await dataSource.query(sql, params);
@@ -103,10 +109,30 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
         },
       })
     ).body;
+    link = (
+      await api<{ id: string }>('POST', `/api/integrations/${toDisable.id}/registration-links`, {
+        key: account.apiKey,
+        body: { name: 'Main', baseUrl: 'https://partner.example/register' },
+      })
+    ).body;
+    doomed = (
+      await api<{ id: string; apiKey: string }>('POST', '/api/accounts', {
+        key: registry.config.adminToken,
+        body: { name: 'Doomed' },
+      })
+    ).body;
+    doomedIntegration = (
+      await api<IntegrationView>('POST', '/api/integrations', {
+        key: doomed.apiKey,
+        body: { template: 'pocket-option-revshare', name: 'Doomed' },
+      })
+    ).body;
     await eventually(
       async () => {
         expect(await probe(toDisable.id)).toBe(200);
         expect(await probe(toDelete.id)).toBe(200);
+        expect(await probe(doomedIntegration.id)).toBe(200);
+        expect(await redirect(link.id)).toBe(302);
       },
       { timeoutMs: 30_000 },
     );
@@ -137,6 +163,19 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
       }),
     );
     expect503(await api('DELETE', `/api/destinations/${destination.id}`, { key: account.apiKey }));
+    expect503(
+      await api('DELETE', `/api/accounts/${doomed.id}`, { key: registry.config.adminToken }),
+    );
+    expect503(
+      await api('DELETE', `/api/integrations/${toDisable.id}/registration-links/${link.id}`, {
+        key: account.apiKey,
+      }),
+    );
+    expect503(
+      await api('DELETE', `/api/integrations/${toDisable.id}/events/resale`, {
+        key: account.apiKey,
+      }),
+    );
 
     // The registry is unchanged: in its database, in its API, and the key still works.
     expect(
@@ -158,8 +197,28 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
     });
     expect(view.status).toBe(200);
     expect(view.body.enabled).toBe(true);
+    expect(
+      await registryRow('SELECT id FROM registry.accounts WHERE id = $1', [doomed.id]),
+    ).toEqual({ id: doomed.id });
+    expect(
+      await registryRow('SELECT id FROM registry.integrations WHERE id = $1', [
+        doomedIntegration.id,
+      ]),
+    ).toEqual({ id: doomedIntegration.id });
+    expect(
+      await registryRow('SELECT id FROM registry.registration_links WHERE id = $1', [link.id]),
+    ).toEqual({ id: link.id });
+    expect(
+      await registryRow(
+        'SELECT name FROM registry.integration_events WHERE integration_id = $1 AND name = $2',
+        [toDisable.id, 'resale'],
+      ),
+    ).toEqual({ name: 'resale' });
+    expect((await api('GET', '/api/account', { key: doomed.apiKey })).status).toBe(200);
     expect(await probe(toDisable.id)).toBe(200);
     expect(await probe(toDelete.id)).toBe(200);
+    expect(await probe(doomedIntegration.id)).toBe(200);
+    expect(await redirect(link.id)).toBe(302);
   }, 120_000);
 
   it('once the broker is back, answers success and every replica applies it within 1 s', async () => {
@@ -175,6 +234,9 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
         expect(await probe(toDisable.id)).toBe(200);
         expect(await probe(toDelete.id)).toBe(200);
         expect((await api('GET', '/api/account', { key: spareKey.apiKey })).status).toBe(200);
+        expect((await api('GET', '/api/account', { key: doomed.apiKey })).status).toBe(200);
+        expect(await probe(doomedIntegration.id)).toBe(200);
+        expect(await redirect(link.id)).toBe(302);
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
@@ -188,11 +250,38 @@ describe('changes that must take effect (SPEC 9): revoke, disable, delete', () =
       timeoutMs: 60_000,
     });
 
+    const unlinked = await api(
+      'DELETE',
+      `/api/integrations/${toDisable.id}/registration-links/${link.id}`,
+      { key: account.apiKey },
+    );
+    let answered = Date.now();
+    expect(unlinked.status).toBe(204);
+    await withinOneSecond(answered, async () => expect(await redirect(link.id)).toBe(404));
+
+    expect(
+      (
+        await api('DELETE', `/api/integrations/${toDisable.id}/events/resale`, {
+          key: account.apiKey,
+        })
+      ).status,
+    ).toBe(204);
+
+    const gone = await api('DELETE', `/api/accounts/${doomed.id}`, {
+      key: registry.config.adminToken,
+    });
+    answered = Date.now();
+    expect(gone.status).toBe(204);
+    await withinOneSecond(answered, async () => {
+      expect((await api('GET', '/api/account', { key: doomed.apiKey })).status).toBe(401);
+      expect(await probe(doomedIntegration.id)).toBe(404);
+    });
+
     const disabled = await api<IntegrationView>('PATCH', `/api/integrations/${toDisable.id}`, {
       key: account.apiKey,
       body: { enabled: false },
     });
-    let answered = Date.now();
+    answered = Date.now();
     expect(disabled.status).toBe(200);
     expect(disabled.body.enabled).toBe(false);
     await withinOneSecond(answered, async () => expect(await probe(toDisable.id)).toBe(404));

@@ -377,6 +377,29 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     );
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/status|limit/);
+    // Each bad parameter is a 400 naming it in field (SPEC section 4; limit ≤ 500).
+    for (const [query, field] of [
+      ['status=sent', 'status'],
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['limit=ten', 'limit'],
+      ['cursor=garbage', 'cursor'],
+      ['cursor=%FF%00', 'cursor'],
+      ['destinationId=%FF', 'destinationId'],
+    ]) {
+      const refused = await api<{ statusCode: number; message: string; field: string }>(
+        app,
+        'GET',
+        `/api/deliveries?${query}`,
+        a.apiKey,
+      );
+      expect({ query, status: refused.status, field: refused.body.field }).toEqual({
+        query,
+        status: 400,
+        field,
+      });
+    }
+    expect((await api(app, 'GET', '/api/deliveries?limit=500', a.apiKey)).status).toBe(200);
     // Keyset pages: one item per page, no repeats.
     const first = await deliveriesOf(a, 'limit=1');
     const second = await deliveriesOf(a, `limit=1&cursor=${first.nextCursor}`);

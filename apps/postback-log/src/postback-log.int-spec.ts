@@ -619,7 +619,15 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     });
     expect((await get(bob.apiKey, `/api/postback-logs/${mine.id}`)).status).toBe(404);
     expect((await get(alice.apiKey, `/api/postback-logs/${theirs.id}`)).status).toBe(404);
-    expect((await get(alice.apiKey, '/api/postback-logs/not-a-uuid')).status).toBe(404);
+    // SPEC section 9: a path parameter failing its own format is a 400 naming it.
+    const malformed = await get(alice.apiKey, '/api/postback-logs/not-a-uuid');
+    expect({
+      status: malformed.status,
+      field: (malformed.body as { field?: string }).field,
+    }).toEqual({
+      status: 400,
+      field: 'id',
+    });
     const bobs = await list(bob.apiKey, { limit: 500 });
     expect(bobs.items.map((i) => i.id)).toEqual([theirs.id]);
     const byIntegration = await list(bob.apiKey, { integrationId: aliceIntegration });

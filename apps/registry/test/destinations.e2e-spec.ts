@@ -55,8 +55,13 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     expect(res.status).toBe(201);
     return res.body;
   };
-  const expectError = (res: ApiResult, status: number, mentions: string) => {
-    expect(res.body).toEqual({ statusCode: status, message: expect.stringContaining(mentions) });
+  /** A 4xx naming `mentions`; a 400 also names the request field at fault (SPEC section 4). */
+  const expectError = (res: ApiResult, status: number, mentions: string, field?: string) => {
+    expect(res.body).toEqual({
+      statusCode: status,
+      message: expect.stringContaining(mentions),
+      ...(status === 400 ? { field: field ?? expect.any(String) } : {}),
+    });
   };
   const snapshot = (id: string) =>
     eventually(() => {
@@ -173,22 +178,78 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
   it('refuses unknown macros, CR/LF in headers and bad fields, naming them', async () => {
     const post = (body: Record<string, unknown>) =>
       api('POST', '/api/destinations', { key: a.apiKey, body: { ...TELEGRAM, ...body } });
-    expectError(await post({ url: 'https://t.example/p?x={payout}' }), 400, '{payout}');
+    expectError(await post({ url: 'https://t.example/p?x={payout}' }), 400, '{payout}', 'url');
     expectError(
       await post({ body: '{"a":"{fields}"}' }),
       400,
       'body uses an unknown macro {fields}',
+      'body',
     );
-    expectError(await post({ headers: { 'X-A': 'a\r\nSet-Cookie: x' } }), 400, 'headers.X-A');
-    expectError(await post({ stages: [] }), 400, 'stages');
-    expectError(await post({ stages: ['deposit'] }), 400, "unknown stage 'deposit'");
-    expectError(await post({ method: 'PUT' }), 400, 'method');
-    expectError(await post({ method: 'GET' }), 400, 'body is only for POST');
+    expectError(
+      await post({ headers: { 'X-A': 'a\r\nSet-Cookie: x' } }),
+      400,
+      'headers.X-A',
+      'headers.X-A',
+    );
+    expectError(await post({ stages: [] }), 400, 'stages', 'stages');
+    expectError(await post({ stages: ['deposit'] }), 400, "unknown stage 'deposit'", 'stages');
+    expectError(await post({ method: 'PUT' }), 400, 'method', 'method');
+    expectError(await post({ method: 'GET' }), 400, 'body is only for POST', 'body');
     expectError(
       await post({ integrationId: '7878f1d1-3693-4d08-9c91-fa8a834e7abc' }),
       400,
       'integrationId',
+      'integrationId',
     );
+  });
+
+  it('pages the list oldest first with limit and cursor (SPEC section 4: list routes are bounded)', async () => {
+    const paged = await createAccount('Paged destinations');
+    const made: string[] = [];
+    for (const name of ['one', 'two', 'three', 'four', 'five']) {
+      const res = await api<{ id: string }>('POST', '/api/destinations', {
+        key: paged.apiKey,
+        body: { ...TELEGRAM, name },
+      });
+      expect(res.status).toBe(201);
+      made.push(res.body.id);
+    }
+    type Page = { items: Array<{ id: string; name: string }>; nextCursor: string | null };
+    const list = (query: string) =>
+      api<Page>('GET', `/api/destinations${query}`, { key: paged.apiKey });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+      const page = await list(query);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((item) => item.id));
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(made);
+    const whole = await list('');
+    expect(whole.body.items.map((item) => item.id)).toEqual(made);
+    expect(whole.body.nextCursor).toBeNull();
+    expect((await list('?limit=500')).body.nextCursor).toBeNull();
+
+    expectError(await list('?limit=0'), 400, 'limit', 'limit');
+    expectError(await list('?limit=501'), 400, 'limit', 'limit');
+    expectError(await list('?limit=ten'), 400, 'limit', 'limit');
+    expectError(await list('?cursor=garbage'), 400, 'cursor', 'cursor');
+    expectError(await list('?cursor=%FF%00'), 400, 'cursor', 'cursor');
+    // Another account's cursor pages nothing of theirs.
+    const first = await list('?limit=1');
+    const foreign = await api<Page>(
+      'GET',
+      `/api/destinations?cursor=${encodeURIComponent(first.body.nextCursor!)}`,
+      { key: b.apiKey },
+    );
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.items.map((item) => item.id)).not.toContain(made[1]);
   });
 
   it('refuses literal loopback, private, link-local and metadata addresses at save', async () => {

@@ -60,10 +60,45 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
     expect(res.status).toBe(201);
     return res.body;
   };
+  /** A 4xx whose message names `mentions`; a 400 may name its field (SPEC section 4). */
   const expectError = (res: ApiResult, status: number, mentions?: string) => {
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ statusCode: status, message: expect.any(String) });
+    const { field, ...rest } = res.body;
+    expect(rest).toEqual({ statusCode: status, message: expect.any(String) });
+    if (field !== undefined) expect(status === 400 && typeof field === 'string').toBe(true);
     if (mentions) expect(res.body.message).toContain(mentions);
+  };
+  /** A 400 with `field` naming the request field at fault (SPEC section 4). */
+  const expectFieldError = (res: ApiResult, field: string) => {
+    expect(res.body).toEqual({ statusCode: 400, message: expect.stringContaining(field), field });
+  };
+  type Listed = { items: Array<Record<string, unknown>>; nextCursor: string | null };
+  /**
+   * Walks a list route `limit` items at a time, following nextCursor; checks each page's size
+   * and the limit and cursor bounds (SPEC section 4: limit ≤ 500, default 100; bad → 400).
+   */
+  const walkPages = async (path: string, key: string, limit: number) => {
+    const list = (query: string) => api<Listed>('GET', `${path}${query}`, { key });
+    const pages: Listed['items'][] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await list(query);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(limit);
+      pages.push(page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor && pages.length < 100);
+    const whole = await list('');
+    expect(whole.body).toEqual({ items: pages.flat(), nextCursor: null });
+    expect((await list('?limit=500')).body).toEqual(whole.body);
+    expectFieldError(await list('?limit=0'), 'limit');
+    expectFieldError(await list('?limit=501'), 'limit');
+    expectFieldError(await list('?limit=1.5'), 'limit');
+    expectFieldError(await list('?limit=ten'), 'limit');
+    expectFieldError(await list('?cursor=garbage'), 'cursor');
+    expectFieldError(await list('?cursor=%FF%00'), 'cursor');
+    return pages;
   };
 
   beforeAll(async () => {
@@ -146,7 +181,8 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         expect(latest(integrationsTopic, integration.id)?.event).toBeNull();
       });
       expectError(await api('DELETE', `/api/accounts/${doomed.id}`, { key: admin() }), 404);
-      expectError(await api('DELETE', '/api/accounts/not-a-uuid', { key: admin() }), 404);
+      // SPEC section 9: a path parameter failing its own format is a 400 naming it.
+      expectFieldError(await api('DELETE', '/api/accounts/not-a-uuid', { key: admin() }), 'id');
     });
   });
 
@@ -442,14 +478,18 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       );
     });
 
-    it('answers 404 for unknown and malformed ids', async () => {
-      for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-        expectError(await api('GET', `/api/integrations/${id}`, { key: a.apiKey }), 404);
-        expectError(
-          await api('PATCH', `/api/integrations/${id}`, { key: a.apiKey, body: { name: 'x' } }),
-          404,
-        );
-      }
+    it('answers 404 for unknown ids and 400 naming id for malformed ones (SPEC section 9)', async () => {
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      expectError(await api('GET', `/api/integrations/${unknown}`, { key: a.apiKey }), 404);
+      expectError(
+        await api('PATCH', `/api/integrations/${unknown}`, { key: a.apiKey, body: { name: 'x' } }),
+        404,
+      );
+      expectFieldError(await api('GET', '/api/integrations/not-a-uuid', { key: a.apiKey }), 'id');
+      expectFieldError(
+        await api('PATCH', '/api/integrations/not-a-uuid', { key: a.apiKey, body: { name: 'x' } }),
+        'id',
+      );
     });
   });
 
@@ -530,6 +570,14 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         { key: a.apiKey },
       );
       expect(list.body.items.map((e) => e.name)).toEqual(['dep', 'reg.v-1_X', 'Sale', 'sale']);
+      // Paged one event at a time in their order (SPEC section 4: limit and cursor).
+      const pages = await walkPages(`/api/integrations/${integration.id}/events`, a.apiKey, 1);
+      expect(pages.map((page) => page.map((e) => e.name))).toEqual([
+        ['dep'],
+        ['reg.v-1_X'],
+        ['Sale'],
+        ['sale'],
+      ]);
       const del = await api('DELETE', `/api/integrations/${integration.id}/events/sale`, {
         key: a.apiKey,
       });
@@ -609,6 +657,8 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       });
       expect(list.status).toBe(200);
       expect(list.body.items.map((l) => l.name)).toEqual(['Main', 'Short']);
+      const pages = await walkPages(path, a.apiKey, 1);
+      expect(pages.map((page) => page.map((l) => l.name))).toEqual([['Main'], ['Short']]);
 
       const patched = await api<IntegrationView>('PATCH', `/api/integrations/${integration.id}`, {
         key: a.apiKey,
@@ -720,7 +770,7 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         await api('DELETE', '/api/api-keys/00000000-0000-4000-8000-000000000000', { key: second }),
         404,
       );
-      expectError(await api('DELETE', '/api/api-keys/nope', { key: second }), 404);
+      expectFieldError(await api('DELETE', '/api/api-keys/nope', { key: second }), 'id');
 
       // A key can revoke itself: the caller is locked out right after.
       expect((await api('DELETE', `/api/api-keys/${issued.body.id}`, { key: second })).status).toBe(
@@ -730,6 +780,47 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         async () => expectError(await api('GET', '/api/api-keys', { key: second }), 401),
         { timeoutMs: 1000 },
       );
+    });
+  });
+
+  describe('bounded lists (SPEC section 4: limit, cursor, nextCursor)', () => {
+    it('pages API keys oldest first', async () => {
+      const owner = await createAccount('Many keys');
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const issued = await api<{ id: string }>('POST', '/api/api-keys', { key: owner.apiKey });
+        ids.push(issued.body.id);
+      }
+      const pages = await walkPages('/api/api-keys', owner.apiKey, 2);
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      expect(
+        pages
+          .flat()
+          .slice(1)
+          .map((key) => key.id),
+      ).toEqual(ids);
+    });
+
+    it('pages registration links across more than one page', async () => {
+      const owner = await createAccount('Many links');
+      const integration = await createIntegration(owner);
+      const path = `/api/integrations/${integration.id}/registration-links`;
+      const names = ['l1', 'l2', 'l3', 'l4', 'l5'];
+      for (const name of names) {
+        const res = await api('POST', path, {
+          key: owner.apiKey,
+          body: { name, baseUrl: SEED_LINK },
+        });
+        expect(res.status).toBe(201);
+      }
+      const pages = await walkPages(path, owner.apiKey, 2);
+      expect(pages.map((page) => page.map((link) => link.name))).toEqual([
+        ['l1', 'l2'],
+        ['l3', 'l4'],
+        ['l5'],
+      ]);
+      // Another account's integration stays not found, cursor or not.
+      expectError(await api('GET', path, { key: b.apiKey }), 404);
     });
   });
 

@@ -1,4 +1,4 @@
-import { decodeFormComponent, parseFormEncoded } from './form-decoding';
+import { decodablePathTarget, decodeFormComponent, parseFormEncoded } from './form-decoding';
 
 describe('decoding parameters (SPEC section 5 "Reading values": invalid UTF-8 is U+FFFD)', () => {
   describe('given a value with invalid UTF-8', () => {
@@ -64,5 +64,32 @@ describe('decoding parameters (SPEC section 5 "Reading values": invalid UTF-8 is
       const raw = 'a=%FF%C3%28&b=%ED%A0%80&c=%&d=%zz+%2B&e=%E2%82%AC&%FF=%00';
       expect(Object.entries(parseFormEncoded(raw))).toEqual([...new URLSearchParams(raw)]);
     });
+  });
+});
+
+describe('request paths (SPEC section 9: any byte in a path parameter is data)', () => {
+  it.each([
+    ['/api/integrations/%FF', '/api/integrations/%EF%BF%BD'],
+    ['/api/deliveries/%C0%AF', '/api/deliveries/%EF%BF%BD%EF%BF%BD'],
+    ['/api/clicks/x%E2%82', '/api/clicks/x%EF%BF%BD'],
+    ['/api/clicks/%ZZ', '/api/clicks/%25ZZ'],
+    ['/api/clicks/%', '/api/clicks/%25'],
+    ['/api/x/%FF/a%2Fb?q=%FF', '/api/x/%EF%BF%BD/a%2Fb?q=%FF'],
+  ])('given %s, when made decodable, then it is %s', (target, decodable) => {
+    expect(decodablePathTarget(target)).toBe(decodable);
+    const path = decodable.split('?')[0];
+    expect(() => decodeURIComponent(path)).not.toThrow();
+  });
+
+  it.each(['/api/integrations/abc', '/api/x/%00', '/api/x/a%2Fb', '/r/%F0%9F%98%80?x=%FF', '/'])(
+    'given a path that already decodes (%s), then it is left exactly as received',
+    (target) => {
+      expect(decodablePathTarget(target)).toBe(target);
+    },
+  );
+
+  it('decodes each segment to what decodeFormComponent reads, a plus staying a plus', () => {
+    const [, , segment] = decodablePathTarget('/x/a+b%FF').split('/');
+    expect(decodeURIComponent(segment)).toBe('a+b\ufffd');
   });
 });

@@ -83,3 +83,31 @@ export function parseFormEncoded(text: string): FormParams {
   }
   return params;
 }
+
+/**
+ * A request target (`/path?query`) whose path every router can decode: unchanged when its
+ * path is valid percent-encoded UTF-8 (the usual case); else each path segment decoded as
+ * decodeFormComponent decodes a value (invalid UTF-8 as U+FFFD, a malformed escape as the
+ * literal text, but `+` stays a plus) and percent-encoded again, so `/api/integrations/%FF`
+ * reaches its route with the parameter U+FFFD instead of failing as a bad URL, and an
+ * encoded `/` (`%2F`) stays inside its segment. The query is left as received (its own
+ * parser decodes it). SPEC section 9: any byte in a path parameter is decoded and matched as
+ * data. Never throws.
+ */
+export function decodablePathTarget(target: string): string {
+  const at = target.indexOf('?');
+  const path = at < 0 ? target : target.slice(0, at);
+  if (!path.includes('%')) return target;
+  try {
+    decodeURIComponent(path);
+    return target;
+  } catch {
+    const fixed = path
+      .split('/')
+      .map((segment) =>
+        segment.includes('%') ? encodeURIComponent(percentDecodeUtf8(segment)) : segment,
+      )
+      .join('/');
+    return at < 0 ? fixed : `${fixed}${target.slice(at)}`;
+  }
+}

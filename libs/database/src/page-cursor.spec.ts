@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { FieldBadRequestException } from '@tracker/platform';
 import { decodePageCursor, encodePageCursor } from './page-cursor';
 
 describe('page cursor', () => {
@@ -15,11 +16,22 @@ describe('page cursor', () => {
     expect(decodePageCursor(raw).at).toBe('2026-11-24T05:00:00.000Z');
   });
 
-  it.each(['', 'garbage', Buffer.from('["x","y"]').toString('base64url')])(
-    'given %p, when decoded, then a 400 names the cursor',
+  it.each(['', 'garbage', '%FF', '\u0000', Buffer.from('["x","y"]').toString('base64url')])(
+    'given %p, when decoded, then a 400 names the cursor in its message and in field',
     (raw) => {
       expect(() => decodePageCursor(raw)).toThrow(BadRequestException);
       expect(() => decodePageCursor(raw)).toThrow(/^cursor/);
+      let thrown: unknown;
+      try {
+        decodePageCursor(raw);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(FieldBadRequestException);
+      expect((thrown as FieldBadRequestException).getResponse()).toMatchObject({
+        statusCode: 400,
+        field: 'cursor',
+      });
     },
   );
 });

@@ -13,6 +13,11 @@ export interface KafkaTableOptions<V> {
   toValue: (message: ConsumedEvent) => V | null;
   /** Called after every applied change, e.g. to maintain secondary indexes. */
   onChange?: (key: string, value: V | null, previous: V | undefined) => void;
+  /**
+   * Consumer-group session timeout in ms (KAFKA_SESSION_TIMEOUT_MS, as for the batch
+   * consumers); default 30 s. The heartbeat is a third of it, at most 3 s.
+   */
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -36,11 +41,12 @@ export class KafkaTable<V> {
     private readonly options: KafkaTableOptions<V>,
   ) {
     this.logger = new Logger(`table:${options.topic}`);
+    const sessionTimeout = options.sessionTimeoutMs ?? 30000;
     this.consumer = kafka.consumer({
       groupId: `${options.groupPrefix}.${randomUUID()}`,
       maxWaitTimeInMs: 50,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout,
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
     });
     this.admin = kafka.admin();
   }

@@ -21,7 +21,10 @@ export interface KafkaModuleOptions {
   groupPrefix: string;
   /** Partitions of topics we create. */
   topicPartitions: number;
-  /** Session timeout of every batch consumer unless it sets its own (default 30 s). */
+  /**
+   * Session timeout of every batch consumer unless it sets its own, and of every table
+   * (KAFKA_SESSION_TIMEOUT_MS; default 30 s).
+   */
   sessionTimeoutMs?: number;
 }
 
@@ -75,6 +78,7 @@ export class KafkaRuntime
   /** Registers a table; the application does not serve before every table is loaded. */
   createTable<V>(options: Omit<KafkaTableOptions<V>, 'groupPrefix'> & { name: string }) {
     const table = new KafkaTable<V>(this.kafka, {
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
       ...options,
       groupPrefix: this.groupId(`${options.name}.table`),
     });

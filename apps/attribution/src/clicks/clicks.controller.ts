@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { ClickIdParam } from '@tracker/platform';
 import { ClickJourneyDto } from './click-journey.dto';
 import { ClickJourneyQuery } from './click-journey.query';
 
@@ -26,7 +27,7 @@ export class ClicksController {
   @ApiNotFoundResponse({ description: 'No such click for this account' })
   async get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('clickId') clickId: string,
+    @ClickIdParam('clickId') clickId: string,
   ): Promise<ClickJourneyDto> {
     const journey = await this.journeys.find(account.id, clickId);
     if (!journey) throw new NotFoundException(`click '${clickId.slice(0, 64)}' not found`);

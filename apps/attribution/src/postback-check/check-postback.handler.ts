@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   createEvent,
@@ -8,6 +8,7 @@ import {
   readPostbackBody,
 } from '@tracker/contracts';
 import { IntegrationDirectory } from '@tracker/directory';
+import { FieldBadRequestException } from '@tracker/platform';
 import { DataSource } from 'typeorm';
 import { ClickHistory, decide } from '../judgement/postback-decider';
 import { readPostback } from '../judgement/postback-reading';
@@ -41,11 +42,15 @@ export class CheckPostbackHandler {
     try {
       url = new URL(request.url, 'http://postback-check.invalid');
     } catch {
-      throw new BadRequestException('url must be a URL or a path with its query string');
+      throw new FieldBadRequestException(
+        'url',
+        'url must be a URL or a path with its query string',
+      );
     }
     const named = POSTBACK_PATH.exec(url.pathname)?.[1];
     if (named !== undefined && named.toLowerCase() !== integration.id.toLowerCase()) {
-      throw new BadRequestException(
+      throw new FieldBadRequestException(
+        'url',
         `url names another integration ('${named.slice(0, 64)}'): check it against this integration's own postback URL`,
       );
     }

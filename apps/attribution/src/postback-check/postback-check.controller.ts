@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { CheckPostbackHandler } from './check-postback.handler';
 import { PostbackCheckRequest, PostbackCheckResponse } from './postback-check.dto';
 
@@ -34,7 +35,7 @@ export class PostbackCheckController {
   @ApiUnauthorizedResponse({ description: 'Missing or invalid API key' })
   run(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: PostbackCheckRequest,
   ): Promise<PostbackCheckResponse> {
     return this.check.execute(account.id, id, body);

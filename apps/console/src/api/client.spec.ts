@@ -15,6 +15,9 @@ describe('the field an API message names', () => {
 
   it('prefers the field the API states, and names none for a sentence', () => {
     expect(fieldOf({ field: 'name', message: 'url must be …' })).toBe('name');
+    expect(fieldOf({ field: 'headers.X-Api-Token', message: 'headers.X-Api-Token uses …' })).toBe(
+      'headers',
+    );
     expect(fieldOf({ message: 'The delivery is not failed' })).toBeNull();
   });
 });

@@ -25,11 +25,12 @@ interface RequestOptions {
 }
 
 /**
- * Guesses the field a message names when the API did not say (`"limit must be …"`,
- * `"url uses an unknown macro {x}"`, `"url points to a … private address"`).
+ * The form field an error belongs to: the top-level name of the API's `field`
+ * (`headers.X-Api-Token` → `headers`), or guessed from the message when the API did not say
+ * (`"limit must be …"`, `"url uses an unknown macro {x}"`, `"url points to a … private address"`).
  */
 export function fieldOf(body: { field?: unknown; message?: unknown }): string | null {
-  if (typeof body.field === 'string') return body.field;
+  if (typeof body.field === 'string' && body.field !== '') return body.field.split('.')[0];
   if (typeof body.message === 'string') {
     const match = /^([A-Za-z][\w.-]*)(?: must| should|:| is | uses | has | points )/.exec(
       body.message,

@@ -36,30 +36,31 @@ export function useTemplates() {
   });
 }
 
-/** Pages of the integration list the console follows at most (500 each). */
-const MAX_INTEGRATION_PAGES = 20;
+/** Pages of one list the console follows at most (500 each). */
+const MAX_LIST_PAGES = 20;
 
 /**
- * Every integration of the account: the list is paged (SPEC section 9, `limit` ≤ 500), so this
- * follows `nextCursor` page after page, for the selects, the catalogue and the Start page.
+ * Every item of a list route: lists are paged (SPEC section 4, `limit` ≤ 500, `nextCursor`
+ * null on the last page), so this follows `nextCursor` page after page, at most
+ * MAX_LIST_PAGES of 500.
  */
+export async function fetchAllPages<T>(path: string): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null | undefined = null;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const body: Page<T> = await api<Page<T>>('GET', `${path}${query({ limit: 500, cursor })}`);
+    all.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor) break;
+  }
+  return all;
+}
+
+/** Every integration of the account, for the selects, the catalogue and the Start page. */
 export function useIntegrations(refetchInterval?: number) {
   return useQuery({
     queryKey: keys.integrations,
-    queryFn: async () => {
-      const all: Integration[] = [];
-      let cursor: string | null | undefined = null;
-      for (let page = 0; page < MAX_INTEGRATION_PAGES; page++) {
-        const body: Page<Integration> = await api<Page<Integration>>(
-          'GET',
-          `/api/integrations${query({ limit: 500, cursor })}`,
-        );
-        all.push(...body.items);
-        cursor = body.nextCursor;
-        if (!cursor) break;
-      }
-      return all;
-    },
+    queryFn: () => fetchAllPages<Integration>('/api/integrations'),
     refetchInterval,
   });
 }
@@ -75,13 +76,10 @@ export function useIntegration(id: string, refetchInterval?: number) {
 export function useRegistrationLinks(id: string) {
   return useQuery({
     queryKey: keys.links(id),
-    queryFn: async () => {
-      const body = await api<Page<RegistrationLink> | RegistrationLink[]>(
-        'GET',
+    queryFn: () =>
+      fetchAllPages<RegistrationLink>(
         `/api/integrations/${encodeURIComponent(id)}/registration-links`,
-      );
-      return Array.isArray(body) ? body : body.items;
-    },
+      ),
   });
 }
 
@@ -96,6 +94,6 @@ export function useDestinationTemplates() {
 export function useDestinations() {
   return useQuery({
     queryKey: keys.destinations,
-    queryFn: async () => (await api<Page<Destination>>('GET', '/api/destinations')).items,
+    queryFn: () => fetchAllPages<Destination>('/api/destinations'),
   });
 }

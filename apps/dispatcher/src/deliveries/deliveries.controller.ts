@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { DeliveriesQuery } from './deliveries.query';
 import { DeliveryDetail, DeliveryItem, DeliveryPage, ListDeliveriesQuery } from './delivery.dto';
 
@@ -39,7 +40,7 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ description: 'No such delivery in this account.' })
   get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<DeliveryDetail> {
     return this.deliveries.get(account.id, id);
   }
@@ -52,7 +53,7 @@ export class DeliveriesController {
   @ApiConflictResponse({ description: 'The delivery is not failed.' })
   retry(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<DeliveryItem> {
     return this.deliveries.retry(account.id, id);
   }

@@ -7,6 +7,7 @@ import { DISPATCHER_DB, Tables } from '../shared/schema';
 import {
   DeliveryAttemptView,
   DeliveryDetail,
+  DEFAULT_DELIVERY_PAGE,
   DeliveryItem,
   DeliveryPage,
   ListDeliveriesQuery,
@@ -66,7 +67,7 @@ export class DeliveriesQuery {
 
   /** Newest first, keyset pages on (createdAt, id). */
   list(accountId: string, query: ListDeliveriesQuery): Promise<DeliveryPage> {
-    const limit = query.limit ?? 50;
+    const limit = query.limit ?? DEFAULT_DELIVERY_PAGE;
     const where = ['account_id = $1'];
     const params: unknown[] = [accountId];
     const add = (sql: string, value: unknown) => {

@@ -1,9 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** SPEC section 4: list routes take `limit` (≤ 500, default 100). */
+export const DEFAULT_DELIVERY_PAGE = 100;
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -31,7 +44,7 @@ export class ListDeliveriesQuery {
   @IsDateString({}, { message: 'to must be an ISO 8601 date' })
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: DEFAULT_DELIVERY_PAGE })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -42,6 +55,7 @@ export class ListDeliveriesQuery {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
   @IsOptional()
   @IsString()
+  @MaxLength(512)
   cursor?: string;
 }
 

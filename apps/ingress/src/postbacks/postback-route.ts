@@ -32,8 +32,9 @@ export function postbackCommand(
   return {
     integrationId,
     method: request.method,
-    // The raw request target, never a re-serialised URL (SPEC section 3).
-    rawUrl: request.raw.url ?? request.url,
+    // The raw request target as received (before any rewriteUrl), never a re-serialised URL
+    // (SPEC section 3).
+    rawUrl: request.originalUrl ?? request.raw.url ?? request.url,
     query: request.query as QueryParams,
     body: request.body,
     contentType: sentContentType(request),

@@ -1,8 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AccountChangedPayload } from '@tracker/contracts';
 import { decodePageCursor } from '@tracker/database';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { DEFAULT_PAGE_SIZE, ListPostbackLogsQuery } from './list-postback-logs.query';
 import { PostbackLogItem, PostbackLogPageResponse } from './postback-log-item';
 import { PostbackLogReader } from './postback-log.reader';
@@ -39,7 +40,7 @@ export class PostbackLogController {
   @ApiOkResponse({ type: PostbackLogItem })
   async get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<PostbackLogItem> {
     const item = UUID.test(id) ? await this.reader.one(account.id, id.toLowerCase()) : undefined;
     if (!item) throw new NotFoundException(`postback log item ${id} not found`);

@@ -6,7 +6,15 @@ import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { DestinationEntity } from '../destinations/destination.entity';
 import { IntegrationEntity } from '../integrations/integration.entity';
-import { enqueueAccountSnapshot, enqueueTombstone, OutboxSeq } from '../outbox/outbox';
+import { toDestinationSnapshot } from '../destinations/destination-views';
+import { loadIntegrationRecords, toIntegrationSnapshot } from '../integrations/integration-record';
+import {
+  enqueueAccountSnapshot,
+  enqueueDestinationSnapshot,
+  enqueueIntegrationSnapshot,
+  enqueueTombstone,
+  OutboxSeq,
+} from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
@@ -94,30 +102,86 @@ export class AccountChanges {
 
   /**
    * Deletes an account with its integrations and destinations: tombstones for all, the
-   * account's own last.
+   * account's own last. Its keys and postback URLs stop working, so (SPEC section 9) it
+   * commits only once Kafka acknowledged every tombstone; else 503 with nothing deleted, and
+   * the current snapshots of all of them are queued again so the topics converge.
+   * @throws NotFoundException for an unknown account; ServiceUnavailableException (503) when
+   *   the broker did not acknowledge in time.
    */
   async delete(accountId: string): Promise<void> {
-    const seqs = await this.dataSource.transaction(async (manager) => {
+    const removed = { integrations: [] as string[], destinations: [] as string[] };
+    await this.acknowledged.commit(
+      this.dataSource,
+      async (manager) => {
+        await lockModelShared(manager, 'registry');
+        await this.lock(manager, accountId);
+        const integrations = await manager
+          .getRepository(IntegrationEntity)
+          .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
+        const seqs: OutboxSeq[] = [];
+        for (const integration of integrations) {
+          removed.integrations.push(integration.id);
+          seqs.push(await enqueueTombstone(manager, Topics.Integrations, integration.id));
+        }
+        const destinations = await manager
+          .getRepository(DestinationEntity)
+          .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
+        for (const destination of destinations) {
+          removed.destinations.push(destination.id);
+          seqs.push(await enqueueTombstone(manager, Topics.Destinations, destination.id));
+        }
+        await manager.getRepository(AccountEntity).delete({ id: accountId });
+        seqs.push(await enqueueTombstone(manager, Topics.Accounts, accountId));
+        return { result: undefined, seqs };
+      },
+      () => this.healDeletion(accountId, removed),
+    );
+  }
+
+  /**
+   * After a refused deletion: queues the current snapshot (a tombstone when gone) of the
+   * account and of every integration and destination the deletion touched.
+   */
+  private healDeletion(
+    accountId: string,
+    removed: { integrations: string[]; destinations: string[] },
+  ): Promise<OutboxSeq[]> {
+    return this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'registry');
-      await this.lock(manager, accountId);
-      const integrations = await manager
-        .getRepository(IntegrationEntity)
-        .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
       const seqs: OutboxSeq[] = [];
-      for (const integration of integrations) {
-        seqs.push(await enqueueTombstone(manager, Topics.Integrations, integration.id));
+      for (const id of removed.integrations) {
+        const integration = await manager.getRepository(IntegrationEntity).findOne({
+          where: { id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (integration) {
+          const [record] = await loadIntegrationRecords(manager, [integration]);
+          seqs.push(await enqueueIntegrationSnapshot(manager, toIntegrationSnapshot(record)));
+        } else {
+          seqs.push(await enqueueTombstone(manager, Topics.Integrations, id));
+        }
       }
-      const destinations = await manager
-        .getRepository(DestinationEntity)
-        .find({ where: { accountId }, lock: { mode: 'pessimistic_write' } });
-      for (const destination of destinations) {
-        seqs.push(await enqueueTombstone(manager, Topics.Destinations, destination.id));
+      for (const id of removed.destinations) {
+        const destination = await manager.getRepository(DestinationEntity).findOne({
+          where: { id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        seqs.push(
+          destination
+            ? await enqueueDestinationSnapshot(manager, toDestinationSnapshot(destination))
+            : await enqueueTombstone(manager, Topics.Destinations, id),
+        );
       }
-      await manager.getRepository(AccountEntity).delete({ id: accountId });
-      seqs.push(await enqueueTombstone(manager, Topics.Accounts, accountId));
+      const account = await manager
+        .getRepository(AccountEntity)
+        .findOne({ where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
+      seqs.push(
+        account
+          ? await this.enqueueSnapshot(manager, account)
+          : await enqueueTombstone(manager, Topics.Accounts, accountId),
+      );
       return seqs;
     });
-    await this.relay.publishAndWait(seqs);
   }
 
   private async lock(manager: EntityManager, accountId: string): Promise<AccountEntity> {

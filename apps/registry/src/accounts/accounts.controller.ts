@@ -1,14 +1,16 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminTokenGuard } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { generateApiKey } from '../api-keys/api-key-secret';
@@ -58,7 +60,10 @@ export class AccountsController {
   })
   @ApiNoContentResponse({ description: 'Deleted; its keys and postback URLs stop working.' })
   @ApiNotFoundResponse({ description: 'No such account.' })
-  async delete(@Param('id') id: string): Promise<void> {
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the deletion in time: nothing was deleted (SPEC 9).',
+  })
+  async delete(@UuidParam('id') id: string): Promise<void> {
     await this.accounts.delete(id);
   }
 }

@@ -22,4 +22,11 @@ export class CreatedApiKeyResponse extends ApiKeyResponse {
 export class ApiKeyListResponse {
   @ApiProperty({ type: [ApiKeyResponse] })
   items: ApiKeyResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }

@@ -4,13 +4,14 @@ import {
   Get,
   HttpCode,
   NotFoundException,
-  Param,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { apiDataSourceName } from '@tracker/database';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -23,10 +24,12 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountChanges } from '../accounts/account-changes';
 import { REGISTRY_DB } from '../registry.database';
+import { byCreatedAt, PageQuery, readPage } from '../validation/page';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
 import { ApiKeyEntity } from './api-key.entity';
@@ -56,12 +59,17 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: "List the account's API keys (never the keys themselves)" })
   @ApiOkResponse({ type: ApiKeyListResponse })
-  async list(@CurrentAccount() account: AccountChangedPayload): Promise<ApiKeyListResponse> {
-    const keys = await this.dataSource.getRepository(ApiKeyEntity).find({
-      where: { accountId: account.id },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    return { items: keys.map(toResponse) };
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
+  async list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: PageQuery,
+  ): Promise<ApiKeyListResponse> {
+    const keys = this.dataSource
+      .getRepository(ApiKeyEntity)
+      .createQueryBuilder('k')
+      .where('k.accountId = :accountId', { accountId: account.id });
+    const page = await readPage(keys, query, byCreatedAt<ApiKeyEntity>('k'));
+    return { items: page.items.map(toResponse), nextCursor: page.nextCursor };
   }
 
   @Post()
@@ -93,7 +101,7 @@ export class ApiKeysController {
   })
   async revoke(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.accounts.change(
       account.id,

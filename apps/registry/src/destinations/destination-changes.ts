@@ -1,8 +1,9 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { containsMaskedSecret, destinationProblem } from '@tracker/destinations';
+import { FieldBadRequestException } from '@tracker/platform';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { IntegrationEntity } from '../integrations/integration.entity';
@@ -10,6 +11,7 @@ import { enqueueDestinationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
+import { byCreatedAt, Page, PageQuery, readPage } from '../validation/page';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { DestinationEntity } from './destination.entity';
 import { toDestinationSnapshot } from './destination-views';
@@ -114,23 +116,29 @@ export class DestinationChanges {
     return destination;
   }
 
-  list(accountId: string): Promise<DestinationEntity[]> {
-    return this.dataSource.getRepository(DestinationEntity).find({
-      where: { accountId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+  /**
+   * One page of the account's destinations, oldest first (SPEC section 4 paging).
+   * @throws FieldBadRequestException (400, field `cursor`) for a cursor not handed out here.
+   */
+  list(accountId: string, page: PageQuery): Promise<Page<DestinationEntity>> {
+    const query = this.dataSource
+      .getRepository(DestinationEntity)
+      .createQueryBuilder('d')
+      .where('d.accountId = :accountId', { accountId });
+    return readPage(query, page, byCreatedAt<DestinationEntity>('d'));
   }
 
   private check(destination: DestinationEntity): void {
     if (containsMaskedSecret(destination.url, destination.headers)) {
-      throw new BadRequestException(
+      throw new FieldBadRequestException(
+        containsMaskedSecret(destination.url, {}) ? 'url' : 'headers',
         'url or headers hold a masked value (•••) that matches no stored secret; send the secret itself',
       );
     }
     const problem = destinationProblem(destination, {
       allowPrivate: this.config.destinationsAllowPrivate,
     });
-    if (problem) throw new BadRequestException(problem.message);
+    if (problem) throw new FieldBadRequestException(problem.field, problem.message);
   }
 
   private async checkIntegration(manager: EntityManager, destination: DestinationEntity) {
@@ -138,7 +146,12 @@ export class DestinationChanges {
     const found = await manager.getRepository(IntegrationEntity).exists({
       where: { id: destination.integrationId, accountId: destination.accountId },
     });
-    if (!found) throw new BadRequestException('integrationId: no such integration in this account');
+    if (!found) {
+      throw new FieldBadRequestException(
+        'integrationId',
+        'integrationId: no such integration in this account',
+      );
+    }
   }
 
   private async lockOwned(

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiNotFoundResponse,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { DestinationTestResponse } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { SendTestPostback } from './send-test-postback';
@@ -31,7 +32,7 @@ export class DestinationTestController {
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
   async test(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<DestinationTestResponse> {
     return this.sendTest.execute(await this.destinations.get(account.id, id));
   }

@@ -154,6 +154,13 @@ export class DestinationResponse {
 export class DestinationListResponse {
   @ApiProperty({ type: [DestinationResponse] })
   items: DestinationResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }
 
 export class DestinationTemplateResponse {

@@ -4,9 +4,9 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -24,6 +24,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { unmaskHeaders, unmaskUrl } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import {
   CreateDestinationDto,
@@ -33,6 +34,7 @@ import {
 } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { toDestinationView } from './destination-views';
+import { PageQuery } from '../validation/page';
 
 const UNACKNOWLEDGED =
   'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';
@@ -77,8 +79,13 @@ export class DestinationsController {
   @Get()
   @ApiOperation({ summary: "The account's destinations (secrets masked)" })
   @ApiOkResponse({ type: DestinationListResponse })
-  async list(@CurrentAccount() account: AccountChangedPayload): Promise<DestinationListResponse> {
-    return { items: (await this.destinations.list(account.id)).map(toDestinationView) };
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
+  async list(
+    @CurrentAccount() account: AccountChangedPayload,
+    @Query() query: PageQuery,
+  ): Promise<DestinationListResponse> {
+    const page = await this.destinations.list(account.id, query);
+    return { items: page.items.map(toDestinationView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -87,7 +94,7 @@ export class DestinationsController {
   @ApiNotFoundResponse({ description: 'No such destination in this account.' })
   async get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<DestinationResponse> {
     return toDestinationView(await this.destinations.get(account.id, id));
   }
@@ -102,7 +109,7 @@ export class DestinationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: UpdateDestinationDto,
   ): Promise<DestinationResponse> {
     const changed = await this.destinations.change(
@@ -133,7 +140,7 @@ export class DestinationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.destinations.delete(account.id, id);
   }

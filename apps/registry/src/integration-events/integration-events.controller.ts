@@ -7,11 +7,12 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  Param,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -19,6 +20,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiProperty,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -26,14 +28,23 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { EventNameParam, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toEventView } from '../integrations/integration-views';
 import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
 import { IntegrationEventEntity } from './integration-event.entity';
+import { PageQuery } from '../validation/page';
 
 class IntegrationEventListResponse {
   @ApiProperty({ type: [IntegrationEventResponse] })
   items: IntegrationEventResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }
 
 /** The events of an integration: one postback URL each, pasted into the partner's cabinet. */
@@ -52,12 +63,17 @@ export class IntegrationEventsController {
   @Get()
   @ApiOperation({ summary: "The integration's events with postback URLs and stats" })
   @ApiOkResponse({ type: IntegrationEventListResponse })
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
+    @Query() query: PageQuery,
   ): Promise<IntegrationEventListResponse> {
-    const record = await this.integrations.record(account.id, id);
-    return { items: record.events.map((event) => toEventView(this.config.publicBaseUrl, event)) };
+    const page = await this.integrations.eventPage(account.id, id, query);
+    return {
+      items: page.items.map((event) => toEventView(this.config.publicBaseUrl, event)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Post()
@@ -66,7 +82,7 @@ export class IntegrationEventsController {
   @ApiConflictResponse({ description: 'The integration already has an event of that name.' })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: CreateIntegrationEventDto,
   ): Promise<IntegrationEventResponse> {
     const event = await this.integrations.change(account.id, id, async (manager) => {
@@ -95,16 +111,25 @@ export class IntegrationEventsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an event; its postbacks are then logged as unknown_event' })
   @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the delete in time: nothing was changed (SPEC 9).',
+  })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
-    @Param('name') name: string,
+    @UuidParam('id') id: string,
+    @EventNameParam('name') name: string,
   ): Promise<void> {
-    await this.integrations.change(account.id, id, async (manager) => {
-      const result = await manager
-        .getRepository(IntegrationEventEntity)
-        .delete({ integrationId: id, name });
-      if (!result.affected) throw new NotFoundException(`event '${name}' not found`);
-    });
+    // A delete (SPEC section 9): answered only once every replica can apply it.
+    await this.integrations.change(
+      account.id,
+      id,
+      async (manager) => {
+        const result = await manager
+          .getRepository(IntegrationEventEntity)
+          .delete({ integrationId: id, name });
+        if (!result.affected) throw new NotFoundException(`event '${name}' not found`);
+      },
+      { mustTakeEffect: true },
+    );
   }
 }

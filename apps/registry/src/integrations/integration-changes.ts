@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { apiDataSourceName, decodePageCursor, encodePageCursor } from '@tracker/database';
+import { apiDataSourceName } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { lockModelShared } from '@tracker/replay';
@@ -9,7 +9,10 @@ import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
-import { UUID_REGEX } from '../validation/registry-validators';
+import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
+import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
+import { byCreatedAt, Page, PageQuery, readPage } from '../validation/page';
+import { PARAM_NAME_REGEX, UUID_REGEX } from '../validation/registry-validators';
 import { IntegrationResponse } from './integration.dto';
 import { IntegrationEntity } from './integration.entity';
 import {
@@ -18,6 +21,9 @@ import {
   toIntegrationSnapshot,
 } from './integration-record';
 import { toIntegrationView } from './integration-views';
+
+/** Registration link ids as newLinkId mints them (letters and digits). */
+const LINK_ID_FORMAT = /^[0-9A-Za-z]{1,64}$/;
 
 /**
  * Reads and changes an account's integrations. A change writes its rows and the integration's
@@ -115,34 +121,22 @@ export class IntegrationChanges {
   /**
    * One page of the account's integrations, oldest first, keyset on (createdAt, id); events and
    * links are loaded for that page only.
-   * @throws BadRequestException naming `cursor` when it is not one this API handed out.
+   * @throws FieldBadRequestException (400, field `cursor`) for a cursor not handed out here.
    */
   async list(
     accountId: string,
-    page: { limit: number; cursor?: string },
+    page: PageQuery,
   ): Promise<{ items: IntegrationResponse[]; nextCursor: string | null }> {
     const manager = this.dataSource.manager;
     const query = manager
       .getRepository(IntegrationEntity)
       .createQueryBuilder('i')
-      .where('i.accountId = :accountId', { accountId })
-      .orderBy('i.createdAt', 'ASC')
-      .addOrderBy('i.id', 'ASC')
-      .limit(page.limit + 1);
-    if (page.cursor !== undefined) {
-      const after = decodePageCursor(page.cursor);
-      query.andWhere('(i.createdAt, i.id) > (CAST(:at AS timestamptz), CAST(:id AS uuid))', after);
-    }
-    const found = await query.getMany();
-    const integrations = found.slice(0, page.limit);
-    const last = integrations.at(-1);
-    const records = await loadIntegrationRecords(manager, integrations);
+      .where('i.accountId = :accountId', { accountId });
+    const { items, nextCursor } = await readPage(query, page, byCreatedAt<IntegrationEntity>('i'));
+    const records = await loadIntegrationRecords(manager, items);
     return {
       items: records.map((record) => toIntegrationView(this.config.publicBaseUrl, record)),
-      nextCursor:
-        found.length > page.limit && last
-          ? encodePageCursor({ at: last.createdAt.toISOString(), id: last.id })
-          : null,
+      nextCursor,
     };
   }
 
@@ -157,6 +151,65 @@ export class IntegrationChanges {
     if (!integration) throw new NotFoundException('integration not found');
     const [record] = await loadIntegrationRecords(manager, [integration]);
     return record;
+  }
+
+  /**
+   * One page of an owned integration's registration links, oldest first (SPEC section 4).
+   * @throws NotFoundException when the integration is not this account's;
+   *   FieldBadRequestException (400, field `cursor`) for a cursor not handed out here.
+   */
+  async linkPage(
+    accountId: string,
+    integrationId: string,
+    page: PageQuery,
+  ): Promise<Page<RegistrationLinkEntity>> {
+    await this.owned(accountId, integrationId);
+    const query = this.dataSource
+      .getRepository(RegistrationLinkEntity)
+      .createQueryBuilder('l')
+      .where('l.integrationId = :integrationId', { integrationId });
+    return readPage(query, page, {
+      sort: 'l.createdAt',
+      id: 'l.id',
+      sortType: 'timestamptz',
+      idType: 'text',
+      idFormat: LINK_ID_FORMAT,
+      cursorOf: (link) => ({ at: link.createdAt.toISOString(), id: link.id }),
+    });
+  }
+
+  /**
+   * One page of an owned integration's events in their order (SPEC section 4).
+   * @throws NotFoundException when the integration is not this account's;
+   *   FieldBadRequestException (400, field `cursor`) for a cursor not handed out here.
+   */
+  async eventPage(
+    accountId: string,
+    integrationId: string,
+    page: PageQuery,
+  ): Promise<Page<IntegrationEventEntity>> {
+    await this.owned(accountId, integrationId);
+    const query = this.dataSource
+      .getRepository(IntegrationEventEntity)
+      .createQueryBuilder('e')
+      .where('e.integrationId = :integrationId', { integrationId });
+    return readPage(query, page, {
+      sort: 'e.position',
+      id: 'e.name',
+      sortType: 'integer',
+      idType: 'text',
+      idFormat: PARAM_NAME_REGEX,
+      cursorOf: (event) => ({ at: String(event.position), id: event.name }),
+    });
+  }
+
+  private async owned(accountId: string, integrationId: string): Promise<void> {
+    const found =
+      UUID_REGEX.test(integrationId) &&
+      (await this.dataSource
+        .getRepository(IntegrationEntity)
+        .exists({ where: { id: integrationId, accountId } }));
+    if (!found) throw new NotFoundException('integration not found');
   }
 
   private async lockOwned(

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INTEGRATION_TEMPLATES } from '@tracker/contracts';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -11,8 +11,6 @@ import {
   IsString,
   Length,
   Matches,
-  Max,
-  MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
@@ -20,6 +18,7 @@ import { IntegrationEventResponse } from '../integration-events/integration-even
 import { RegistrationLinkResponse } from '../registration-links/registration-link.dto';
 import { STRING_MAP_SCHEMA } from '../templates/template.dto';
 import { IsStringMap, PARAM_NAME_REGEX } from '../validation/registry-validators';
+import { PageQuery } from '../validation/page';
 
 const TEMPLATE_IDS = INTEGRATION_TEMPLATES.map((template) => template.id);
 const PARAM_NAME_MESSAGE = (field: string) => `${field} must be 1-64 characters of [A-Za-z0-9_.-]`;
@@ -190,29 +189,8 @@ export class IntegrationResponse {
   registrationLinks: RegistrationLinkResponse[];
 }
 
-export const DEFAULT_INTEGRATION_PAGE = 100;
-export const MAX_INTEGRATION_PAGE = 500;
-
 /** `GET /api/integrations` paging (SPEC section 9: list endpoints are bounded). */
-export class ListIntegrationsQuery {
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: MAX_INTEGRATION_PAGE,
-    default: DEFAULT_INTEGRATION_PAGE,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_INTEGRATION_PAGE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
+export class ListIntegrationsQuery extends PageQuery {}
 
 export class IntegrationListResponse {
   @ApiProperty({ type: [IntegrationResponse], description: 'Oldest first.' })

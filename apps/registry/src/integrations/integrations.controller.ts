@@ -4,7 +4,6 @@ import {
   Delete,
   Get,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -29,13 +28,13 @@ import {
   findIntegrationTemplate,
 } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
 import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
 import { buildFinalUrl } from '../registration-links/final-url';
 import {
   CreateIntegrationDto,
-  DEFAULT_INTEGRATION_PAGE,
   IntegrationListResponse,
   IntegrationResponse,
   ListIntegrationsQuery,
@@ -107,10 +106,7 @@ export class IntegrationsController {
     @CurrentAccount() account: AccountChangedPayload,
     @Query() query: ListIntegrationsQuery,
   ): Promise<IntegrationListResponse> {
-    return this.integrations.list(account.id, {
-      limit: query.limit ?? DEFAULT_INTEGRATION_PAGE,
-      cursor: query.cursor,
-    });
+    return this.integrations.list(account.id, query);
   }
 
   @Get(':id')
@@ -119,7 +115,7 @@ export class IntegrationsController {
   @ApiNotFoundResponse({ description: 'No such integration in this account.' })
   get(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<IntegrationResponse> {
     return this.integrations.get(account.id, id);
   }
@@ -131,7 +127,7 @@ export class IntegrationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async update(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: UpdateIntegrationDto,
   ): Promise<IntegrationResponse> {
     await this.integrations.change(
@@ -175,7 +171,7 @@ export class IntegrationsController {
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
   ): Promise<void> {
     await this.integrations.delete(account.id, id);
   }

@@ -43,4 +43,11 @@ export class RegistrationLinkResponse {
 export class RegistrationLinkListResponse {
   @ApiProperty({ type: [RegistrationLinkResponse] })
   items: RegistrationLinkResponse[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last page.',
+  })
+  nextCursor: string | null;
 }

@@ -6,8 +6,8 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  Param,
   Post,
+  Query,
   UseGuards,
 } from '@nestjs/common';
 import {
@@ -18,12 +18,14 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
+import { LinkIdParam, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toLinkView } from '../integrations/integration-views';
 import { buildFinalUrl } from './final-url';
@@ -34,6 +36,7 @@ import {
   RegistrationLinkResponse,
 } from './registration-link.dto';
 import { RegistrationLinkEntity } from './registration-link.entity';
+import { PageQuery } from '../validation/page';
 
 /** Partner links carrying the click id macro, and their tracking redirects (`/r/:id`). */
 @ApiTags('registration-links')
@@ -54,7 +57,7 @@ export class RegistrationLinksController {
   @ApiBadRequestResponse({ description: 'baseUrl is not an absolute http(s) URL ≤ 2048 chars.' })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
     @Body() body: CreateRegistrationLinkDto,
   ): Promise<RegistrationLinkResponse> {
     const link = await this.integrations.change(account.id, id, async (manager, integration) => {
@@ -75,28 +78,42 @@ export class RegistrationLinksController {
   @Get()
   @ApiOperation({ summary: "The integration's registration links" })
   @ApiOkResponse({ type: RegistrationLinkListResponse })
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid (named in field).' })
   async list(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
+    @UuidParam('id') id: string,
+    @Query() query: PageQuery,
   ): Promise<RegistrationLinkListResponse> {
-    const record = await this.integrations.record(account.id, id);
-    return { items: record.links.map((link) => toLinkView(this.config.publicBaseUrl, link)) };
+    const page = await this.integrations.linkPage(account.id, id, query);
+    return {
+      items: page.items.map((link) => toLinkView(this.config.publicBaseUrl, link)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Delete(':linkId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a link; its tracking URL answers 404 within a second' })
   @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka did not acknowledge the delete in time: nothing was changed (SPEC 9).',
+  })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,
-    @Param('id') id: string,
-    @Param('linkId') linkId: string,
+    @UuidParam('id') id: string,
+    @LinkIdParam('linkId') linkId: string,
   ): Promise<void> {
-    await this.integrations.change(account.id, id, async (manager) => {
-      const result = await manager
-        .getRepository(RegistrationLinkEntity)
-        .delete({ integrationId: id, id: linkId });
-      if (!result.affected) throw new NotFoundException('registration link not found');
-    });
+    // Its tracking URL stops redirecting: a change that must take effect (SPEC section 9).
+    await this.integrations.change(
+      account.id,
+      id,
+      async (manager) => {
+        const result = await manager
+          .getRepository(RegistrationLinkEntity)
+          .delete({ integrationId: id, id: linkId });
+        if (!result.affected) throw new NotFoundException('registration link not found');
+      },
+      { mustTakeEffect: true },
+    );
   }
 }

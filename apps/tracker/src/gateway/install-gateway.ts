@@ -9,19 +9,10 @@ function rawQuery(url: string): string {
   return at < 0 ? '' : url.slice(at + 1);
 }
 
-/**
- * The path of a request URL as the app should receive it: as received when it decodes, else
- * with every `%` escaped, so a malformed escape reaches the app as the literal text it is.
- */
-function forwardablePath(url: string): string {
+/** The path of a request URL, without its query. */
+function pathOf(url: string): string {
   const at = url.indexOf('?');
-  const path = at < 0 ? url : url.slice(0, at);
-  try {
-    decodeURIComponent(path);
-    return path;
-  } catch {
-    return path.replace(/%/g, '%25');
-  }
+  return at < 0 ? url : url.slice(0, at);
 }
 
 /** Base URL (`http://127.0.0.1:<port>`) of each app process. */
@@ -42,7 +33,9 @@ export async function installGateway(
   for (const route of GATEWAY_ROUTES) {
     const base = upstreams[route.app];
     const handler = (request: FastifyRequest, reply: FastifyReply) =>
-      reply.from(`${base}${forwardablePath(request.url)}`, {
+      // The edge's rewriteUrl (createHttpApp) already made the path decodable, as every app
+      // process does: the app sees the same parameter as when it runs alone.
+      reply.from(`${base}${pathOf(request.url)}`, {
         // The query goes on byte for byte: the app decodes it as data (SPEC section 9), and
         // reply-from would otherwise decode it first and fail on a malformed escape.
         queryString: () => rawQuery(request.url),

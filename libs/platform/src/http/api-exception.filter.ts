@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyError, FastifyReply } from 'fastify';
 
+/** The SPEC section 4 error body; `field` names the request field at fault when there is one. */
 export interface ApiError {
   statusCode: number;
   message: string;
+  field?: string;
 }
 
 /** Fastify's own 4xx (bad JSON, body too large, …) carry a statusCode we can pass on. */
@@ -26,18 +28,23 @@ function fastifyClientError(error: unknown): ApiError | null {
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
-/** Turns any thrown error into the SPEC's `{"statusCode", "message"}` body. */
+/** Turns any thrown error into the SPEC's `{"statusCode", "message", "field"?}` body. */
 export function toApiError(error: unknown, logger: Logger): ApiError {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
     let message: string;
+    let field: string | undefined;
     if (typeof response === 'string') message = response;
     else {
       const raw = (response as { message?: unknown }).message;
       message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
+      const named = (response as { field?: unknown }).field;
+      if (typeof named === 'string') field = named;
     }
-    return { statusCode: status, message };
+    return field === undefined
+      ? { statusCode: status, message }
+      : { statusCode: status, message, field };
   }
   const clientError = fastifyClientError(error);
   if (clientError) return clientError;

@@ -1,9 +1,10 @@
+import { IncomingMessage } from 'node:http';
 import { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { RuntimeConfig } from '@tracker/config';
-import { parseFormEncoded } from '@tracker/contracts';
+import { decodablePathTarget, parseFormEncoded } from '@tracker/contracts';
 import { Logger as Pino } from 'pino';
 import { PinoNestLogger } from '../logging/pino-logger';
 import { installRequestLog } from '../logging/request-log';
@@ -36,6 +37,10 @@ export async function createHttpApp(
       // U+FFFD, never left as its literal escape (SPEC sections 5 and 9).
       querystringParser: parseFormEncoded,
     },
+    // Path parameters decoded like queries (SPEC section 9): `/api/clicks/%FF` reaches its
+    // route with U+FFFD instead of Fastify's bad-URL 400, in every app and at the tracker's
+    // edge alike, so one process and several answer the same.
+    rewriteUrl: (request: IncomingMessage) => decodablePathTarget(request.url ?? '/'),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: true,

@@ -5,6 +5,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { FieldBadRequestException } from './field-error';
 
 /** "fieldParams.trader_id must be a string": the path of the offending field first. */
 function describe(errors: ValidationError[], parent = ''): string[] {
@@ -21,6 +22,32 @@ function describe(errors: ValidationError[], parent = ''): string[] {
     if (error.children?.length) messages.push(...describe(error.children, path));
   }
   return messages;
+}
+
+/**
+ * The path of the first field at fault (`fieldParams.trader_id`, `events.0.name`): the
+ * deepest error along the first failing branch, as the messages name it.
+ */
+export function firstFieldPath(errors: ValidationError[], parent = ''): string | null {
+  for (const error of errors) {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    if (error.constraints && Object.keys(error.constraints).length > 0) return path;
+    const nested = firstFieldPath(error.children ?? [], path);
+    if (nested !== null) return nested;
+  }
+  return null;
+}
+
+/**
+ * The pipe's 400: every message joined, and `field` naming the first field at fault (SPEC
+ * section 4), so a client can show the error next to it.
+ */
+export function validationFailure(errors: ValidationError[]): BadRequestException {
+  const message = describe(errors).join('; ');
+  const field = firstFieldPath(errors);
+  return field === null
+    ? new BadRequestException(message)
+    : new FieldBadRequestException(field, message);
 }
 
 /** The properties of each DTO class marked KeepOwnEntries. */
@@ -53,12 +80,16 @@ class OwnEntriesValidationPipe extends ValidationPipe {
   }
 }
 
+/**
+ * The global pipe of every app: whitelisted, transformed DTOs; a failure is a 400 with
+ * `field` (validationFailure).
+ */
 export function createValidationPipe(): ValidationPipe {
   return new OwnEntriesValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => new BadRequestException(describe(errors).join('; ')),
+    exceptionFactory: validationFailure,
   });
 }
 

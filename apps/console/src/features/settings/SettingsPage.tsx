@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { keys } from '../../api/queries';
-import type { Account, ApiKeyInfo, Page } from '../../api/types';
+import { fetchAllPages, keys } from '../../api/queries';
+import type { Account, ApiKeyInfo } from '../../api/types';
 import { switchLanguage } from '../../i18n';
 import { knownTimeZones, setPreferences, usePreferences } from '../../shared/preferences';
 import { Time } from '../../shared/time';
@@ -20,7 +20,7 @@ export default function SettingsPage() {
   });
   const apiKeys = useQuery({
     queryKey: keys.apiKeys,
-    queryFn: () => api<Page<ApiKeyInfo>>('GET', '/api/api-keys'),
+    queryFn: () => fetchAllPages<ApiKeyInfo>('/api/api-keys'),
   });
   const [created, setCreated] = useState<string | null>(null);
   const create = useMutation({
@@ -72,7 +72,7 @@ export default function SettingsPage() {
               </tr>
             </thead>
             <tbody>
-              {apiKeys.data.items.map((key) => (
+              {apiKeys.data.map((key) => (
                 <tr key={key.id}>
                   <td className="mono">
                     {key.prefix}… {key.name ? `(${key.name})` : ''}

@@ -1,0 +1,136 @@
+/**
+ * SPEC section 9: any byte in a path parameter is decoded as data (invalid UTF-8 as U+FFFD,
+ * as queries are) and matched as data; only a parameter failing its own format is a `400`
+ * naming it in `field`; a well-formed id that is not there is `404`; never a `5xx`. The
+ * tracker answers the same as one process (TRACKER_PROCESSES=single) and as an edge process
+ * proxying to the app processes (TRACKER_PROCESSES=multi).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@tracker/testing';
+import { AppProcess } from './support/app-process';
+
+const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
+
+interface Answer {
+  status: number;
+  field?: string;
+}
+
+describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mode) => {
+  let tracker: AppProcess;
+  let key: string;
+  let integrationId: string;
+
+  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
+    const response = await fetch(`${tracker.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    let parsed: { field?: unknown } = {};
+    try {
+      parsed = text ? (JSON.parse(text) as { field?: unknown }) : {};
+    } catch {
+      // a non-JSON answer (a redirect, the console) has no field
+    }
+    return typeof parsed.field === 'string'
+      ? { status: response.status, field: parsed.field }
+      : { status: response.status };
+  };
+
+  beforeAll(async () => {
+    tracker = await AppProcess.start(`tracker-${mode}`, {
+      app: 'tracker',
+      databaseUrl: await createTestDatabase(`path_params_${mode}`),
+      groupPrefix: `test.path-params.${mode}.${randomBytes(4).toString('hex')}`,
+      adminToken: ADMIN_TOKEN,
+      env: { TRACKER_PROCESSES: mode, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    });
+    const account = await fetch(`${tracker.baseUrl}/api/accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Paths ${mode}` }),
+    });
+    key = ((await account.json()) as { apiKey: string }).apiKey;
+    const integration = await fetch(`${tracker.baseUrl}/api/integrations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ template: 'pocket-option-revshare' }),
+    });
+    integrationId = ((await integration.json()) as { id: string }).id;
+  }, 180_000);
+
+  afterAll(async () => {
+    await tracker?.stop();
+  });
+
+  it('decodes every byte as data: 400 naming a parameter that fails its format, 404 for an absent one', async () => {
+    const unknown = randomUUID();
+    const bad = ['%FF', '%00', '%C0%AF', '%E2%82', '%ED%A0%80', '%ZZ', '%', 'a%2Fb', 'x%FFy'];
+    const cases: Array<[method: string, path: string, expected: Answer]> = [];
+    for (const value of bad) {
+      cases.push(
+        ['GET', `/api/integrations/${value}`, { status: 400, field: 'id' }],
+        ['PATCH', `/api/integrations/${value}`, { status: 400, field: 'id' }],
+        ['DELETE', `/api/integrations/${value}`, { status: 400, field: 'id' }],
+        ['GET', `/api/integrations/${value}/events`, { status: 400, field: 'id' }],
+        ['GET', `/api/integrations/${value}/registration-links`, { status: 400, field: 'id' }],
+        [
+          'DELETE',
+          `/api/integrations/${integrationId}/events/${value}`,
+          { status: 400, field: 'name' },
+        ],
+        [
+          'DELETE',
+          `/api/integrations/${integrationId}/registration-links/${value}`,
+          { status: 400, field: 'linkId' },
+        ],
+        ['GET', `/api/destinations/${value}`, { status: 400, field: 'id' }],
+        ['DELETE', `/api/destinations/${value}`, { status: 400, field: 'id' }],
+        ['DELETE', `/api/api-keys/${value}`, { status: 400, field: 'id' }],
+        ['GET', `/api/deliveries/${value}`, { status: 400, field: 'id' }],
+        ['GET', `/api/postback-logs/${value}`, { status: 400, field: 'id' }],
+        ['GET', `/api/clicks/${value}`, { status: 400, field: 'clickId' }],
+        // Public routes keep their SPEC answers: an unknown link or integration is 404.
+        ['GET', `/r/${value}`, { status: 404 }],
+        ['GET', `/api/postbacks/${value}/tracker-postback?tracker.event=x`, { status: 404 }],
+      );
+    }
+    cases.push(
+      ['GET', `/api/integrations/${unknown}`, { status: 404 }],
+      ['GET', `/api/integrations/${unknown.toUpperCase()}`, { status: 404 }],
+      ['GET', `/api/integrations/${unknown}/events`, { status: 404 }],
+      ['DELETE', `/api/integrations/${integrationId}/events/no.such-event`, { status: 404 }],
+      [
+        'DELETE',
+        `/api/integrations/${integrationId}/registration-links/abcdefghij123456`,
+        { status: 404 },
+      ],
+      ['GET', `/api/destinations/${unknown}`, { status: 404 }],
+      ['DELETE', `/api/api-keys/${unknown}`, { status: 404 }],
+      ['GET', `/api/deliveries/${unknown}`, { status: 404 }],
+      ['GET', `/api/postback-logs/${unknown}`, { status: 404 }],
+      ['GET', '/api/clicks/abcdefghij12', { status: 404 }],
+      // A percent-encoded id is the same id: decoded, then matched.
+      [
+        'GET',
+        `/api/integrations/%${integrationId.charCodeAt(0).toString(16)}${integrationId.slice(1)}`,
+        { status: 200 },
+      ],
+    );
+    const answers: Array<[string, Answer]> = [];
+    for (const [method, path, expected] of cases) {
+      const answer = await call(method, path, method === 'PATCH' ? { name: 'x' } : undefined);
+      answers.push([`${method} ${path}`, answer]);
+      void expected;
+    }
+    expect(answers).toEqual(
+      cases.map(([method, path, expected]) => [`${method} ${path}`, expected]),
+    );
+  }, 120_000);
+});
