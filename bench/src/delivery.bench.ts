@@ -9,13 +9,17 @@
  * A throwaway broker on 39192 (data under .data/bench-delivery-kafka, wiped afterwards) and a
  * fresh database (DATABASE_URL's server or the embedded PostgreSQL), dropped afterwards.
  *
+ * Also printed: CPU µs per delivery of the dispatcher, the broker, this database's PostgreSQL
+ * backends (and every PostgreSQL process on the machine, shared with anything else running),
+ * the receiver (its own child process), the producer (this process) and the whole machine —
+ * the figure to compare on a shared machine, where wall-clock rates are noisy.
+ *
  * Knobs: BENCH_DELIVERY_RATE (2000/s), BENCH_DELIVERY_SECONDS (15, after
- * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured).
+ * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured), BENCH_TRACKER_NODE_ARGS (Node
+ * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import {
   conversionRecordedId,
@@ -28,7 +32,16 @@ import { Client } from 'pg';
 import { findRepoRoot } from '@tracker/local-infra';
 import { freePort } from '@tracker/testing';
 import { fmt, print } from './support/output';
-import { cpuSplit, stopChild } from './support/processes';
+import type { ReceivedArrival } from './support/delivery-receiver';
+import {
+  backendCpuBetween,
+  cpuSeconds,
+  cpuSplit,
+  databaseBackendCpuSeconds,
+  machineBusySeconds,
+  postgresCpuSeconds,
+  stopChild,
+} from './support/processes';
 import { percentile } from './support/stats';
 import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
@@ -49,25 +62,67 @@ interface Arrival {
   at: number;
 }
 
-/** The stand-in for an ad platform: answers 200 at once and notes when each conversion came. */
+/** The receiver child (support/delivery-receiver): its port; arrivals land in `arrivals`. */
 async function startReceiver(arrivals: Map<string, Arrival>) {
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://receiver');
-    const conversionId = url.searchParams.get('cid') ?? '';
-    if (!arrivals.has(conversionId)) {
-      arrivals.set(conversionId, {
-        conversionId,
-        occurredAt: Date.parse(url.searchParams.get('at') ?? ''),
-        at: Date.now(),
-      });
-    }
-    request.resume();
-    response.end('ok');
+  const child = fork(path.join(__dirname, 'support', 'delivery-receiver.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
+    child.on('message', (message: { port?: number; arrivals?: ReceivedArrival[] }) => {
+      if (message.port) resolve(message.port);
+      for (const [conversionId, occurredAt, at] of message.arrivals ?? []) {
+        if (!arrivals.has(conversionId))
+          arrivals.set(conversionId, { conversionId, occurredAt, at });
+      }
+    });
+  });
+  return { child, port };
+}
+
+/**
+ * CPU seconds so far of each process taking part, the machine's busy seconds and the time:
+ * two readings give CPU µs per delivery.
+ */
+async function cpuReading(
+  pids: Record<string, number | undefined>,
+  db: Client,
+): Promise<{ own: Record<string, number>; backends: Map<number, number>; at: number }> {
+  const backends = await databaseBackendCpuSeconds(db);
+  const own = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
+  );
+  own['postgres (all on the machine)'] = postgresCpuSeconds();
+  own.machine = machineBusySeconds();
+  return { own, backends, at: Date.now() };
+}
+
+/** This database's transaction and row counters (pg_stat_database; flushed about every second). */
+async function databaseWork(db: Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<Record<string, string>>(
+    `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated,
+            tup_deleted AS deleted
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Object.fromEntries(Object.entries(rows[0]).map(([name, value]) => [name, Number(value)]));
+}
+
+/** `dispatcher 300 µs, broker 120 µs, …` per delivery between two cpuReading()s. */
+function cpuPerDelivery(
+  start: Awaited<ReturnType<typeof cpuReading>>,
+  end: Awaited<ReturnType<typeof cpuReading>>,
+  deliveries: number,
+): string {
+  const us = (seconds: number) => `${fmt((seconds * 1e6) / Math.max(1, deliveries))} µs`;
+  const parts = Object.keys(start.own).map((name) => {
+    const used = end.own[name] - start.own[name];
+    const line = `${name} ${us(used)}`;
+    return name === 'dispatcher'
+      ? `${line}, postgres (this database) ${us(backendCpuBetween(start.backends, end.backends))}`
+      : line;
+  });
+  return parts.join(', ');
 }
 
 function conversion(accountId: string, integrationId: string, n: number): ConversionRecordedEvent {
@@ -173,7 +228,11 @@ export async function run(): Promise<void> {
   const producer = new EventProducer(kafka);
   await producer.connect();
   const port = await freePort();
-  const dispatcher = spawn(process.execPath, [path.join(root, 'dist/apps/dispatcher/main.js')], {
+  const statsDb = new Client({ connectionString: database.url });
+  await statsDb.connect();
+  const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const script = path.join(root, 'dist/apps/dispatcher/main.js');
+  const dispatcher = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: {
       ...process.env,
@@ -250,15 +309,29 @@ export async function run(): Promise<void> {
     };
 
     await produce(WARMUP_SECONDS, 0);
-    const split = cpuSplit(
-      { dispatcher: dispatcher.pid, broker: brokerPid(brokerDir), bench: process.pid },
-      { postgres: true },
-    );
+    const pids = {
+      dispatcher: dispatcher.pid,
+      broker: brokerPid(brokerDir),
+      receiver: receiver.child.pid,
+      'producer (bench)': process.pid,
+    };
+    const split = cpuSplit(pids, { postgres: true });
+    const cpuStart = await cpuReading(pids, statsDb);
+    const workStart = await databaseWork(statsDb);
     const measured = await produce(SECONDS, RATE * WARMUP_SECONDS);
     const producedAt = Date.now();
     const deadline = producedAt + DRAIN_TIMEOUT_MS;
     while (measured.ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
     const cpu = split();
+    const cpuEnd = await cpuReading(pids, statsDb);
+    // pg_stat_database lags by up to a second: read it after the counters were flushed.
+    await sleep(1500);
+    const workEnd = await databaseWork(statsDb);
+    // Every delivery that arrived while CPU was measured (the warm-up's late ones too).
+    let arrivedMeanwhile = 0;
+    for (const arrival of arrivals.values()) {
+      if (arrival.at >= cpuStart.at && arrival.at <= cpuEnd.at) arrivedMeanwhile++;
+    }
     const got = measured.ids.map((id) => arrivals.get(id)).filter((a): a is Arrival => !!a);
     const latencies = got.map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
     const first = Math.min(...got.map((a) => a.occurredAt));
@@ -278,6 +351,16 @@ export async function run(): Promise<void> {
         `${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}`,
     );
     print(`  cpu: ${cpu.processes}; ${cpu.machine}`);
+    print(
+      `  cpu per delivery (${arrivedMeanwhile} delivered while measured): ` +
+        cpuPerDelivery(cpuStart, cpuEnd, arrivedMeanwhile),
+    );
+    print(
+      `  database per delivery: ` +
+        Object.keys(workStart)
+          .map((name) => `${name} ${fmt((workEnd[name] - workStart[name]) / arrivedMeanwhile, 2)}`)
+          .join(', '),
+    );
     const hops = await hopLatencies(database.url, arrivals);
     print(
       '  hops p50/p99 ms: ' +
@@ -288,8 +371,8 @@ export async function run(): Promise<void> {
   } finally {
     await stopChild(dispatcher);
     await producer.disconnect();
-    receiver.server.closeAllConnections();
-    receiver.server.close();
+    await statsDb.end();
+    await stopChild(receiver.child);
     await broker.stop();
     wipeBroker(brokerDir);
     await database.drop().catch(() => undefined);
