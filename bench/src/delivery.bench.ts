@@ -159,43 +159,32 @@ function conversion(accountId: string, integrationId: string, n: number): Conver
 
 /**
  * Where a delivery's time went, from the dispatcher's own timestamps: conversion → scheduled
- * (consumer and insert), scheduled → DeliveryScheduled on the topic (relay), published → the
- * attempt recorded (claim, send, write), published → at the receiver (claim, send).
+ * (consumer and insert), scheduled → the attempt recorded (relay, DeliveryScheduled on the
+ * topic, send, write), scheduled → at the receiver (relay, send).
  */
 async function hopLatencies(
   databaseUrl: string,
   arrivals: Map<string, Arrival>,
-): Promise<
-  Record<'scheduled' | 'published' | 'attempted' | 'received', { p50: number; p99: number }>
-> {
+): Promise<Record<'scheduled' | 'attempted' | 'received', { p50: number; p99: number }>> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     const { rows } = await db.query<{
       conversion_id: string;
       created: number;
-      published: number;
       attempted: number;
     }>(
-      `SELECT d.conversion_id, extract(epoch FROM d.created_at) * 1000 AS created,
-              extract(epoch FROM o.published_at) * 1000 AS published,
-              extract(epoch FROM d.last_attempt_at) * 1000 AS attempted
-         FROM dispatcher.deliveries d
-         JOIN dispatcher.outbox o ON o.delivery_id = d.id AND o.event->>'type' = 'DeliveryScheduled'`,
+      `SELECT conversion_id, extract(epoch FROM created_at) * 1000 AS created,
+              extract(epoch FROM last_attempt_at) * 1000 AS attempted
+         FROM dispatcher.deliveries`,
     );
-    const hops = {
-      scheduled: [] as number[],
-      published: [] as number[],
-      attempted: [] as number[],
-      received: [] as number[],
-    };
+    const hops = { scheduled: [] as number[], attempted: [] as number[], received: [] as number[] };
     for (const row of rows) {
       const arrival = arrivals.get(row.conversion_id);
       if (!arrival) continue;
       hops.scheduled.push(Number(row.created) - arrival.occurredAt);
-      hops.published.push(Number(row.published) - Number(row.created));
-      hops.attempted.push(Number(row.attempted) - Number(row.published));
-      hops.received.push(arrival.at - Number(row.published));
+      hops.attempted.push(Number(row.attempted) - Number(row.created));
+      hops.received.push(arrival.at - Number(row.created));
     }
     const of = (values: number[]) => {
       const sorted = values.sort((a, b) => a - b);
@@ -203,7 +192,6 @@ async function hopLatencies(
     };
     return {
       scheduled: of(hops.scheduled),
-      published: of(hops.published),
       attempted: of(hops.attempted),
       received: of(hops.received),
     };

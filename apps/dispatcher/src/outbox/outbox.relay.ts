@@ -14,6 +14,12 @@ import {
   sendToDeadLetter,
 } from '@tracker/kafka';
 import { DataSource } from 'typeorm';
+import {
+  DUE_DELIVERY_COLUMNS,
+  DueDelivery,
+  LEASE_MS,
+  ScheduledHandOff,
+} from '../sending/scheduled-hand-off';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
 
 interface OutboxRow {
@@ -30,12 +36,14 @@ interface OutboxRow {
 export const DISPATCHER_RELAY_LOCK = 7_320_514_004;
 const BATCH = 2000;
 const POLL_MS = 500;
-const PRUNE_EVERY_POLLS = 600;
 
 /**
  * Publishes the dispatcher's outbox (DeliveryScheduled, DeliveryAttempted) in commit order, and
  * marks a delivery `scheduled` once its DeliveryScheduled is acknowledged: only then may its
- * first attempt go out (SPEC section 3), so the deliveries log can always be rebuilt.
+ * first attempt go out (SPEC section 3), so the deliveries log can always be rebuilt. The same
+ * statement leases as many of them as the sender can take and hands them over, so a fresh
+ * delivery needs no claim of its own. Published rows are deleted: the topic holds the events,
+ * and a row that is never updated costs no second copy of its event.
  */
 @Injectable()
 export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,8 +52,7 @@ export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeAppl
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
-  private polls = 0;
-  private readonly scheduledListeners: Array<() => void> = [];
+  private handOff: ScheduledHandOff | null = null;
 
   constructor(
     private readonly producer: EventProducer,
@@ -53,7 +60,7 @@ export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeAppl
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.onPoll(), POLL_MS);
+    this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
     this.kick();
   }
@@ -65,9 +72,9 @@ export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeAppl
     await this.drain();
   }
 
-  /** Called after deliveries became sendable (their DeliveryScheduled is on the topic). */
-  onScheduled(listener: () => void): void {
-    this.scheduledListeners.push(listener);
+  /** Who gets the deliveries that became sendable (their DeliveryScheduled is on the topic). */
+  handOffTo(handOff: ScheduledHandOff): void {
+    this.handOff = handOff;
   }
 
   kick(): void {
@@ -85,15 +92,6 @@ export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeAppl
     });
   }
 
-  private onPoll(): void {
-    this.kick();
-    if (++this.polls % PRUNE_EVERY_POLLS === 0) {
-      this.dataSource
-        .query(`DELETE FROM ${Tables.outbox} WHERE published_at < now() - interval '1 day'`)
-        .catch((error: Error) => this.logger.warn(`outbox prune failed: ${error.message}`));
-    }
-  }
-
   private async drain(): Promise<void> {
     try {
       let published: number;
@@ -107,52 +105,79 @@ export class DispatcherOutboxRelay implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async publishBatch(): Promise<number> {
-    const scheduled = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [
-        DISPATCHER_RELAY_LOCK,
-      ]);
-      if (!locked) return -1;
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, topic, message_key, event::text AS json, event->>'type' AS type,
-                event->>'version' AS version, delivery_id
-           FROM ${Tables.outbox}
-          WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`,
-      );
-      if (rows.length === 0) return 0;
-      const byTopic = new Map<string, Array<ReturnType<typeof encodeSerializedEvent>>>();
-      for (const row of rows) {
-        const list = byTopic.get(row.topic) ?? [];
-        list.push(encodeSerializedEvent(row.json, row, row.message_key));
-        byTopic.set(row.topic, list);
-      }
-      const letters: DeadLetter[] = [];
-      await Promise.all(
-        [...byTopic].map(([topic, messages]) => {
-          const admitted = admitMessages(topic, messages, 'dispatcher.outbox');
-          letters.push(...admitted.letters);
-          return this.producer.send(topic, admitted.admitted);
-        }),
-      );
-      await sendToDeadLetter(this.producer, letters);
-      for (const letter of letters) {
-        this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
-      }
-      await manager.query(
-        `UPDATE ${Tables.outbox} SET published_at = now() WHERE seq = ANY($1::bigint[])`,
-        [rows.map((row) => row.seq)],
-      );
-      const ids = rows
-        .filter((row) => row.type === 'DeliveryScheduled' && row.delivery_id !== null)
-        .map((row) => row.delivery_id);
-      if (ids.length > 0) {
-        await manager.query(
-          `UPDATE ${Tables.deliveries} SET scheduled = true WHERE id = ANY($1::uuid[])`,
-          [ids],
+    const handOff = this.handOff;
+    let reserved = 0;
+    let taken: DueDelivery[] = [];
+    let untaken = 0;
+    let published = 0;
+    try {
+      published = await this.dataSource.transaction(async (manager) => {
+        const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [
+          DISPATCHER_RELAY_LOCK,
+        ]);
+        if (!locked) return 0;
+        const rows: OutboxRow[] = await manager.query(
+          `SELECT seq, topic, message_key, event::text AS json, event->>'type' AS type,
+                  event->>'version' AS version, delivery_id
+             FROM ${Tables.outbox}
+            WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`,
         );
-      }
-      return rows.length;
-    });
-    if (scheduled > 0) for (const listener of this.scheduledListeners) listener();
-    return scheduled < 0 ? 0 : scheduled;
+        if (rows.length === 0) return 0;
+        const byTopic = new Map<string, Array<ReturnType<typeof encodeSerializedEvent>>>();
+        for (const row of rows) {
+          const list = byTopic.get(row.topic) ?? [];
+          list.push(encodeSerializedEvent(row.json, row, row.message_key));
+          byTopic.set(row.topic, list);
+        }
+        const letters: DeadLetter[] = [];
+        await Promise.all(
+          [...byTopic].map(([topic, messages]) => {
+            const admitted = admitMessages(topic, messages, 'dispatcher.outbox');
+            letters.push(...admitted.letters);
+            return this.producer.send(topic, admitted.admitted);
+          }),
+        );
+        await sendToDeadLetter(this.producer, letters);
+        for (const letter of letters) {
+          this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
+        }
+        await manager.query(`DELETE FROM ${Tables.outbox} WHERE seq = ANY($1::bigint[])`, [
+          rows.map((row) => row.seq),
+        ]);
+        const ids = rows
+          .filter((row) => row.type === 'DeliveryScheduled' && row.delivery_id !== null)
+          .map((row) => row.delivery_id);
+        if (ids.length > 0) {
+          reserved = handOff?.reserve(ids.length) ?? 0;
+          // The first `reserved` fresh ones (never sent, nobody's lease) are leased right here.
+          taken = await manager.query(
+            `WITH marked AS (
+               UPDATE ${Tables.deliveries} d
+                  SET scheduled = true,
+                      lease_until = CASE WHEN x.take
+                        THEN now() + make_interval(secs => $3::double precision / 1000)
+                        ELSE d.lease_until END
+                 FROM (SELECT u.id, u.ord <= $2 AND NOT e.scheduled AND e.attempts = 0
+                                AND e.status = 'pending' AND e.lease_until IS NULL AS take
+                         FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord)
+                         JOIN ${Tables.deliveries} e ON e.id = u.id) x
+                WHERE d.id = x.id
+               RETURNING x.take, ${DUE_DELIVERY_COLUMNS})
+             SELECT ${DUE_DELIVERY_COLUMNS} FROM marked d WHERE d.take`,
+            [ids, reserved, LEASE_MS],
+          );
+          untaken = ids.length - taken.length;
+        }
+        return rows.length;
+      });
+    } catch (error) {
+      taken = [];
+      untaken = 0;
+      throw error;
+    } finally {
+      // Only after the commit: a lease that was rolled back must not be sent on.
+      handOff?.take(taken, reserved, untaken);
+    }
+    return published;
   }
 }

@@ -20,6 +20,13 @@ import { DISPATCHER_DB, Tables } from '../shared/schema';
 import { matchingDestinations } from './delivery-matching';
 
 export const DISPATCHER_GROUP = 'dispatcher';
+/**
+ * A fetch waits for about 64 KiB of conversions (some 60–100) or 50 ms: each batch costs a
+ * transaction and an offset commit, so a steady stream of conversions is scheduled in fewer,
+ * larger batches at the price of ≤ 50 ms of latency (B8: p99 ≤ 1 s).
+ */
+const FETCH_MIN_BYTES = 64 * 1024;
+const FETCH_MAX_WAIT_MS = 50;
 
 interface NewDelivery {
   id: string;
@@ -53,6 +60,8 @@ export class DeliveryScheduler {
       fromBeginning: true,
       subBatchSize: 1000,
       partitionsConsumedConcurrently: 3,
+      minBytes: FETCH_MIN_BYTES,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       handle: (messages) => this.handle(messages),
     });
   }

@@ -8,7 +8,6 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   assertValidEvent,
-  ConversionRecordedEvent,
   createEvent,
   deterministicEventId,
   DeliveryAttemptedEvent,
@@ -36,18 +35,12 @@ import {
   deliveryLatency,
 } from './delivery-metrics';
 import { decideAttempt } from './retry-policy';
-
-interface DueDelivery {
-  id: string;
-  account_id: string;
-  destination_id: string;
-  conversion_id: string;
-  click_id: string;
-  attempts: number;
-  conversion: ConversionRecordedEvent | null;
-  rendered: RenderedRequest | null;
-  window_started_at: Date | null;
-}
+import {
+  DUE_DELIVERY_COLUMNS,
+  DueDelivery,
+  LEASE_MS,
+  ScheduledHandOff,
+} from './scheduled-hand-off';
 
 interface AttemptRecord {
   delivery: DueDelivery;
@@ -59,8 +52,6 @@ interface AttemptRecord {
 /** Deliveries claimed at once, and most in flight per process. */
 const CLAIM_BATCH = 200;
 const MAX_IN_FLIGHT = 512;
-/** Longer than one attempt can take (10 s): a crashed sender's deliveries are sent again after it. */
-export const LEASE_MS = 30_000;
 const POLL_MS = 250;
 
 /** TypeORM answers an UPDATE … RETURNING on PostgreSQL with `[rows, rowCount]`. */
@@ -79,9 +70,15 @@ const storable = (value: string | null) =>
  * DeliveryAttempted event in one transaction per group of finished attempts.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DeliveryWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, ScheduledHandOff
+{
   private readonly logger = new Logger(DeliveryWorker.name);
   private inFlight = 0;
+  /** Room promised to the relay's hand-off in progress (counts as in flight). */
+  private reserved = 0;
+  /** Settles when nothing is reserved any more (awaited at shutdown). */
+  private reservations: { done: Promise<void>; settle: () => void } | null = null;
   private claiming: Promise<void> | null = null;
   private claimAgain = false;
   private finished: AttemptRecord[] = [];
@@ -96,7 +93,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    relay.onScheduled(() => this.kick());
+    relay.handOffTo(this);
+  }
+
+  reserve(wanted: number): number {
+    if (this.stopped) return 0;
+    const room = Math.max(0, Math.min(wanted, MAX_IN_FLIGHT - this.inFlight - this.reserved));
+    if (room > 0 && !this.reservations) {
+      let settle = () => undefined as void;
+      const done = new Promise<void>((resolve) => (settle = resolve));
+      this.reservations = { done, settle };
+    }
+    this.reserved += room;
+    return room;
+  }
+
+  take(rows: DueDelivery[], reserved: number, untaken: number): void {
+    this.reserved -= reserved;
+    if (this.reserved === 0 && this.reservations) {
+      this.reservations.settle();
+      this.reservations = null;
+    }
+    // Leased here: sent even while stopping (the lease would only delay them by LEASE_MS).
+    for (const row of rows) this.send(row);
+    if (untaken > 0) this.kick();
   }
 
   onApplicationBootstrap(): void {
@@ -110,6 +130,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.claiming;
+    // A hand-off reserved before the stop still brings leased deliveries: send them too.
+    await this.reservations?.done;
     await Promise.all([...this.sends]);
     await this.flush();
   }
@@ -132,18 +154,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async claimLoop(): Promise<void> {
-    while (!this.stopped && this.inFlight < MAX_IN_FLIGHT) {
-      const rows = await this.claim(Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight));
-      for (const row of rows) {
-        this.inFlight++;
-        const send = this.attempt(row).finally(() => {
-          this.inFlight--;
-          this.sends.delete(send);
-        });
-        this.sends.add(send);
-      }
+    while (!this.stopped && this.inFlight + this.reserved < MAX_IN_FLIGHT) {
+      const rows = await this.claim(
+        Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight - this.reserved),
+      );
+      for (const row of rows) this.send(row);
       if (rows.length < CLAIM_BATCH) return;
     }
+  }
+
+  private send(row: DueDelivery): void {
+    this.inFlight++;
+    const send = this.attempt(row).finally(() => {
+      this.inFlight--;
+      this.sends.delete(send);
+    });
+    this.sends.add(send);
   }
 
   private async claim(limit: number): Promise<DueDelivery[]> {
@@ -158,8 +184,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
            ORDER BY next_attempt_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING d.id, d.account_id, d.destination_id, d.conversion_id, d.click_id, d.attempts,
-                  d.conversion, d.rendered, d.window_started_at`,
+        RETURNING ${DUE_DELIVERY_COLUMNS}`,
       [limit, LEASE_MS],
     );
     return returnedRows<DueDelivery>(result);
