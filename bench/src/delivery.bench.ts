@@ -16,7 +16,10 @@
  *
  * Knobs: BENCH_DELIVERY_RATE (2000/s), BENCH_DELIVERY_SECONDS (15, after
  * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured), BENCH_TRACKER_NODE_ARGS (Node
- * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+ * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it),
+ * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
+ * stopped, then delivered after its restart: capacity and CPU per delivery at full batches,
+ * which a busy shared machine distorts less than latency at a fixed rate).
  */
 import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -50,6 +53,7 @@ import { sleep, waitFor } from './support/wait';
 const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
+const BACKLOG = Number(process.env.BENCH_DELIVERY_BACKLOG ?? 0);
 const TICK_MS = 20;
 const DRAIN_TIMEOUT_MS = 60_000;
 const TARGET_RATE = 2000;
@@ -220,27 +224,31 @@ export async function run(): Promise<void> {
   await statsDb.connect();
   const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const script = path.join(root, 'dist/apps/dispatcher/main.js');
-  const dispatcher = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KAFKA_BROKERS: broker.brokers.join(','),
-      DATABASE_URL: database.url,
-      TRACKER_ADMIN_TOKEN: `bench-admin-${randomBytes(12).toString('hex')}`,
-      KAFKA_GROUP_PREFIX: 'bench-delivery',
-      DESTINATIONS_ALLOW_PRIVATE: 'true',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  try {
-    await waitFor(
+  const startDispatcher = () =>
+    spawn(process.execPath, [...nodeArgs, script], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KAFKA_BROKERS: broker.brokers.join(','),
+        DATABASE_URL: database.url,
+        TRACKER_ADMIN_TOKEN: `bench-admin-${randomBytes(12).toString('hex')}`,
+        KAFKA_GROUP_PREFIX: 'bench-delivery',
+        DESTINATIONS_ALLOW_PRIVATE: 'true',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  const ready = () =>
+    waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
       120_000,
       'dispatcher',
       100,
     );
+  let dispatcher = startDispatcher();
+  try {
+    await ready();
     const accountId = randomUUID();
     const integrationId = randomUUID();
     const now = new Date(Date.now() - 1000).toISOString();
@@ -356,6 +364,35 @@ export async function run(): Promise<void> {
           .map(([hop, { p50, p99: hop99 }]) => `${hop} ${fmt(p50)}/${fmt(hop99)}`)
           .join(', '),
     );
+    if (BACKLOG > 0) {
+      // Capacity: a backlog produced while the dispatcher is down, delivered at full speed.
+      await stopChild(dispatcher);
+      const backlog: string[] = [];
+      for (let n = 0; n < BACKLOG; n += 1000) {
+        const batch = Array.from({ length: Math.min(1000, BACKLOG - n) }, (_, i) =>
+          conversion(accountId, integrationId, 10_000_000 + n + i),
+        );
+        for (const event of batch) backlog.push(event.id);
+        await producer.publishMany(
+          Topics.Conversions,
+          batch.map((event) => ({ event, key: event.payload.clickId })),
+        );
+      }
+      dispatcher = startDispatcher();
+      await ready();
+      const backlogPids = { ...pids, dispatcher: dispatcher.pid };
+      const start = await cpuReading(backlogPids, statsDb);
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      while (backlog.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
+      const end = await cpuReading(backlogPids, statsDb);
+      const arrived = backlog.filter((id) => (arrivals.get(id)?.at ?? 0) >= start.at).length;
+      const delivered = backlog.filter((id) => arrivals.has(id)).length;
+      print(
+        `  backlog of ${BACKLOG} after a restart: ${delivered} delivered, ` +
+          `${fmt(arrived / ((end.at - start.at) / 1000))}/s once ready; cpu per delivery: ` +
+          cpuPerDelivery(start, end, arrived),
+      );
+    }
   } finally {
     await stopChild(dispatcher);
     await producer.disconnect();

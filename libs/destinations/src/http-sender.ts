@@ -35,7 +35,7 @@ class PrivateAddressError extends Error {
 }
 
 /** Open connections kept per destination origin (and address policy); more requests queue. */
-export const CONNECTIONS_PER_ORIGIN = 128;
+export const CONNECTIONS_PER_ORIGIN = 256;
 
 /**
  * Keep-alive connection pools (undici: far less CPU per request than `http.request`), bounded

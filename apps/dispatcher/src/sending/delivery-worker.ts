@@ -64,8 +64,9 @@ const storable = (value: string | null) =>
   value === null ? null : value.replaceAll(String.fromCharCode(0), '\uFFFD');
 
 /**
- * Sends due deliveries (SPEC section 4): claims them with a lease (a crashed sender's deliveries
- * go out again with the same `Idempotency-Key` once the lease expires), renders the request at
+ * Sends due deliveries (SPEC section 4): claims them with a lease, or takes fresh ones the relay
+ * leased for it as it made them sendable (a crashed sender's deliveries go out again with the
+ * same `Idempotency-Key` once the lease expires), renders the request at
  * the first attempt and reuses it for retries, sends it, and records each attempt with its
  * DeliveryAttempted event in one transaction per group of finished attempts.
  */
