@@ -330,11 +330,22 @@ export class DeliveryWorker
     }));
     await this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'dispatcher');
-      // The attempts guard: an attempt whose lease ran out and was re-sent by another sender
-      // is recorded once, by whichever finished first.
-      const updated = returnedRows<{ id: string }>(
-        await manager.query(
-          `UPDATE ${Tables.deliveries} d
+      // One statement (the rows cross the wire once): the attempts guard first — an attempt
+      // whose lease ran out and was re-sent by another sender is recorded once, by whichever
+      // finished first —, then the attempt and its DeliveryAttempted (in the flush's order) of
+      // each recorded one.
+      await manager.query(
+        `WITH x AS (
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[],
+                                $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::text[],
+                                $10::text[], $11::text[], $12::timestamptz[], $13::int[],
+                                $14::int[], $15::text[], $16::text[], $17::text[])
+             WITH ORDINALITY
+             AS x(id, attempt, attempted_at, status, next_attempt_at, response_status,
+                  response_body, error, request_method, request_url, rendered,
+                  window_started_at, body_size, duration_ms, topic, message_key, event, ord)
+         ), updated AS (
+           UPDATE ${Tables.deliveries} d
               SET status = x.status, attempts = x.attempt, last_attempt_at = x.attempted_at,
                   next_attempt_at = x.next_attempt_at, response_status = x.response_status,
                   response_body = x.response_body, error = x.error,
@@ -342,62 +353,41 @@ export class DeliveryWorker
                   rendered = COALESCE(x.rendered::json, d.rendered),
                   conversion = CASE WHEN x.rendered IS NULL THEN d.conversion END,
                   window_started_at = x.window_started_at, lease_until = NULL
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[],
-                         $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::text[],
-                         $10::text[], $11::text[], $12::timestamptz[])
-               AS x(id, attempt, attempted_at, status, next_attempt_at, response_status,
-                    response_body, error, request_method, request_url, rendered,
-                    window_started_at)
+             FROM x
             WHERE d.id = x.id AND d.attempts = x.attempt - 1
-            RETURNING d.id`,
-          columnArrays(rows, [
-            'id',
-            'attempt',
-            'attempted_at',
-            'status',
-            'next_attempt_at',
-            'response_status',
-            'response_body',
-            'error',
-            'request_method',
-            'request_url',
-            'rendered',
-            'window_started_at',
-          ]),
-        ),
-      );
-      const kept = new Set(updated.map((row) => row.id));
-      const recorded = rows.filter((row) => kept.has(row.id));
-      if (recorded.length === 0) return;
-      await manager.query(
-        `INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
-           request_url, body_size, response_status, response_body, error, duration_ms, outcome,
-           next_attempt_at)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[],
-                              $6::int[], $7::int[], $8::text[], $9::text[], $10::int[],
-                              $11::text[], $12::timestamptz[])
-         ON CONFLICT DO NOTHING`,
-        columnArrays(recorded, [
+            RETURNING d.id
+         ), recorded AS (
+           SELECT * FROM x WHERE x.id IN (SELECT id FROM updated)
+         ), attempts AS (
+           INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
+             request_url, body_size, response_status, response_body, error, duration_ms,
+             outcome, next_attempt_at)
+           SELECT id, attempt, attempted_at, request_method, request_url, body_size,
+                  response_status, response_body, error, duration_ms, status, next_attempt_at
+             FROM recorded
+           ON CONFLICT DO NOTHING
+         )
+         INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
+         SELECT topic, message_key, event::json, id FROM recorded ORDER BY ord`,
+        columnArrays(rows, [
           'id',
           'attempt',
           'attempted_at',
-          'request_method',
-          'request_url',
-          'body_size',
+          'status',
+          'next_attempt_at',
           'response_status',
           'response_body',
           'error',
+          'request_method',
+          'request_url',
+          'rendered',
+          'window_started_at',
+          'body_size',
           'duration_ms',
-          'status',
-          'next_attempt_at',
+          'topic',
+          'message_key',
+          'event',
         ]),
-      );
-      await manager.query(
-        `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
-         SELECT topic, message_key, event::json, id
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
-             AS x(topic, message_key, event, id)`,
-        columnArrays(recorded, ['topic', 'message_key', 'event', 'id']),
       );
     });
   }
