@@ -160,8 +160,12 @@ export async function sendRendered(
     if (error instanceof PrivateAddressError || error.message.startsWith('private address')) {
       return failure('private_address', error.message);
     }
-    // undici refuses some rendered values itself, e.g. a control character in a header.
-    if (error instanceof undiciErrors.InvalidArgumentError) {
+    // undici refuses some rendered requests itself, e.g. a control character in a header, or a
+    // hop-by-hop header (`Transfer-Encoding`, `Upgrade`, `Expect`): resending cannot help.
+    if (
+      error instanceof undiciErrors.InvalidArgumentError ||
+      error instanceof undiciErrors.NotSupportedError
+    ) {
       return failure('invalid_request', error.message);
     }
     return failure('connection', `${error.code ?? 'error'}: ${error.message}`);
