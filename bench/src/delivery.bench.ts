@@ -9,13 +9,20 @@
  * A throwaway broker on 39192 (data under .data/bench-delivery-kafka, wiped afterwards) and a
  * fresh database (DATABASE_URL's server or the embedded PostgreSQL), dropped afterwards.
  *
+ * Also printed: CPU µs per delivery of the dispatcher, the broker, this database's PostgreSQL
+ * backends (and every PostgreSQL process on the machine, shared with anything else running),
+ * the receiver (its own child process), the producer (this process) and the whole machine —
+ * the figure to compare on a shared machine, where wall-clock rates are noisy.
+ *
  * Knobs: BENCH_DELIVERY_RATE (2000/s), BENCH_DELIVERY_SECONDS (15, after
- * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured).
+ * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured), BENCH_TRACKER_NODE_ARGS (Node
+ * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it),
+ * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
+ * stopped, then delivered after its restart: capacity and CPU per delivery at full batches,
+ * which a busy shared machine distorts less than latency at a fixed rate).
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import {
   conversionRecordedId,
@@ -28,7 +35,16 @@ import { Client } from 'pg';
 import { findRepoRoot } from '@tracker/local-infra';
 import { freePort } from '@tracker/testing';
 import { fmt, print } from './support/output';
-import { cpuSplit, stopChild } from './support/processes';
+import type { ReceivedArrival } from './support/delivery-receiver';
+import {
+  backendCpuBetween,
+  cpuSeconds,
+  cpuSplit,
+  databaseBackendCpuSeconds,
+  machineBusySeconds,
+  postgresCpuSeconds,
+  stopChild,
+} from './support/processes';
 import { percentile } from './support/stats';
 import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
@@ -37,6 +53,7 @@ import { sleep, waitFor } from './support/wait';
 const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2000);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
+const BACKLOG = Number(process.env.BENCH_DELIVERY_BACKLOG ?? 0);
 const TICK_MS = 20;
 const DRAIN_TIMEOUT_MS = 60_000;
 const TARGET_RATE = 2000;
@@ -49,25 +66,67 @@ interface Arrival {
   at: number;
 }
 
-/** The stand-in for an ad platform: answers 200 at once and notes when each conversion came. */
+/** The receiver child (support/delivery-receiver): its port; arrivals land in `arrivals`. */
 async function startReceiver(arrivals: Map<string, Arrival>) {
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://receiver');
-    const conversionId = url.searchParams.get('cid') ?? '';
-    if (!arrivals.has(conversionId)) {
-      arrivals.set(conversionId, {
-        conversionId,
-        occurredAt: Date.parse(url.searchParams.get('at') ?? ''),
-        at: Date.now(),
-      });
-    }
-    request.resume();
-    response.end('ok');
+  const child = fork(path.join(__dirname, 'support', 'delivery-receiver.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the receiver exited with ${code}`)));
+    child.on('message', (message: { port?: number; arrivals?: ReceivedArrival[] }) => {
+      if (message.port) resolve(message.port);
+      for (const [conversionId, occurredAt, at] of message.arrivals ?? []) {
+        if (!arrivals.has(conversionId))
+          arrivals.set(conversionId, { conversionId, occurredAt, at });
+      }
+    });
+  });
+  return { child, port };
+}
+
+/**
+ * CPU seconds so far of each process taking part, the machine's busy seconds and the time:
+ * two readings give CPU µs per delivery.
+ */
+async function cpuReading(
+  pids: Record<string, number | undefined>,
+  db: Client,
+): Promise<{ own: Record<string, number>; backends: Map<number, number>; at: number }> {
+  const backends = await databaseBackendCpuSeconds(db);
+  const own = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
+  );
+  own['postgres (all on the machine)'] = postgresCpuSeconds();
+  own.machine = machineBusySeconds();
+  return { own, backends, at: Date.now() };
+}
+
+/** This database's transaction and row counters (pg_stat_database; flushed about every second). */
+async function databaseWork(db: Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<Record<string, string>>(
+    `SELECT xact_commit AS commits, tup_inserted AS inserted, tup_updated AS updated,
+            tup_deleted AS deleted
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Object.fromEntries(Object.entries(rows[0]).map(([name, value]) => [name, Number(value)]));
+}
+
+/** `dispatcher 300 µs, broker 120 µs, …` per delivery between two cpuReading()s. */
+function cpuPerDelivery(
+  start: Awaited<ReturnType<typeof cpuReading>>,
+  end: Awaited<ReturnType<typeof cpuReading>>,
+  deliveries: number,
+): string {
+  const us = (seconds: number) => `${fmt((seconds * 1e6) / Math.max(1, deliveries))} µs`;
+  const parts = Object.keys(start.own).map((name) => {
+    const used = end.own[name] - start.own[name];
+    const line = `${name} ${us(used)}`;
+    return name === 'dispatcher'
+      ? `${line}, postgres (this database) ${us(backendCpuBetween(start.backends, end.backends))}`
+      : line;
+  });
+  return parts.join(', ');
 }
 
 function conversion(accountId: string, integrationId: string, n: number): ConversionRecordedEvent {
@@ -104,43 +163,32 @@ function conversion(accountId: string, integrationId: string, n: number): Conver
 
 /**
  * Where a delivery's time went, from the dispatcher's own timestamps: conversion → scheduled
- * (consumer and insert), scheduled → DeliveryScheduled on the topic (relay), published → the
- * attempt recorded (claim, send, write), published → at the receiver (claim, send).
+ * (consumer and insert), scheduled → the attempt recorded (relay, DeliveryScheduled on the
+ * topic, send, write), scheduled → at the receiver (relay, send).
  */
 async function hopLatencies(
   databaseUrl: string,
   arrivals: Map<string, Arrival>,
-): Promise<
-  Record<'scheduled' | 'published' | 'attempted' | 'received', { p50: number; p99: number }>
-> {
+): Promise<Record<'scheduled' | 'attempted' | 'received', { p50: number; p99: number }>> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     const { rows } = await db.query<{
       conversion_id: string;
       created: number;
-      published: number;
       attempted: number;
     }>(
-      `SELECT d.conversion_id, extract(epoch FROM d.created_at) * 1000 AS created,
-              extract(epoch FROM o.published_at) * 1000 AS published,
-              extract(epoch FROM d.last_attempt_at) * 1000 AS attempted
-         FROM dispatcher.deliveries d
-         JOIN dispatcher.outbox o ON o.delivery_id = d.id AND o.event->>'type' = 'DeliveryScheduled'`,
+      `SELECT conversion_id, extract(epoch FROM created_at) * 1000 AS created,
+              extract(epoch FROM last_attempt_at) * 1000 AS attempted
+         FROM dispatcher.deliveries`,
     );
-    const hops = {
-      scheduled: [] as number[],
-      published: [] as number[],
-      attempted: [] as number[],
-      received: [] as number[],
-    };
+    const hops = { scheduled: [] as number[], attempted: [] as number[], received: [] as number[] };
     for (const row of rows) {
       const arrival = arrivals.get(row.conversion_id);
       if (!arrival) continue;
       hops.scheduled.push(Number(row.created) - arrival.occurredAt);
-      hops.published.push(Number(row.published) - Number(row.created));
-      hops.attempted.push(Number(row.attempted) - Number(row.published));
-      hops.received.push(arrival.at - Number(row.published));
+      hops.attempted.push(Number(row.attempted) - Number(row.created));
+      hops.received.push(arrival.at - Number(row.created));
     }
     const of = (values: number[]) => {
       const sorted = values.sort((a, b) => a - b);
@@ -148,7 +196,6 @@ async function hopLatencies(
     };
     return {
       scheduled: of(hops.scheduled),
-      published: of(hops.published),
       attempted: of(hops.attempted),
       received: of(hops.received),
     };
@@ -173,27 +220,35 @@ export async function run(): Promise<void> {
   const producer = new EventProducer(kafka);
   await producer.connect();
   const port = await freePort();
-  const dispatcher = spawn(process.execPath, [path.join(root, 'dist/apps/dispatcher/main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KAFKA_BROKERS: broker.brokers.join(','),
-      DATABASE_URL: database.url,
-      TRACKER_ADMIN_TOKEN: `bench-admin-${randomBytes(12).toString('hex')}`,
-      KAFKA_GROUP_PREFIX: 'bench-delivery',
-      DESTINATIONS_ALLOW_PRIVATE: 'true',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  try {
-    await waitFor(
+  const statsDb = new Client({ connectionString: database.url });
+  await statsDb.connect();
+  const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const script = path.join(root, 'dist/apps/dispatcher/main.js');
+  const startDispatcher = () =>
+    spawn(process.execPath, [...nodeArgs, script], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        KAFKA_BROKERS: broker.brokers.join(','),
+        DATABASE_URL: database.url,
+        TRACKER_ADMIN_TOKEN: `bench-admin-${randomBytes(12).toString('hex')}`,
+        KAFKA_GROUP_PREFIX: 'bench-delivery',
+        DESTINATIONS_ALLOW_PRIVATE: 'true',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  const ready = () =>
+    waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
       120_000,
       'dispatcher',
       100,
     );
+  let dispatcher = startDispatcher();
+  try {
+    await ready();
     const accountId = randomUUID();
     const integrationId = randomUUID();
     const now = new Date(Date.now() - 1000).toISOString();
@@ -250,15 +305,29 @@ export async function run(): Promise<void> {
     };
 
     await produce(WARMUP_SECONDS, 0);
-    const split = cpuSplit(
-      { dispatcher: dispatcher.pid, broker: brokerPid(brokerDir), bench: process.pid },
-      { postgres: true },
-    );
+    const pids = {
+      dispatcher: dispatcher.pid,
+      broker: brokerPid(brokerDir),
+      receiver: receiver.child.pid,
+      'producer (bench)': process.pid,
+    };
+    const split = cpuSplit(pids, { postgres: true });
+    const cpuStart = await cpuReading(pids, statsDb);
+    const workStart = await databaseWork(statsDb);
     const measured = await produce(SECONDS, RATE * WARMUP_SECONDS);
     const producedAt = Date.now();
     const deadline = producedAt + DRAIN_TIMEOUT_MS;
     while (measured.ids.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
     const cpu = split();
+    const cpuEnd = await cpuReading(pids, statsDb);
+    // pg_stat_database lags by up to a second: read it after the counters were flushed.
+    await sleep(1500);
+    const workEnd = await databaseWork(statsDb);
+    // Every delivery that arrived while CPU was measured (the warm-up's late ones too).
+    let arrivedMeanwhile = 0;
+    for (const arrival of arrivals.values()) {
+      if (arrival.at >= cpuStart.at && arrival.at <= cpuEnd.at) arrivedMeanwhile++;
+    }
     const got = measured.ids.map((id) => arrivals.get(id)).filter((a): a is Arrival => !!a);
     const latencies = got.map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
     const first = Math.min(...got.map((a) => a.occurredAt));
@@ -278,6 +347,16 @@ export async function run(): Promise<void> {
         `${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}`,
     );
     print(`  cpu: ${cpu.processes}; ${cpu.machine}`);
+    print(
+      `  cpu per delivery (${arrivedMeanwhile} delivered while measured): ` +
+        cpuPerDelivery(cpuStart, cpuEnd, arrivedMeanwhile),
+    );
+    print(
+      `  database per delivery: ` +
+        Object.keys(workStart)
+          .map((name) => `${name} ${fmt((workEnd[name] - workStart[name]) / arrivedMeanwhile, 2)}`)
+          .join(', '),
+    );
     const hops = await hopLatencies(database.url, arrivals);
     print(
       '  hops p50/p99 ms: ' +
@@ -285,11 +364,40 @@ export async function run(): Promise<void> {
           .map(([hop, { p50, p99: hop99 }]) => `${hop} ${fmt(p50)}/${fmt(hop99)}`)
           .join(', '),
     );
+    if (BACKLOG > 0) {
+      // Capacity: a backlog produced while the dispatcher is down, delivered at full speed.
+      await stopChild(dispatcher);
+      const backlog: string[] = [];
+      for (let n = 0; n < BACKLOG; n += 1000) {
+        const batch = Array.from({ length: Math.min(1000, BACKLOG - n) }, (_, i) =>
+          conversion(accountId, integrationId, 10_000_000 + n + i),
+        );
+        for (const event of batch) backlog.push(event.id);
+        await producer.publishMany(
+          Topics.Conversions,
+          batch.map((event) => ({ event, key: event.payload.clickId })),
+        );
+      }
+      dispatcher = startDispatcher();
+      await ready();
+      const backlogPids = { ...pids, dispatcher: dispatcher.pid };
+      const start = await cpuReading(backlogPids, statsDb);
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      while (backlog.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
+      const end = await cpuReading(backlogPids, statsDb);
+      const arrived = backlog.filter((id) => (arrivals.get(id)?.at ?? 0) >= start.at).length;
+      const delivered = backlog.filter((id) => arrivals.has(id)).length;
+      print(
+        `  backlog of ${BACKLOG} after a restart: ${delivered} delivered, ` +
+          `${fmt(arrived / ((end.at - start.at) / 1000))}/s once ready; cpu per delivery: ` +
+          cpuPerDelivery(start, end, arrived),
+      );
+    }
   } finally {
     await stopChild(dispatcher);
     await producer.disconnect();
-    receiver.server.closeAllConnections();
-    receiver.server.close();
+    await statsDb.end();
+    await stopChild(receiver.child);
     await broker.stop();
     wipeBroker(brokerDir);
     await database.drop().catch(() => undefined);

@@ -244,3 +244,26 @@ export function cpuPerUnit(pids: Record<string, number | undefined>): (units: nu
     return parts.join(', ');
   };
 }
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend serving the database `client` is connected
+ * to (but not `client`'s own backend), by pid, from pg_stat_activity and /proc. Unlike
+ * postgresCpuSeconds() this leaves out other databases on a shared server; it also leaves out
+ * the server's own processes (WAL writer, checkpointer) and backends that exited.
+ */
+export async function databaseBackendCpuSeconds(client: {
+  query<R>(text: string): Promise<{ rows: R[] }>;
+}): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return new Map(rows.map(({ pid }) => [pid, cpuSeconds(pid)]));
+}
+
+/** What the backends of databaseBackendCpuSeconds() used between two readings, in seconds. */
+export function backendCpuBetween(start: Map<number, number>, end: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of end) used += seconds - (start.get(pid) ?? 0);
+  return used;
+}

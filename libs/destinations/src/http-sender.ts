@@ -1,8 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { RenderedRequest } from './rendered-request';
+import { Agent, errors as undiciErrors } from 'undici';
+import { headerValue, type RenderedRequest } from './rendered-request';
 import { literalHostProblem, nonPublicRange } from './address-policy';
 
 /** SPEC section 4: an attempt that has no answer after 10 s is a timeout. */
@@ -35,14 +34,25 @@ class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDRESS';
 }
 
-// Keep-alive pools: outgoing postbacks to one receiver reuse their connections. One pair per
-// address policy: a socket opened where private addresses are allowed must never be reused
-// where they are not (pools are keyed by host and port only).
-const newAgents = () => ({
-  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
-});
-const agentsByPolicy = { allowPrivate: newAgents(), publicOnly: newAgents() };
+/** Open connections kept per destination origin (and address policy); more requests queue. */
+export const CONNECTIONS_PER_ORIGIN = 256;
+
+/**
+ * Keep-alive connection pools (undici: far less CPU per request than `http.request`), bounded
+ * per origin. One agent per address policy: a connection opened where private addresses are
+ * allowed must never be reused where they are not. undici follows no redirects.
+ */
+const newAgent = (allowPrivate: boolean) =>
+  new Agent({
+    connections: CONNECTIONS_PER_ORIGIN,
+    keepAliveTimeout: 30_000,
+    ...(allowPrivate ? {} : { connect: { lookup: publicOnlyLookup } }),
+  });
+let agentsByPolicy: { allowPrivate: Agent; publicOnly: Agent } | null = null;
+const agentFor = (allowPrivate: boolean): Agent => {
+  agentsByPolicy ??= { allowPrivate: newAgent(true), publicOnly: newAgent(false) };
+  return allowPrivate ? agentsByPolicy.allowPrivate : agentsByPolicy.publicOnly;
+};
 
 /**
  * Resolves like `dns.lookup` and refuses every non-public address it resolved to: the check
@@ -104,79 +114,62 @@ export async function sendRendered(
     if (problem) return failure('private_address', `private address: ${problem}`);
   }
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
-  const body = request.body === null ? null : Buffer.from(request.body, 'utf8');
-  const transport = url.protocol === 'https:' ? https : http;
-  const agents = options.allowPrivate ? agentsByPolicy.allowPrivate : agentsByPolicy.publicOnly;
-  return new Promise<SendResult>((resolve) => {
-    let settled = false;
-    let outgoing: http.ClientRequest | undefined;
-    const timer = setTimeout(() => {
-      finish(failure('timeout', `timeout after ${timeoutMs} ms`));
-      outgoing?.destroy();
-    }, timeoutMs);
-    const finish = (result: SendResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-    };
-    try {
-      outgoing = transport.request(
-        url,
-        {
-          method: request.method,
-          headers: {
-            'user-agent': 'postback-tracker',
-            ...request.headers,
-            ...(body ? { 'content-length': String(body.length) } : {}),
-          },
-          agent: agents[url.protocol === 'https:' ? 'https' : 'http'],
-          ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup }),
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          const done = () => {
-            const status = response.statusCode ?? null;
-            const text = Buffer.concat(chunks)
-              .subarray(0, RESPONSE_BODY_MAX_BYTES)
-              .toString('utf8');
-            const location =
-              typeof response.headers.location === 'string' ? response.headers.location : null;
-            finish({
-              status,
-              body: text,
-              error: null,
-              errorKind: null,
-              location,
-              durationMs: elapsed(),
-            });
-          };
-          response.on('data', (chunk: Buffer) => {
-            chunks.push(chunk);
-            size += chunk.length;
-            // Enough read: the rest of a large answer is not ours to download.
-            if (size >= RESPONSE_BODY_MAX_BYTES) {
-              done();
-              response.destroy();
-            }
-          });
-          response.on('end', done);
-          response.on('error', done);
-          response.on('aborted', done);
-        },
-      );
-    } catch (error) {
-      // Node refuses some rendered values itself, e.g. a control character in a header.
-      return finish(failure('invalid_request', (error as Error).message));
-    }
-    outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      if (error instanceof PrivateAddressError || error.message.startsWith('private address')) {
-        finish(failure('private_address', error.message));
-      } else {
-        finish(failure('connection', `${error.code ?? 'error'}: ${error.message}`));
-      }
+  // The whole exchange, connecting and reading the answer included, has timeoutMs.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, timeoutMs);
+  try {
+    const response = await agentFor(options.allowPrivate).request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers:
+        headerValue(request.headers, 'user-agent') === undefined
+          ? { 'user-agent': 'postback-tracker', ...request.headers }
+          : request.headers,
+      body: request.body,
+      signal: abort.signal,
     });
-    outgoing.end(body ?? undefined);
-  });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Enough read: the rest of a large answer is not ours to download.
+        if (size >= RESPONSE_BODY_MAX_BYTES) break;
+      }
+    } catch {
+      // The answer broke off (or the timeout struck) after its status: keep what came.
+    }
+    const location = response.headers.location;
+    return {
+      status: response.statusCode,
+      body: Buffer.concat(chunks).subarray(0, RESPONSE_BODY_MAX_BYTES).toString('utf8'),
+      error: null,
+      errorKind: null,
+      location: typeof location === 'string' ? location : null,
+      durationMs: elapsed(),
+    };
+  } catch (caught) {
+    const error = caught as NodeJS.ErrnoException;
+    if (timedOut) return failure('timeout', `timeout after ${timeoutMs} ms`);
+    if (error instanceof PrivateAddressError || error.message.startsWith('private address')) {
+      return failure('private_address', error.message);
+    }
+    // undici refuses some rendered requests itself, e.g. a control character in a header, or a
+    // hop-by-hop header (`Transfer-Encoding`, `Upgrade`, `Expect`): resending cannot help.
+    if (
+      error instanceof undiciErrors.InvalidArgumentError ||
+      error instanceof undiciErrors.NotSupportedError
+    ) {
+      return failure('invalid_request', error.message);
+    }
+    return failure('connection', `${error.code ?? 'error'}: ${error.message}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -47,10 +47,16 @@ export interface OutboxRelayOptions {
   /** Logger context (default `OutboxRelay`). */
   logContext?: string;
   /**
-   * Runs in the round's transaction after its rows are acknowledged and marked, e.g. to mark
-   * what may go on now that its event is on the topic. A rejection rolls the round back.
+   * Runs in the round's transaction after its rows are acknowledged, before they are marked (or
+   * deleted), e.g. to mark what may go on now that its event is on the topic. A rejection rolls
+   * the round back.
    */
   afterPublish?: (manager: EntityManager, rows: PublishedOutboxRow[]) => Promise<void>;
+  /**
+   * Called once a round that ran `afterPublish` ended: `committed` true after its commit, false
+   * after a rollback (e.g. to hand over, or release, what `afterPublish` took in it).
+   */
+  afterRound?: (committed: boolean) => void;
 }
 
 /** A row a round acknowledged and marked (its event's `type`, null for a tombstone). */
@@ -339,10 +345,35 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     relayUp.set({ relay: this.options.deadLetterStep }, problem === null ? 1 : 0);
   }
 
-  /** One round in one transaction: lock, read in order, publish (acks=all), mark. */
+  /**
+   * One round in one transaction: lock, read in order, publish (acks=all), `afterPublish`,
+   * mark; `afterRound` hears whether it committed.
+   */
   private async publishBatch(): Promise<number> {
-    const { lockKey, lockWait, batchRows, deadLetterStep, afterPublish } = this.options;
-    const published = await this.dataSource.transaction(async (manager) => {
+    const { afterPublish, afterRound } = this.options;
+    let ranAfterPublish = false;
+    let committed = false;
+    let published: PublishedOutboxRow[] = [];
+    try {
+      published = await this.runRound(async (manager, done) => {
+        if (!afterPublish) return;
+        ranAfterPublish = true;
+        await afterPublish(manager, done);
+      });
+      committed = true;
+    } finally {
+      if (ranAfterPublish) afterRound?.(committed);
+    }
+    for (const row of published) this.settle(row.seq);
+    if (published.length > 0) for (const listener of this.publishedListeners) listener();
+    return published.length;
+  }
+
+  private runRound(
+    afterPublish: (manager: EntityManager, rows: PublishedOutboxRow[]) => Promise<void>,
+  ): Promise<PublishedOutboxRow[]> {
+    const { lockKey, lockWait, batchRows, deadLetterStep } = this.options;
+    return this.dataSource.transaction(async (manager) => {
       if (lockWait === 'wait') {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
       } else {
@@ -368,14 +399,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       for (const letter of letters) {
         this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
       }
-      await this.markPublished(manager, rows);
       const done = rows.map(({ seq, topic, key, type }) => ({ seq, topic, key, type }));
-      if (afterPublish) await afterPublish(manager, done);
+      await afterPublish(manager, done);
+      await this.markPublished(manager, rows);
       return done;
     });
-    for (const row of published) this.settle(row.seq);
-    if (published.length > 0) for (const listener of this.publishedListeners) listener();
-    return published.length;
   }
 
   /**

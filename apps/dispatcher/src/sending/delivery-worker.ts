@@ -8,7 +8,6 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   assertValidEvent,
-  ConversionRecordedEvent,
   createEvent,
   deterministicEventId,
   DeliveryAttemptedEvent,
@@ -36,18 +35,12 @@ import {
   deliveryLatency,
 } from './delivery-metrics';
 import { decideAttempt } from './retry-policy';
-
-interface DueDelivery {
-  id: string;
-  account_id: string;
-  destination_id: string;
-  conversion_id: string;
-  click_id: string;
-  attempts: number;
-  conversion: ConversionRecordedEvent | null;
-  rendered: RenderedRequest | null;
-  window_started_at: Date | null;
-}
+import {
+  DUE_DELIVERY_COLUMNS,
+  DueDelivery,
+  LEASE_MS,
+  ScheduledHandOff,
+} from './scheduled-hand-off';
 
 interface AttemptRecord {
   delivery: DueDelivery;
@@ -59,8 +52,6 @@ interface AttemptRecord {
 /** Deliveries claimed at once, and most in flight per process. */
 const CLAIM_BATCH = 200;
 const MAX_IN_FLIGHT = 512;
-/** Longer than one attempt can take (10 s): a crashed sender's deliveries are sent again after it. */
-export const LEASE_MS = 30_000;
 const POLL_MS = 250;
 
 /** TypeORM answers an UPDATE … RETURNING on PostgreSQL with `[rows, rowCount]`. */
@@ -73,15 +64,22 @@ const storable = (value: string | null) =>
   value === null ? null : value.replaceAll(String.fromCharCode(0), '\uFFFD');
 
 /**
- * Sends due deliveries (SPEC section 4): claims them with a lease (a crashed sender's deliveries
- * go out again with the same `Idempotency-Key` once the lease expires), renders the request at
+ * Sends due deliveries (SPEC section 4): claims them with a lease, or takes fresh ones the relay
+ * leased for it as it made them sendable (a crashed sender's deliveries go out again with the
+ * same `Idempotency-Key` once the lease expires), renders the request at
  * the first attempt and reuses it for retries, sends it, and records each attempt with its
  * DeliveryAttempted event in one transaction per group of finished attempts.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DeliveryWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, ScheduledHandOff
+{
   private readonly logger = new Logger(DeliveryWorker.name);
   private inFlight = 0;
+  /** Room promised to the relay's hand-off in progress (counts as in flight). */
+  private reserved = 0;
+  /** Settles when nothing is reserved any more (awaited at shutdown). */
+  private reservations: { done: Promise<void>; settle: () => void } | null = null;
   private claiming: Promise<void> | null = null;
   private claimAgain = false;
   private finished: AttemptRecord[] = [];
@@ -96,7 +94,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    relay.onPublished(() => this.kick());
+    relay.handOffTo(this);
+  }
+
+  reserve(wanted: number): number {
+    if (this.stopped) return 0;
+    const room = Math.max(0, Math.min(wanted, MAX_IN_FLIGHT - this.inFlight - this.reserved));
+    if (room > 0 && !this.reservations) {
+      let settle = () => undefined as void;
+      const done = new Promise<void>((resolve) => (settle = resolve));
+      this.reservations = { done, settle };
+    }
+    this.reserved += room;
+    return room;
+  }
+
+  take(rows: DueDelivery[], reserved: number, untaken: number): void {
+    this.reserved -= reserved;
+    if (this.reserved === 0 && this.reservations) {
+      this.reservations.settle();
+      this.reservations = null;
+    }
+    // Leased here: sent even while stopping (the lease would only delay them by LEASE_MS).
+    for (const row of rows) this.send(row);
+    if (untaken > 0) this.kick();
   }
 
   onApplicationBootstrap(): void {
@@ -110,6 +131,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.claiming;
+    // A hand-off reserved before the stop still brings leased deliveries: send them too.
+    await this.reservations?.done;
     await Promise.all([...this.sends]);
     await this.flush();
   }
@@ -132,18 +155,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async claimLoop(): Promise<void> {
-    while (!this.stopped && this.inFlight < MAX_IN_FLIGHT) {
-      const rows = await this.claim(Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight));
-      for (const row of rows) {
-        this.inFlight++;
-        const send = this.attempt(row).finally(() => {
-          this.inFlight--;
-          this.sends.delete(send);
-        });
-        this.sends.add(send);
-      }
+    while (!this.stopped && this.inFlight + this.reserved < MAX_IN_FLIGHT) {
+      const rows = await this.claim(
+        Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight - this.reserved),
+      );
+      for (const row of rows) this.send(row);
       if (rows.length < CLAIM_BATCH) return;
     }
+  }
+
+  private send(row: DueDelivery): void {
+    this.inFlight++;
+    const send = this.attempt(row).finally(() => {
+      this.inFlight--;
+      this.sends.delete(send);
+    });
+    this.sends.add(send);
   }
 
   private async claim(limit: number): Promise<DueDelivery[]> {
@@ -158,8 +185,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
            ORDER BY next_attempt_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
-        RETURNING d.id, d.account_id, d.destination_id, d.conversion_id, d.click_id, d.attempts,
-                  d.conversion, d.rendered, d.window_started_at`,
+        RETURNING ${DUE_DELIVERY_COLUMNS}`,
       [limit, LEASE_MS],
     );
     return returnedRows<DueDelivery>(result);
@@ -304,11 +330,22 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }));
     await this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'dispatcher');
-      // The attempts guard: an attempt whose lease ran out and was re-sent by another sender
-      // is recorded once, by whichever finished first.
-      const updated = returnedRows<{ id: string }>(
-        await manager.query(
-          `UPDATE ${Tables.deliveries} d
+      // One statement (the rows cross the wire once): the attempts guard first — an attempt
+      // whose lease ran out and was re-sent by another sender is recorded once, by whichever
+      // finished first —, then the attempt and its DeliveryAttempted (in the flush's order) of
+      // each recorded one.
+      await manager.query(
+        `WITH x AS (
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[],
+                                $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::text[],
+                                $10::text[], $11::text[], $12::timestamptz[], $13::int[],
+                                $14::int[], $15::text[], $16::text[], $17::text[])
+             WITH ORDINALITY
+             AS x(id, attempt, attempted_at, status, next_attempt_at, response_status,
+                  response_body, error, request_method, request_url, rendered,
+                  window_started_at, body_size, duration_ms, topic, message_key, event, ord)
+         ), updated AS (
+           UPDATE ${Tables.deliveries} d
               SET status = x.status, attempts = x.attempt, last_attempt_at = x.attempted_at,
                   next_attempt_at = x.next_attempt_at, response_status = x.response_status,
                   response_body = x.response_body, error = x.error,
@@ -316,62 +353,41 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
                   rendered = COALESCE(x.rendered::json, d.rendered),
                   conversion = CASE WHEN x.rendered IS NULL THEN d.conversion END,
                   window_started_at = x.window_started_at, lease_until = NULL
-             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[],
-                         $5::timestamptz[], $6::int[], $7::text[], $8::text[], $9::text[],
-                         $10::text[], $11::text[], $12::timestamptz[])
-               AS x(id, attempt, attempted_at, status, next_attempt_at, response_status,
-                    response_body, error, request_method, request_url, rendered,
-                    window_started_at)
+             FROM x
             WHERE d.id = x.id AND d.attempts = x.attempt - 1
-            RETURNING d.id`,
-          columnArrays(rows, [
-            'id',
-            'attempt',
-            'attempted_at',
-            'status',
-            'next_attempt_at',
-            'response_status',
-            'response_body',
-            'error',
-            'request_method',
-            'request_url',
-            'rendered',
-            'window_started_at',
-          ]),
-        ),
-      );
-      const kept = new Set(updated.map((row) => row.id));
-      const recorded = rows.filter((row) => kept.has(row.id));
-      if (recorded.length === 0) return;
-      await manager.query(
-        `INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
-           request_url, body_size, response_status, response_body, error, duration_ms, outcome,
-           next_attempt_at)
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[],
-                              $6::int[], $7::int[], $8::text[], $9::text[], $10::int[],
-                              $11::text[], $12::timestamptz[])
-         ON CONFLICT DO NOTHING`,
-        columnArrays(recorded, [
+            RETURNING d.id
+         ), recorded AS (
+           SELECT * FROM x WHERE x.id IN (SELECT id FROM updated)
+         ), attempts AS (
+           INSERT INTO ${Tables.attempts} (delivery_id, attempt, attempted_at, request_method,
+             request_url, body_size, response_status, response_body, error, duration_ms,
+             outcome, next_attempt_at)
+           SELECT id, attempt, attempted_at, request_method, request_url, body_size,
+                  response_status, response_body, error, duration_ms, status, next_attempt_at
+             FROM recorded
+           ON CONFLICT DO NOTHING
+         )
+         INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
+         SELECT topic, message_key, event::json, id FROM recorded ORDER BY ord`,
+        columnArrays(rows, [
           'id',
           'attempt',
           'attempted_at',
-          'request_method',
-          'request_url',
-          'body_size',
+          'status',
+          'next_attempt_at',
           'response_status',
           'response_body',
           'error',
+          'request_method',
+          'request_url',
+          'rendered',
+          'window_started_at',
+          'body_size',
           'duration_ms',
-          'status',
-          'next_attempt_at',
+          'topic',
+          'message_key',
+          'event',
         ]),
-      );
-      await manager.query(
-        `INSERT INTO ${Tables.outbox} (topic, message_key, event, delivery_id)
-         SELECT topic, message_key, event::json, id
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])
-             AS x(topic, message_key, event, id)`,
-        columnArrays(recorded, ['topic', 'message_key', 'event', 'id']),
       );
     });
   }
