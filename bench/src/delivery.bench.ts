@@ -14,7 +14,7 @@
  * the receiver (its own child process), the producer (this process) and the whole machine —
  * the figure to compare on a shared machine, where wall-clock rates are noisy.
  *
- * Knobs: BENCH_DELIVERY_RATE (2000/s), BENCH_DELIVERY_SECONDS (15, after
+ * Knobs: BENCH_DELIVERY_RATE (2200/s), BENCH_DELIVERY_SECONDS (15, after
  * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured), BENCH_TRACKER_NODE_ARGS (Node
  * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it),
  * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
@@ -50,7 +50,9 @@ import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway
 import { throwawayDatabase } from './support/throwaway-database';
 import { sleep, waitFor } from './support/wait';
 
-const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2000);
+// Above the target: at exactly 2,000/s offered, deliveries could never reach 2,000/s (the
+// producer itself comes out a little under its rate).
+const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2200);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
 const BACKLOG = Number(process.env.BENCH_DELIVERY_BACKLOG ?? 0);
