@@ -2,6 +2,7 @@ export * from './health/readiness.registry';
 export * from './http/api-exception.filter';
 export * from './http/create-http-app';
 export * from './http/field-error';
+export * from './http/page-query';
 export * from './http/path-params';
 export * from './infrastructure';
 export * from './logging/pino-logger';

@@ -2,15 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { conversionRecordedId, ConversionStage } from '@tracker/contracts';
 import { decodePageCursor, encodePageCursor } from '@tracker/database';
+import { DEFAULT_PAGE_SIZE } from '@tracker/platform';
 import { DataSource } from 'typeorm';
 import { ISO_UTC } from '../projection/attribution.store';
 import { ATTRIBUTION_DB, Tables } from '../shared/schema';
-import {
-  ConversionItem,
-  ConversionPage,
-  DEFAULT_PAGE_SIZE,
-  ListConversionsQuery,
-} from './conversions.dto';
+import { ConversionItem, ConversionPage, ListConversionsQuery } from './conversions.dto';
 
 interface ConversionRecord {
   postback_id: string;

@@ -1,13 +1,13 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodePageCursor, encodePageCursor } from '@tracker/database';
+import { DEFAULT_PAGE_SIZE } from '@tracker/platform';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
 import {
   DeliveryAttemptView,
   DeliveryDetail,
-  DEFAULT_DELIVERY_PAGE,
   DeliveryItem,
   DeliveryPage,
   ListDeliveriesQuery,
@@ -67,7 +67,7 @@ export class DeliveriesQuery {
 
   /** Newest first, keyset pages on (createdAt, id). */
   list(accountId: string, query: ListDeliveriesQuery): Promise<DeliveryPage> {
-    const limit = query.limit ?? DEFAULT_DELIVERY_PAGE;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const where = ['account_id = $1'];
     const params: unknown[] = [accountId];
     const add = (sql: string, value: unknown) => {

@@ -1,26 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { POSTBACK_STATUSES, type PostbackStatus } from '@tracker/contracts';
-import { Type } from 'class-transformer';
+import { PageQueryOf } from '@tracker/platform';
 import {
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
 
-export const MAX_PAGE_SIZE = 500;
+/** SPEC section 4: a page of the log holds 50 postbacks unless `limit` says otherwise. */
 export const DEFAULT_PAGE_SIZE = 50;
 /** SPEC section 9: parameter values up to 16 KiB are kept, so they can be looked up too. */
 const MAX_VALUE_LENGTH = 16 * 1024;
 
 /** Query string of GET /api/postback-logs; every filter is optional and they combine with AND. */
-export class ListPostbackLogsQuery {
+export class ListPostbackLogsQuery extends PageQueryOf(DEFAULT_PAGE_SIZE) {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -61,18 +58,4 @@ export class ListPostbackLogsQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }

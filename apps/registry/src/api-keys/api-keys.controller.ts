@@ -24,12 +24,12 @@ import {
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { UuidParam } from '@tracker/platform';
+import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountChanges } from '../accounts/account-changes';
 import { REGISTRY_DB } from '../registry.database';
-import { byCreatedAt, PageQuery, readPage } from '../validation/page';
+import { byCreatedAt, readPage } from '../validation/page';
 import { UUID_REGEX } from '../validation/registry-validators';
 import { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
 import { ApiKeyEntity } from './api-key.entity';

@@ -24,7 +24,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { unmaskHeaders, unmaskUrl } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { UuidParam } from '@tracker/platform';
+import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
 import {
   CreateDestinationDto,
@@ -34,7 +34,6 @@ import {
 } from './destination.dto';
 import { DestinationChanges } from './destination-changes';
 import { toDestinationView } from './destination-views';
-import { PageQuery } from '../validation/page';
 
 const UNACKNOWLEDGED =
   'A disable or delete Kafka did not acknowledge in time: nothing was changed (SPEC section 9).';

@@ -28,12 +28,11 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { EventNameParam, UuidParam } from '@tracker/platform';
+import { EventNameParam, PageQuery, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toEventView } from '../integrations/integration-views';
 import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
 import { IntegrationEventEntity } from './integration-event.entity';
-import { PageQuery } from '../validation/page';
 
 class IntegrationEventListResponse {
   @ApiProperty({ type: [IntegrationEventResponse] })

@@ -1,3 +1,4 @@
+import { PageQuery } from '@tracker/platform';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { apiDataSourceName } from '@tracker/database';
@@ -11,7 +12,7 @@ import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
 import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
 import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
-import { byCreatedAt, Page, PageQuery, readPage } from '../validation/page';
+import { byCreatedAt, Page, readPage } from '../validation/page';
 import { PARAM_NAME_REGEX, UUID_REGEX } from '../validation/registry-validators';
 import { IntegrationResponse } from './integration.dto';
 import { IntegrationEntity } from './integration.entity';

@@ -1,3 +1,4 @@
+import { PageQuery } from '@tracker/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INTEGRATION_TEMPLATES } from '@tracker/contracts';
 import { Transform } from 'class-transformer';
@@ -18,7 +19,6 @@ import { IntegrationEventResponse } from '../integration-events/integration-even
 import { RegistrationLinkResponse } from '../registration-links/registration-link.dto';
 import { STRING_MAP_SCHEMA } from '../templates/template.dto';
 import { IsStringMap, PARAM_NAME_REGEX } from '../validation/registry-validators';
-import { PageQuery } from '../validation/page';
 
 const TEMPLATE_IDS = INTEGRATION_TEMPLATES.map((template) => template.id);
 const PARAM_NAME_MESSAGE = (field: string) => `${field} must be 1-64 characters of [A-Za-z0-9_.-]`;

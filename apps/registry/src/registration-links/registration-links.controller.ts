@@ -25,7 +25,7 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { LinkIdParam, UuidParam } from '@tracker/platform';
+import { LinkIdParam, PageQuery, UuidParam } from '@tracker/platform';
 import { IntegrationChanges } from '../integrations/integration-changes';
 import { toLinkView } from '../integrations/integration-views';
 import { buildFinalUrl } from './final-url';
@@ -36,7 +36,6 @@ import {
   RegistrationLinkResponse,
 } from './registration-link.dto';
 import { RegistrationLinkEntity } from './registration-link.entity';
-import { PageQuery } from '../validation/page';
 
 /** Partner links carrying the click id macro, and their tracking redirects (`/r/:id`). */
 @ApiTags('registration-links')

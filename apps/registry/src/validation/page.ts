@@ -1,38 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   decodePageCursor,
   encodePageCursor,
   PageCursor,
   PageCursorFormat,
 } from '@tracker/database';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '@tracker/platform';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-
-/** SPEC section 4: list routes take `limit` (≤ 500, default 100). */
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 500;
-
-/**
- * `limit` and `cursor` of every registry list route (SPEC section 4; section 9: list
- * endpoints are bounded). A bad `limit` is a 400 with `field: "limit"` (the validation pipe);
- * a cursor this API did not hand out is a 400 with `field: "cursor"` (decodePageCursor).
- */
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-}
 
 /** One page of a list and where the next one starts (null on the last page). */
 export interface Page<T> {
