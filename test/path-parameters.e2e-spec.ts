@@ -116,6 +116,10 @@ describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mod
       ['GET', `/api/deliveries/${unknown}`, { status: 404 }],
       ['GET', `/api/postback-logs/${unknown}`, { status: 404 }],
       ['GET', '/api/clicks/abcdefghij12', { status: 404 }],
+      // Long values are data too: the route's own 400, never the router's 414.
+      ['GET', `/api/clicks/${'a'.repeat(1000)}`, { status: 400, field: 'clickId' }],
+      ['GET', `/api/integrations/${'a'.repeat(1000)}`, { status: 400, field: 'id' }],
+      ['GET', `/r/${'a'.repeat(1000)}`, { status: 404 }],
       // A percent-encoded id is the same id: decoded, then matched.
       [
         'GET',

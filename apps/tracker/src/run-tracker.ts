@@ -51,7 +51,17 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
     );
     process.exit(1);
   }
-  const infrastructure = await resolveInfrastructure(config, (line) => logger.info(line));
+  const infrastructure = await resolveInfrastructure(config, (line) => logger.info(line)).catch(
+    (error: Error) => {
+      // What failed and why, for a person at the terminal: no stack trace (the infrastructure
+      // already stopped what it had started).
+      process.stderr.write(
+        `The tracker could not start its embedded infrastructure: ${error.message}\n` +
+          'Set KAFKA_BROKERS or DATABASE_URL to use your own (README, "Configuration").\n',
+      );
+      process.exit(1);
+    },
+  );
   const runtime = infrastructure.config;
   const shared: NodeJS.ProcessEnv = {
     ...process.env,

@@ -293,14 +293,18 @@ function judgeParams(
     } else if (role.state === 'value') {
       const value = role.value;
       if (value.length > MAX_AMOUNT_LENGTH || !AMOUNT_REGEX.test(value)) {
+        // A well-formed decimal that is only too long says so, not "not a decimal".
+        const tooLong = value.length > MAX_AMOUNT_LENGTH && AMOUNT_REGEX.test(value);
         problems.push(
           valueProblem(
             'invalid_amount',
             'invalid amount',
             role.param,
             value,
-            causeOf(value, 'not_a_decimal'),
-            'expected a decimal number with a dot, such as 50 or 12.50',
+            tooLong ? 'too_large' : causeOf(value, 'not_a_decimal'),
+            tooLong
+              ? `expected at most ${MAX_AMOUNT_LENGTH} characters`
+              : 'expected a decimal number with a dot, such as 50 or 12.50',
           ),
         );
       } else if (value.startsWith('-') && kind !== null && kind !== 'withdrawal') {

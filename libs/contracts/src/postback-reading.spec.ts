@@ -261,6 +261,11 @@ describe('verdict order and the other checks (SPEC section 5)', () => {
     [{ 'tracker.event': 'sale', click_id: ID, sumdep: '1,5' }, 'invalid_amount', 'not_a_decimal'],
     [{ 'tracker.event': 'sale', click_id: ID, sumdep: '-5' }, 'invalid_amount', 'negative'],
     [
+      { 'tracker.event': 'sale', click_id: ID, sumdep: '9'.repeat(5000) },
+      'invalid_amount',
+      'too_large',
+    ],
+    [
       { 'tracker.event': 'sale', click_id: ID, sumdep: '{amount}' },
       'invalid_amount',
       'unsubstituted_macro',

@@ -15,6 +15,12 @@ const logger = new Logger('kafkajs');
 const RETRIED_CONDITIONS =
   /coordinator (is )?(not available|load)|not the correct coordinator|leader not available|no leader|does not host this topic-partition|not leader|ECONNREFUSED|rebalanc/i;
 
+/**
+ * Warnings that describe a choice we made on purpose: the ingress bounds its producer's retries
+ * so that it falls back to the spool quickly (nothing acknowledged depends on kafkajs' EoS).
+ */
+const EXPECTED_WARNINGS = /Limiting retries for the idempotent producer/;
+
 /** Routes kafkajs' own logging into the application logger instead of stdout. */
 function logCreator() {
   return ({ level, log }: LogEntry) => {
@@ -22,7 +28,7 @@ function logCreator() {
     const line = `${message} ${JSON.stringify(extra)}`;
     const retried = RETRIED_CONDITIONS.test(`${String(extra.error ?? '')} ${message}`);
     if (level === KafkaLogLevel.ERROR && !retried) logger.error(line);
-    else if (level === KafkaLogLevel.WARN) logger.warn(line);
+    else if (level === KafkaLogLevel.WARN && !EXPECTED_WARNINGS.test(message)) logger.warn(line);
     else logger.debug(line);
   };
 }

@@ -166,6 +166,11 @@ async function startRunner(
   const child = spawn(process.execPath, ['--input-type=module', '--eval', RUNNER_SOURCE], {
     env: { ...process.env, LOCAL_PG_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', stderr],
+    // Its own process group: Ctrl-C at the terminal signals the whole foreground group, and
+    // PostgreSQL must outlive the apps' drain (SPEC section 9: finish in-flight batches, commit,
+    // then close). The owner stops it afterwards; if the owner dies, its stdin closes and the
+    // runner stops PostgreSQL.
+    detached: true,
   });
   closeSync(stderr);
   const startedAt = Date.now();

@@ -21,6 +21,24 @@ export async function resolveInfrastructure(
   log: (line: string) => void,
 ): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    return await resolve(config, log, stops, stopAll);
+  } catch (error) {
+    // A failed start (e.g. the database port taken) must not leave the broker it started behind.
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function resolve(
+  config: TrackerConfig,
+  log: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+  stopAll: () => Promise<void>,
+): Promise<Infrastructure> {
   let kafkaBrokers = config.kafkaBrokers;
   if (!kafkaBrokers) {
     const kafka = await ensureLocalKafka({ dataDir: path.join(config.dataDir, 'kafka'), log });
@@ -53,9 +71,7 @@ export async function resolveInfrastructure(
   return {
     config: { ...config, kafkaBrokers, databaseUrl, adminToken: token.value },
     adminToken: token.origin,
-    stop: async () => {
-      for (const stop of stops.reverse()) await stop();
-    },
+    stop: stopAll,
   };
 }
 

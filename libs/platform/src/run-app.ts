@@ -67,11 +67,15 @@ export async function runApp(definition: AppDefinition): Promise<void> {
   // The tracker's app processes listen on loopback only; the public port is the tracker's.
   const host = process.env.TRACKER_LISTEN_HOST ?? '0.0.0.0';
   await app.listen({ port: runtime.port, host });
-  logger.info(
+  // Under the tracker's supervisor (TRACKER_UPSTREAMS on the edge, a loopback host on the
+  // apps) the supervisor says where the tracker listens, once; here it would be said again.
+  const supervised = host !== '0.0.0.0' || process.env.TRACKER_UPSTREAMS !== undefined;
+  const listening =
     host === '0.0.0.0'
       ? `${definition.title} listening on ${runtime.publicBaseUrl} (docs at /docs)`
-      : `${definition.title} listening on ${host}:${runtime.port} (behind the tracker's port)`,
-  );
+      : `${definition.title} listening on ${host}:${runtime.port} (behind the tracker's port)`;
+  if (supervised) logger.debug(listening);
+  else logger.info(listening);
   if (definition.announce) announce(infrastructure);
 }
 

@@ -445,6 +445,8 @@ export const en = {
     redeposits: 'Redeposits (clicks)',
     withdrawals: 'Withdrawals',
     deposits: 'Deposits',
+    reversals: 'Chargebacks',
+    netDeposits: 'Net deposits',
     commission: 'Commission',
     csv: 'Export CSV',
     rate: { click2reg: 'click→reg', reg2fd: 'reg→FD', fd2rd: 'FD→RD' },

@@ -447,6 +447,8 @@ export const ru: Texts = {
     redeposits: 'Повторные депозиты (клики)',
     withdrawals: 'Выводы',
     deposits: 'Депозиты',
+    reversals: 'Отмены (чарджбэки)',
+    netDeposits: 'Депозиты за вычетом отмен',
     commission: 'Комиссия',
     csv: 'Экспорт CSV',
     rate: { click2reg: 'клик→рег', reg2fd: 'рег→FD', fd2rd: 'FD→RD' },

@@ -32,7 +32,10 @@ export async function createHttpApp(
     routerOptions: {
       // Partners send odd URLs; never reject them at the router for a stray slash.
       ignoreTrailingSlash: true,
-      maxParamLength: 500,
+      // Click ids of any length are data (SPEC section 9): a long one gets the route's own 400 or
+      // 404, not the router's 414 in Fastify's error shape. The request line stays bounded by
+      // Node's header limit.
+      maxParamLength: 16 * 1024,
       // Every query (postbacks, /r/ clicks, API parameters) decoded one way: invalid UTF-8 is
       // U+FFFD, never left as its literal escape (SPEC sections 5 and 9).
       querystringParser: parseFormEncoded,

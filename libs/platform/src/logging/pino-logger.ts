@@ -43,11 +43,21 @@ function entry(message: unknown, fields: Record<string, unknown>): [object, stri
   return [fields, String(message)];
 }
 
+/**
+ * Nest's start-up chatter (every module initialised, every route mapped: ~190 lines before the
+ * banner) is debug, not info: a person starting the tracker sees the banner, not the wiring.
+ */
+const WIRING_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
 /** Lets Nest's Logger (used across libs and apps) write through pino. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string) {
+    if (context !== undefined && WIRING_CONTEXTS.has(context)) {
+      this.logger.debug(...entry(message, { context }));
+      return;
+    }
     this.logger.info(...entry(message, { context }));
   }
   error(message: unknown, trace?: string, context?: string) {

@@ -38,7 +38,7 @@ export default function ConversionsPage() {
             list={list}
             name="stage"
             label={t('conversions.stage')}
-            options={[...CONVERSION_STAGES, 'reversal'].map(
+            options={CONVERSION_STAGES.map(
               (s) => [s, t(`stage.${s}`, { defaultValue: s })] as const,
             )}
           />

@@ -177,6 +177,8 @@ export default function FunnelPage() {
                 <th scope="col">{t('funnel.redeposits')}</th>
                 <th scope="col">{t('funnel.withdrawals')}</th>
                 <th scope="col">{t('funnel.deposits')}</th>
+                <th scope="col">{t('funnel.reversals')}</th>
+                <th scope="col">{t('funnel.netDeposits')}</th>
                 <th scope="col">{t('funnel.commission')}</th>
                 <th scope="col">{t('funnel.rate.click2reg')}</th>
                 <th scope="col">{t('funnel.rate.reg2fd')}</th>
@@ -197,6 +199,18 @@ export default function FunnelPage() {
                   <td>{row.withdrawals}</td>
                   <td>
                     <Amounts amounts={row.depositAmount} />
+                  </td>
+                  <td data-testid="reversals">
+                    {row.reversals ?? 0}
+                    {row.reversals ? (
+                      <>
+                        {' '}
+                        (<Amounts amounts={row.reversedAmount ?? {}} />)
+                      </>
+                    ) : null}
+                  </td>
+                  <td data-testid="netDeposits">
+                    <Amounts amounts={row.netDepositAmount ?? row.depositAmount} />
                   </td>
                   <td>
                     <Amounts amounts={row.commissionAmount} />
