@@ -74,7 +74,8 @@ describe('outgoing postbacks through the whole tracker', () => {
       const url = template.url
         .replace(/^https:\/\/[^/]+/, `${receiver.baseUrl}/${template.id}`)
         .replace('ACCESS_TOKEN', secrets[template.id])
-        .replace('BOT_TOKEN', secrets[template.id]);
+        .replace('BOT_TOKEN', secrets[template.id])
+        .replace('PIXEL_ID', '1234567890');
       const headers = Object.fromEntries(
         Object.entries(template.headers).map(([name, value]) => [
           name,
@@ -88,7 +89,7 @@ describe('outgoing postbacks through the whole tracker', () => {
         method: template.method,
         url,
         headers,
-        body: template.body?.replace('CHAT_ID', '-100200300'),
+        body: template.body?.replace('CHAT_ID', '-100200300').replace('PIXEL_CODE', 'CT0PIXEL'),
       });
       expect({ template: template.id, status: created.status }).toEqual({
         template: template.id,
@@ -153,7 +154,7 @@ describe('outgoing postbacks through the whole tracker', () => {
     );
     const [facebook] = receiver.to('/facebook-capi');
     expect(facebook.url).toBe(
-      '/facebook-capi/v21.0/PIXEL_ID/events?access_token=EAAGm0PX4ZCpsBAKZAZB',
+      '/facebook-capi/v21.0/1234567890/events?access_token=EAAGm0PX4ZCpsBAKZAZB',
     );
     const fbEvent = JSON.parse(facebook.body).data[0];
     expect(fbEvent).toMatchObject({

@@ -96,16 +96,28 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       'tiktok-events',
       'telegram-bot',
     ]);
-    // Each template saves as it is (placeholders are literal text, every macro is known).
+    // Each template saves as it is as a draft (placeholders are literal text, every macro is
+    // known); enabled, its placeholders must be replaced first.
     for (const template of res.body) {
       const { id: _id, ...fields } = template;
       const created = await api('POST', '/api/destinations', {
         key: b.apiKey,
         body: { ...fields, enabled: false },
       });
-      expect({ template: template.id, status: created.status }).toEqual({
+      const enabled = await api<{ field?: string; message: string }>('POST', '/api/destinations', {
+        key: b.apiKey,
+        body: { ...fields, enabled: true },
+      });
+      expect({
         template: template.id,
-        status: 201,
+        draft: created.status,
+        enabled: enabled.status,
+        message: enabled.body.message,
+      }).toEqual({
+        template: template.id,
+        draft: 201,
+        enabled: 400,
+        message: expect.stringContaining("still holds the template's placeholder"),
       });
     }
   });

@@ -13,16 +13,56 @@ const check = (overrides: Partial<DestinationDraft>, allowPrivate = false) =>
   destinationProblem(draft(overrides), { allowPrivate });
 
 describe('destination rules (SPEC section 4)', () => {
-  it('given every ready template, when checked, then it is valid', () => {
+  it('given every ready template with its placeholders filled in, when checked, then it is valid', () => {
+    const fill = (text: string) =>
+      text.replace(/[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]/g, (word) =>
+        word === 'TRACKER_DOMAIN' ? 'ads.example' : 'filled-in',
+      );
     for (const template of DESTINATION_TEMPLATES) {
+      const filled = {
+        ...template,
+        url: fill(template.url),
+        headers: Object.fromEntries(
+          Object.entries(template.headers).map(([name, value]) => [name, fill(value)]),
+        ),
+        body: template.body === null ? null : fill(template.body),
+        stages: [...template.stages],
+      };
       expect({
         id: template.id,
-        problem: destinationProblem(
-          { ...template, headers: { ...template.headers }, stages: [...template.stages] },
-          { allowPrivate: false },
-        ),
+        problem: destinationProblem(filled, { allowPrivate: false }),
       }).toEqual({ id: template.id, problem: null });
     }
+  });
+
+  it('given a ready template saved as it is, when checked, then a draft passes and an enabled one names the placeholder left', () => {
+    const asIs = (enabled: boolean) =>
+      DESTINATION_TEMPLATES.map((template) =>
+        destinationProblem(
+          { ...template, headers: { ...template.headers }, stages: [...template.stages] },
+          { allowPrivate: false, enabled },
+        ),
+      );
+    expect(asIs(false)).toEqual(DESTINATION_TEMPLATES.map(() => null));
+    const problems = asIs(true);
+    expect(problems).toEqual(
+      DESTINATION_TEMPLATES.map(() => ({
+        field: expect.stringMatching(/^(url|body|headers\..+)$/),
+        message: expect.stringMatching(
+          /still holds the template's placeholder [A-Z_]+: replace it before/,
+        ),
+      })),
+    );
+    expect(
+      destinationProblem(draft({ url: 'https://TRACKER_DOMAIN/postback?subid={clickid}' }), {
+        allowPrivate: false,
+        enabled: true,
+      }),
+    ).toEqual({
+      field: 'url',
+      message:
+        "url still holds the template's placeholder TRACKER_DOMAIN: replace it before the destination is enabled",
+    });
   });
 
   it('given an unknown macro, when checked, then the 400 names it and its field', () => {

@@ -1,5 +1,6 @@
 import { DESTINATION_STAGES, SIMPLE_MACROS, WRITTEN_MACROS } from '@tracker/contracts';
 import { literalHostProblem } from './address-policy';
+import { DESTINATION_TEMPLATES } from './destination-templates';
 import { DestinationTemplate, renderRequestWith } from './rendered-request';
 import { unknownMacros, type MacroValues } from './template-macros';
 
@@ -38,15 +39,47 @@ function macroProblem(field: string, template: string): DestinationProblem | nul
 }
 
 /**
+ * The upper-case placeholders of the ready templates (`TRACKER_DOMAIN`, `PIXEL_ID`,
+ * `ACCESS_TOKEN`, …): words to replace before a destination can work. Saved as they are, every
+ * conversion became a delivery doomed to fail (found in a new user's trial).
+ */
+const TEMPLATE_PLACEHOLDERS = [
+  ...new Set(
+    DESTINATION_TEMPLATES.flatMap((template) =>
+      [template.url, template.body ?? '', ...Object.values(template.headers)].flatMap(
+        (text) => text.match(/[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]/g) ?? [],
+      ),
+    ),
+  ),
+];
+
+function placeholderProblem(
+  field: string,
+  text: string,
+  enabled: boolean,
+): DestinationProblem | null {
+  if (!enabled) return null;
+  const left = TEMPLATE_PLACEHOLDERS.find((placeholder) => text.includes(placeholder));
+  return left === undefined
+    ? null
+    : {
+        field,
+        message: `${field} still holds the template's placeholder ${left}: replace it before the destination is enabled`,
+      };
+}
+
+/**
  * The first problem of a destination's settings, or null (SPEC section 4): stages non-empty and
  * known; `url` an absolute http(s) URL once rendered, whose literal host is not loopback,
  * private, link-local or metadata unless `allowPrivate`; header names valid and values without
- * CR or LF; a body only for POST; every macro known.
+ * CR or LF; a body only for POST; every macro known; once `enabled`, no template placeholder left.
  */
 export function destinationProblem(
   draft: DestinationDraft,
-  options: { allowPrivate: boolean },
+  options: { allowPrivate: boolean; enabled?: boolean },
 ): DestinationProblem | null {
+  // A draft may keep a template's placeholders; an enabled destination may not.
+  const enabled = options.enabled ?? false;
   if (draft.stages.length === 0) return { field: 'stages', message: 'stages must not be empty' };
   const unknownStage = draft.stages.find((stage) => !DESTINATION_STAGES.includes(stage));
   if (unknownStage !== undefined) {
@@ -58,7 +91,7 @@ export function destinationProblem(
   if (draft.url.length > MAX_URL_LENGTH) {
     return { field: 'url', message: `url must be at most ${MAX_URL_LENGTH} characters` };
   }
-  const urlMacro = macroProblem('url', draft.url);
+  const urlMacro = macroProblem('url', draft.url) ?? placeholderProblem('url', draft.url, enabled);
   if (urlMacro) return urlMacro;
   const headers = Object.entries(draft.headers);
   if (headers.length > MAX_HEADERS) {
@@ -87,7 +120,9 @@ export function destinationProblem(
         message: `headers.${name} must be at most ${MAX_HEADER_VALUE_LENGTH} characters`,
       };
     }
-    const headerMacro = macroProblem(`headers.${name}`, value);
+    const headerMacro =
+      macroProblem(`headers.${name}`, value) ??
+      placeholderProblem(`headers.${name}`, value, enabled);
     if (headerMacro) return headerMacro;
   }
   if (draft.body !== null) {
@@ -95,7 +130,8 @@ export function destinationProblem(
     if (draft.body.length > MAX_BODY_LENGTH) {
       return { field: 'body', message: `body must be at most ${MAX_BODY_LENGTH} characters` };
     }
-    const bodyMacro = macroProblem('body', draft.body);
+    const bodyMacro =
+      macroProblem('body', draft.body) ?? placeholderProblem('body', draft.body, enabled);
     if (bodyMacro) return bodyMacro;
   }
   let url: URL;

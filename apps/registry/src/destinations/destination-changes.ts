@@ -137,6 +137,7 @@ export class DestinationChanges {
     }
     const problem = destinationProblem(destination, {
       allowPrivate: this.config.destinationsAllowPrivate,
+      enabled: destination.enabled,
     });
     if (problem) throw new FieldBadRequestException(problem.field, problem.message);
   }
