@@ -319,6 +319,24 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       expect(outbox.published_at).not.toBeNull();
     });
 
+    it('names a template connected again apart from the first: "(2)", "(3)"', async () => {
+      const fresh = await createAccount('Twice');
+      const names: string[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        names.push((await createIntegration(fresh, { template: 'pocket-option-revshare' })).name);
+      }
+      names.push((await createIntegration(fresh, { template: 'custom', name: 'Mine' })).name);
+      names.push((await createIntegration(fresh, { template: 'custom', name: 'Mine' })).name);
+      expect(names).toEqual([
+        'PocketOption RevShare',
+        'PocketOption RevShare (2)',
+        'PocketOption RevShare (3)',
+        // A name the marketer typed is kept as typed.
+        'Mine',
+        'Mine',
+      ]);
+    });
+
     it('takes the v2 and custom templates and a custom click id parameter', async () => {
       const v2 = await createIntegration(a, { template: 'pocket-option-revshare-v2' });
       expect(v2.name).toBe('PocketOption RevShare [v2]');

@@ -41,6 +41,26 @@ export class IntegrationChanges {
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
+  /**
+   * `base`, or `base (2)`, `base (3)`, … when the account already has an integration of that
+   * name: a template connected twice (the catalogue's button pressed again) stays two
+   * integrations a marketer can tell apart in every list.
+   */
+  async freeName(accountId: string, base: string): Promise<string> {
+    const taken: Array<{ name: string }> = await this.dataSource
+      .getRepository(IntegrationEntity)
+      .createQueryBuilder('i')
+      .select('i.name', 'name')
+      .where('i.accountId = :accountId', { accountId })
+      .andWhere('(i.name = :base OR starts_with(i.name, :prefix))', { base, prefix: `${base} (` })
+      .getRawMany();
+    const names = new Set(taken.map((row) => row.name));
+    if (!names.has(base)) return base;
+    let n = 2;
+    while (names.has(`${base} (${n})`)) n += 1;
+    return `${base} (${n})`;
+  }
+
   async create(
     integration: IntegrationEntity,
     apply: (manager: EntityManager) => Promise<void>,

@@ -68,7 +68,7 @@ export class IntegrationsController {
       {
         id,
         accountId: account.id,
-        name: body.name ?? template.name,
+        name: body.name ?? (await this.integrations.freeName(account.id, template.name)),
         template: template.id,
         clickIdParam: body.clickIdParam ?? template.clickIdParam,
         amountParam: template.amountParam,
