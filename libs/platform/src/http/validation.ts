@@ -43,7 +43,8 @@ export function firstFieldPath(errors: ValidationError[], parent = ''): string |
  * section 4), so a client can show the error next to it.
  */
 export function validationFailure(errors: ValidationError[]): BadRequestException {
-  const message = describe(errors).join('; ');
+  // One line per distinct message ("limit must be between 1 and 500" once, not per bound).
+  const message = [...new Set(describe(errors))].join('; ');
   const field = firstFieldPath(errors);
   return field === null
     ? new BadRequestException(message)
