@@ -32,7 +32,7 @@ export interface KeysetListOptions<F extends string> {
   pollMs: number;
 }
 
-type FilterName<F extends string> = F | (typeof PERIOD_FILTERS)[number];
+export type FilterName<F extends string> = F | (typeof PERIOD_FILTERS)[number];
 
 /** A list's filters as in the URL. */
 export interface UrlFilters<F extends string> {

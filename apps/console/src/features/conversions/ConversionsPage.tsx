@@ -1,9 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client';
-import { CONVERSION_STAGES, useIntegrations } from '../../api/queries';
+import { CONVERSION_STAGES } from '../../api/queries';
 import type { Conversion } from '../../api/types';
 import { KeysetListPage, SelectFilter, TextFilter, useKeysetList } from '../../shared/keyset-list';
+import { IntegrationFilter } from '../../shared/integration-filter';
 import { LongText } from '../../shared/long-text';
 import { Time } from '../../shared/time';
 import { ErrorState, TableWrap } from '../../shared/ui';
@@ -14,7 +15,6 @@ const FILTERS = ['integrationId', 'clickId', 'stage', 'campaign'] as const;
 /** Attributed conversions, reversals included, newest first (`GET /api/conversions`). */
 export default function ConversionsPage() {
   const { t } = useTranslation();
-  const integrations = useIntegrations();
   const list = useKeysetList<Conversion, (typeof FILTERS)[number]>({
     queryKey: ['conversions'],
     path: '/api/conversions',
@@ -28,12 +28,7 @@ export default function ConversionsPage() {
       title={t('conversions.title')}
       filters={
         <>
-          <SelectFilter
-            list={list}
-            name="integrationId"
-            label={t('common.integration')}
-            options={integrations.data?.map((i) => [i.id, i.name] as const) ?? []}
-          />
+          <IntegrationFilter list={list} name="integrationId" />
           <SelectFilter
             list={list}
             name="stage"

@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import { POSTBACK_STATUSES, useIntegrations } from '../../api/queries';
+import { POSTBACK_STATUSES } from '../../api/queries';
 import type { PostbackLogItem } from '../../api/types';
 import { KeysetListPage, SelectFilter, TextFilter, useKeysetList } from '../../shared/keyset-list';
+import { IntegrationFilter } from '../../shared/integration-filter';
 import { LogTable } from './LogTable';
 import { PostbackDrawer } from './PostbackDrawer';
 
@@ -13,7 +14,6 @@ export const LOG_POLL_MS = 2000;
 /** Received postbacks, newest first (`GET /api/postback-logs`), each in full in the drawer. */
 export default function PostbackLogsPage() {
   const { t } = useTranslation();
-  const integrations = useIntegrations();
   const list = useKeysetList<PostbackLogItem, (typeof LOG_FILTERS)[number]>({
     queryKey: ['postback-logs'],
     path: '/api/postback-logs',
@@ -27,12 +27,7 @@ export default function PostbackLogsPage() {
       title={t('logs.title')}
       filters={
         <>
-          <SelectFilter
-            list={list}
-            name="integrationId"
-            label={t('common.integration')}
-            options={integrations.data?.map((i) => [i.id, i.name] as const) ?? []}
-          />
+          <IntegrationFilter list={list} name="integrationId" />
           <TextFilter list={list} name="event" label={t('logs.cols.event')} />
           <SelectFilter
             list={list}
