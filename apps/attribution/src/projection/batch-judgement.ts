@@ -94,17 +94,15 @@ export class BatchJudgement {
     this.processed = await this.store.processedPostbackIds([...this.readings.keys()]);
     const rows = await this.store.clicks(clickIds);
     const pending = await this.store.pendingFor(registered);
-    // What this batch's postbacks (and the waiting ones it may re-judge) can ask the histories.
+    // What this batch's postbacks can ask the stored histories. Waiting postbacks are re-judged
+    // only against a click this batch registers, whose history starts empty.
     const tids = new Set<string>();
     const paramsHashes = new Set<string>();
-    const ask = (tid: string | null, paramsHash: string | null) => {
-      if (tid !== null) tids.add(tid);
-      else if (paramsHash !== null) paramsHashes.add(paramsHash);
-    };
     for (const reading of this.readings.values()) {
-      if (reading.ok) ask(reading.postback.tid, reading.postback.paramsHash);
+      if (!reading.ok) continue;
+      if (reading.postback.tid !== null) tids.add(reading.postback.tid);
+      else paramsHashes.add(reading.postback.paramsHash);
     }
-    for (const row of pending) ask(row.tid, row.params_hash);
     const histories = await this.store.historiesFor(
       rows.map((row) => row.click_id),
       { tids: [...tids], paramsHashes: [...paramsHashes] },
