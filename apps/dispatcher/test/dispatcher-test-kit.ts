@@ -50,6 +50,44 @@ let clickCounter = 0;
 export const newClickId = () =>
   `Clk${Date.now().toString(36)}${(clickCounter++).toString(36)}`.slice(0, 16).padEnd(10, '0');
 
+/** A ConversionRecorded as attribution builds it (a fresh postback and click unless given). */
+export function conversionEvent(
+  accountId: string,
+  integrationId: string,
+  payload: Partial<ConversionRecordedPayload> = {},
+): ConversionRecordedEvent {
+  const postbackId = randomUUID();
+  const clickId = payload.clickId ?? newClickId();
+  return createEvent(
+    'ConversionRecorded',
+    {
+      postbackId,
+      clickId,
+      event: 'resale',
+      kind: 'deposit',
+      stage: 'first_deposit',
+      ordinal: 1,
+      amount: '50.00',
+      currency: 'USD',
+      tid: null,
+      fields: {},
+      campaign: 'winter',
+      source: 'tg',
+      subscriberId: null,
+      clickParams: {},
+      clickedAt: new Date(Date.now() - 60_000).toISOString(),
+      ...payload,
+    },
+    {
+      id: conversionRecordedId(postbackId),
+      accountId,
+      integrationId,
+      correlationId: clickId,
+      causationId: postbackId,
+    },
+  );
+}
+
 /** Publishes a ConversionRecorded as attribution does; `event` re-publishes an existing one. */
 export async function publishConversion(
   accountId: string,
@@ -58,38 +96,7 @@ export async function publishConversion(
   event?: ConversionRecordedEvent,
 ): Promise<ConversionRecordedEvent> {
   const producer = await seedProducer();
-  const postbackId = randomUUID();
-  const clickId = payload.clickId ?? newClickId();
-  const conversion =
-    event ??
-    createEvent(
-      'ConversionRecorded',
-      {
-        postbackId,
-        clickId,
-        event: 'resale',
-        kind: 'deposit',
-        stage: 'first_deposit',
-        ordinal: 1,
-        amount: '50.00',
-        currency: 'USD',
-        tid: null,
-        fields: {},
-        campaign: 'winter',
-        source: 'tg',
-        subscriberId: null,
-        clickParams: {},
-        clickedAt: new Date(Date.now() - 60_000).toISOString(),
-        ...payload,
-      },
-      {
-        id: conversionRecordedId(postbackId),
-        accountId,
-        integrationId,
-        correlationId: clickId,
-        causationId: postbackId,
-      },
-    );
+  const conversion = event ?? conversionEvent(accountId, integrationId, payload);
   await producer.publish(Topics.Conversions, conversion, conversion.payload.clickId);
   return conversion;
 }

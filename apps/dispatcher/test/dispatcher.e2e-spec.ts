@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
-import { Topics } from '@tracker/contracts';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { deliveryIdOf, Topics } from '@tracker/contracts';
 import { nonPublicRange } from '@tracker/destinations';
 import {
   closeSeedProducer,
@@ -18,8 +19,15 @@ import {
   TestApp,
 } from '@tracker/testing';
 import { createKafkaClient, TopicReader } from '@tracker/kafka';
+import { DataSource } from 'typeorm';
 import { DispatcherModule } from '../src/dispatcher.module';
-import { deleteDestination, publishConversion, publishDestination } from './dispatcher-test-kit';
+import { DISPATCHER_DB, Tables } from '../src/shared/schema';
+import {
+  conversionEvent,
+  deleteDestination,
+  publishConversion,
+  publishDestination,
+} from './dispatcher-test-kit';
 
 interface Delivery {
   id: string;
@@ -257,6 +265,46 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
       );
     });
     expect(receiver.to('/dup')).toHaveLength(2);
+  });
+
+  it('sends a delivery the log rebuild knew only from its DeliveryScheduled, once, when its conversion arrives', async () => {
+    // The scheduler publishes DeliveryScheduled before it writes the delivery; a replay of the
+    // log running in between rebuilds the row from the topic alone, without the conversion,
+    // and not sendable (no claim may send it before the scheduler has written it).
+    const destination = await publishDestination(a.account.id, {
+      url: `${receiver.baseUrl}/rebuilt?cid={conversion_id}`,
+    });
+    const conversion = conversionEvent(a.account.id, integrationId);
+    const deliveryId = deliveryIdOf(conversion.id, destination.id);
+    const dataSource = app.app.get<DataSource>(getDataSourceToken(DISPATCHER_DB));
+    await dataSource.query(
+      `INSERT INTO ${Tables.deliveries} (id, account_id, destination_id, conversion_id, click_id,
+         stage, status, created_at, next_attempt_at, scheduled)
+       VALUES ($1, $2, $3, $4, $5, 'first_deposit', 'pending', now(), now(), false)`,
+      [deliveryId, a.account.id, destination.id, conversion.id, conversion.payload.clickId],
+    );
+    await publishConversion(a.account.id, integrationId, {}, conversion);
+    const delivered = await waitForDelivery(a, destination.id, 'delivered');
+    expect(delivered.id).toBe(deliveryId);
+    expect(receiver.to('/rebuilt').map((request) => request.url)).toEqual([
+      `/rebuilt?cid=${conversion.id}`,
+    ]);
+    // Redelivered now that the row holds its state: nothing more is published or sent.
+    await publishConversion(a.account.id, integrationId, {}, conversion);
+    const marker = await publishConversion(a.account.id, integrationId);
+    await eventually(async () => {
+      const page = await deliveriesOf(a, `destinationId=${destination.id}`);
+      expect(page.items.map((d) => d.conversionId).sort()).toEqual(
+        [conversion.id, marker.id].sort(),
+      );
+    });
+    await eventually(() => expect(receiver.to('/rebuilt')).toHaveLength(2));
+    expect(receiver.to('/rebuilt')[0].url).toBe(`/rebuilt?cid=${conversion.id}`);
+    // (The strict dispatcher of this spec publishes its own events for the same delivery.)
+    const types = deliveriesTopic.messages
+      .filter((m) => (m.event?.payload as { deliveryId?: string }).deliveryId === deliveryId)
+      .map((m) => m.event!.type);
+    expect(types[0]).toBe('DeliveryScheduled');
   });
 
   it('retries a 503 with the same Idempotency-Key and delivers', async () => {

@@ -4,7 +4,8 @@ import { DispatcherTables } from '../shared/schema';
 
 /**
  * The deliveries log as `tracker.deliveries.v1` tells it: a DeliveryScheduled creates the
- * delivery (pending), each DeliveryAttempted records its attempt and moves the delivery to the
+ * delivery (pending; not sendable until the live row's work state is carried over at the switch,
+ * or, for one the live scheduler has not written yet, until it writes it), each DeliveryAttempted records its attempt and moves the delivery to the
  * attempt's outcome. Idempotent by (delivery, attempt), so a re-read batch changes nothing.
  */
 export async function writeDeliveryLog(
@@ -51,7 +52,7 @@ export async function writeDeliveryLog(
         `INSERT INTO ${tables.deliveries} (id, account_id, destination_id, conversion_id, click_id,
            stage, status, created_at, next_attempt_at, scheduled)
          SELECT id, account_id, destination_id, conversion_id, click_id, stage, 'pending',
-                created_at, created_at, true
+                created_at, created_at, false
            FROM json_to_recordset($1::json) AS x(id uuid, account_id uuid, destination_id uuid,
              conversion_id uuid, click_id text, stage text, created_at timestamptz)
          ON CONFLICT (id) DO NOTHING`,

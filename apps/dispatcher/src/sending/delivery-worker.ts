@@ -64,8 +64,8 @@ const storable = (value: string | null) =>
   value === null ? null : value.replaceAll(String.fromCharCode(0), '\uFFFD');
 
 /**
- * Sends due deliveries (SPEC section 4): claims them with a lease, or takes fresh ones the relay
- * leased for it as it made them sendable (a crashed sender's deliveries go out again with the
+ * Sends due deliveries (SPEC section 4): claims them with a lease, or takes fresh ones the
+ * scheduler leased for it as it wrote them (a crashed sender's deliveries go out again with the
  * same `Idempotency-Key` once the lease expires), renders the request at
  * the first attempt and reuses it for retries, sends it, and records each attempt with its
  * DeliveryAttempted event in one transaction per group of finished attempts.
@@ -76,7 +76,7 @@ export class DeliveryWorker
 {
   private readonly logger = new Logger(DeliveryWorker.name);
   private inFlight = 0;
-  /** Room promised to the relay's hand-off in progress (counts as in flight). */
+  /** Room promised to the scheduler's hand-off in progress (counts as in flight). */
   private reserved = 0;
   /** Settles when nothing is reserved any more (awaited at shutdown). */
   private reservations: { done: Promise<void>; settle: () => void } | null = null;
@@ -93,9 +93,7 @@ export class DeliveryWorker
     private readonly relay: DispatcherOutboxRelay,
     @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
     @Inject(TRACKER_CONFIG) private readonly config: RuntimeConfig,
-  ) {
-    relay.handOffTo(this);
-  }
+  ) {}
 
   reserve(wanted: number): number {
     if (this.stopped) return 0;

@@ -23,9 +23,9 @@ export const DUE_DELIVERY_COLUMNS =
   'd.conversion, d.rendered, d.window_started_at';
 
 /**
- * Where the outbox relay hands the deliveries it has just made sendable (their
- * DeliveryScheduled is on the topic): it marks them scheduled and leases as many as the sender
- * can take in the same statement, so a fresh delivery costs no separate claim (SPEC section 4).
+ * Where the scheduler hands the deliveries it has just written (their DeliveryScheduled is on
+ * the topic): it leases as many as the sender can take in the same statement, so a fresh
+ * delivery costs no separate claim and is not read back (SPEC section 4).
  */
 export interface ScheduledHandOff {
   /** Reserves room for up to `wanted` deliveries; returns how many may be handed over. */
@@ -33,7 +33,7 @@ export interface ScheduledHandOff {
   /**
    * The leased deliveries (at most the reserved count; `reserved` as reserve() returned it,
    * also when nothing could be handed over, e.g. the transaction failed); `untaken` more were
-   * made sendable without a lease, for the claims to pick up.
+   * written sendable without a lease, for the claims to pick up.
    */
   take(rows: DueDelivery[], reserved: number, untaken: number): void;
 }
