@@ -46,17 +46,6 @@ export interface OutboxRelayOptions {
   published?: 'mark' | 'delete';
   /** Logger context (default `OutboxRelay`). */
   logContext?: string;
-  /**
-   * Runs in the round's transaction after its rows are acknowledged, before they are marked (or
-   * deleted), e.g. to mark what may go on now that its event is on the topic. A rejection rolls
-   * the round back.
-   */
-  afterPublish?: (manager: EntityManager, rows: PublishedOutboxRow[]) => Promise<void>;
-  /**
-   * Called once a round that ran `afterPublish` ended: `committed` true after its commit, false
-   * after a rollback (e.g. to hand over, or release, what `afterPublish` took in it).
-   */
-  afterRound?: (committed: boolean) => void;
 }
 
 /** A row a round acknowledged and marked (its event's `type`, null for a tombstone). */
@@ -345,33 +334,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     relayUp.set({ relay: this.options.deadLetterStep }, problem === null ? 1 : 0);
   }
 
-  /**
-   * One round in one transaction: lock, read in order, publish (acks=all), `afterPublish`,
-   * mark; `afterRound` hears whether it committed.
-   */
+  /** One round in one transaction: lock, read in order, publish (acks=all), mark or delete. */
   private async publishBatch(): Promise<number> {
-    const { afterPublish, afterRound } = this.options;
-    let ranAfterPublish = false;
-    let committed = false;
-    let published: PublishedOutboxRow[] = [];
-    try {
-      published = await this.runRound(async (manager, done) => {
-        if (!afterPublish) return;
-        ranAfterPublish = true;
-        await afterPublish(manager, done);
-      });
-      committed = true;
-    } finally {
-      if (ranAfterPublish) afterRound?.(committed);
-    }
+    const published = await this.runRound();
     for (const row of published) this.settle(row.seq);
     if (published.length > 0) for (const listener of this.publishedListeners) listener();
     return published.length;
   }
 
-  private runRound(
-    afterPublish: (manager: EntityManager, rows: PublishedOutboxRow[]) => Promise<void>,
-  ): Promise<PublishedOutboxRow[]> {
+  private runRound(): Promise<PublishedOutboxRow[]> {
     const { lockKey, lockWait, batchRows, deadLetterStep } = this.options;
     return this.dataSource.transaction(async (manager) => {
       if (lockWait === 'wait') {
@@ -399,10 +370,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       for (const letter of letters) {
         this.logger.error({ msg: 'outbox row dead-lettered', ...deadLetterLogFields(letter) });
       }
-      const done = rows.map(({ seq, topic, key, type }) => ({ seq, topic, key, type }));
-      await afterPublish(manager, done);
       await this.markPublished(manager, rows);
-      return done;
+      return rows.map(({ seq, topic, key, type }) => ({ seq, topic, key, type }));
     });
   }
 

@@ -16,7 +16,6 @@ import {
   OutboxRelay,
   OutboxRelayOptions,
   outboxRelayProblems,
-  PublishedOutboxRow,
 } from '../src';
 import { createTestTopic, samplePostback, testKafka } from './kafka-test-kit';
 
@@ -122,36 +121,27 @@ describe('OutboxRelay (libs/kafka)', () => {
     async (lockWait) => {
       const topic = await createTestTopic(`relay-order-${lockWait}`, 2);
       const topicTail = await tail(topic);
-      const marked: string[] = [];
-      const afterPublish = async (_: unknown, rows: PublishedOutboxRow[]) => {
-        marked.push(...rows.map((row) => row.seq));
-      };
-      const replicas = [
-        relay({ batchRows: 7, lockWait, afterPublish }),
-        relay({ batchRows: 7, lockWait, afterPublish }),
-      ];
+      const replicas = [relay({ batchRows: 7, lockWait }), relay({ batchRows: 7, lockWait })];
       let rounds = 0;
       replicas[0].onPublished(() => rounds++);
       replicas[1].onPublished(() => rounds++);
       for (const replica of replicas) replica.onApplicationBootstrap();
 
       const expected = new Map<string, string[]>();
-      const seqs: string[] = [];
       for (let n = 0; n < 60; n++) {
         const key = `k${n % 3}`;
-        seqs.push(await enqueue(topic, key, event(key, n)));
+        await enqueue(topic, key, event(key, n));
         expected.set(key, [...(expected.get(key) ?? []), String(n)]);
         if (n % 10 === 0) replicas[n % 2].kick();
       }
       // The delete marker of a compacted topic goes out as a null value, after the key's rows.
-      seqs.push(await enqueue(topic, 'k0', null));
+      await enqueue(topic, 'k0', null);
       expected.get('k0')!.push('tombstone');
       replicas[1].kick();
 
       await eventually(() => expect(topicTail.records).toHaveLength(61), { timeoutMs: 30_000 });
       expect(byKey(topicTail.records)).toEqual(expected);
       expect(await replicas[0].pendingCount()).toBe(0);
-      expect(marked.sort()).toEqual([...seqs].sort());
       expect(rounds).toBeGreaterThanOrEqual(9); // 61 rows at 7 a round
       const tombstone = topicTail.records.find((record) => record.value === null);
       expect(tombstone?.headers).toEqual({});
