@@ -3,13 +3,14 @@
  * phone (390×844), against the whole tracker (real Kafka and PostgreSQL): partner data with
  * 3,000-character values never widens a page, the funnel table's columns stay reachable, no
  * English UI word is left on a Russian page, template event labels speak the chosen language,
- * and an unknown path shows the console's not-found page with a 404. Screenshots of every page
- * go to artifacts/console/layout-<lang>-<width>-<page>.png.
+ * a table writes a day as the browser's date picker shows it, and an unknown path shows the
+ * console's not-found page with a 404. Screenshots of every page go to
+ * artifacts/console/layout-<lang>-<width>-<page>.png.
  */
 import type { Browser, Page } from 'playwright-core';
 import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import { buildConsole, launchChromium, screenshot } from './console-browser';
+import { buildConsole, datePickerText, launchChromium, screenshot } from './console-browser';
 
 /** What a partner may send: one value of 3,000 characters without a space (SPEC 9 keeps 16 KiB). */
 const LONG = `L${'0123456789abcdefghij'.repeat(150)}`.slice(0, 3000);
@@ -361,6 +362,28 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
     expect(main).toContain('Подтверждение email');
     expect(main).toContain('My FTD label');
     expect(main).not.toMatch(/(^|[^A-Za-z])(Registration|Email confirmation|Deposit)([^A-Za-z]|$)/);
+    await tab.context().close();
+  });
+
+  it("writes a day in the tables the way the browser's own date picker shows it", async () => {
+    // This Chromium's pickers speak its UI locale (en-US); the English console follows it.
+    const tab = await tabIn('en', 1366, 768);
+    await open(tab, '/logs');
+    const time = tab.getByTestId('log-row').first().locator('time').first();
+    await time.waitFor();
+    const day = ((await time.getAttribute('datetime')) ?? '').slice(0, 10);
+    await tab.getByLabel('From', { exact: true }).fill(day);
+    await eventually(async () => expect(tab.url()).toContain(`from=${day}`));
+    // The accessibility tree catches up with the typed value after a frame or two.
+    const [year, month, date] = day.split('-');
+    let picker = '';
+    await eventually(async () => {
+      picker = await datePickerText(tab, 'From');
+      expect(`picker ${picker.replace(/\D/g, '')}`).toBe(`picker ${month}${date}${year}`);
+    });
+    const [written, clock] = ((await time.textContent()) ?? '').split(', ');
+    expect(written).toBe(picker);
+    expect(clock).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     await tab.context().close();
   });
 
