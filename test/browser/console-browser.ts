@@ -65,3 +65,34 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+interface AxNode {
+  nodeId: string;
+  role?: { value?: string };
+  name?: { value?: string };
+  childIds?: string[];
+}
+
+/**
+ * What a native date picker (`<input type="date">` labelled `label`) shows, e.g. `12/01/2026`:
+ * its text lives in the browser's own shadow tree, which only the accessibility tree exposes.
+ */
+export async function datePickerText(page: Page, label: string): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] };
+    const byId = new Map(nodes.map((node) => [node.nodeId, node]));
+    const picker = nodes.find((node) => node.role?.value === 'Date' && node.name?.value === label);
+    if (!picker) throw new Error(`no date picker labelled ${label}`);
+    const texts: string[] = [];
+    const walk = (node: AxNode) => {
+      if (node.role?.value === 'StaticText') texts.push(node.name?.value ?? '');
+      else if (node.role?.value !== 'button')
+        for (const id of node.childIds ?? []) walk(byId.get(id) ?? { nodeId: id });
+    };
+    walk(picker);
+    return texts.join('');
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -3,13 +3,14 @@
  * phone (390×844), against the whole tracker (real Kafka and PostgreSQL): partner data with
  * 3,000-character values never widens a page, the funnel table's columns stay reachable, no
  * English UI word is left on a Russian page, template event labels speak the chosen language,
- * and an unknown path shows the console's not-found page with a 404. Screenshots of every page
- * go to artifacts/console/layout-<lang>-<width>-<page>.png.
+ * the API's refusals read in Russian with the server's words kept, a table writes a day as the
+ * browser's date picker shows it, and an unknown path shows the console's not-found page with a
+ * 404. Screenshots of every page go to artifacts/console/layout-<lang>-<width>-<page>.png.
  */
 import type { Browser, Page } from 'playwright-core';
 import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import { buildConsole, launchChromium, screenshot } from './console-browser';
+import { buildConsole, datePickerText, launchChromium, screenshot } from './console-browser';
 
 /** What a partner may send: one value of 3,000 characters without a space (SPEC 9 keeps 16 KiB). */
 const LONG = `L${'0123456789abcdefghij'.repeat(150)}`.slice(0, 3000);
@@ -361,6 +362,84 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
     expect(main).toContain('Подтверждение email');
     expect(main).toContain('My FTD label');
     expect(main).not.toMatch(/(^|[^A-Za-z])(Registration|Email confirmation|Deposit)([^A-Za-z]|$)/);
+    await tab.context().close();
+  });
+
+  it("says the API's refusals in Russian, naming the field, the server's own words kept below", async () => {
+    // What the API answers the settings form's empty name, asked directly.
+    const refused = await fetch(`${tracker.baseUrl}/api/integrations/${integration.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '' }),
+    });
+    const answer = (await refused.json()) as { message: string; field?: string };
+    expect(`${refused.status} ${answer.field}`).toBe('400 name');
+
+    const tab = await tabIn('ru', 1366, 768);
+    await open(tab, `/integrations/${integration.id}`);
+    const settings = tab.locator('form[aria-labelledby="settings-title"]');
+    await settings.getByLabel('Название', { exact: true }).fill('');
+    await settings.getByRole('button', { name: 'Сохранить' }).click();
+    const nameError = tab.locator('#integration-name-error');
+    await nameError.waitFor();
+    const detail = nameError.getByTestId('error-detail');
+    await expect(detail.textContent()).resolves.toBe(answer.message);
+    await expect(detail.getAttribute('lang')).resolves.toBe('en');
+    await expect(nameError.innerText()).resolves.toBe(
+      `Проверьте поле «Название»: трекер не принял это значение.\n${answer.message}`,
+    );
+    await expect(
+      settings.getByLabel('Название', { exact: true }).getAttribute('aria-invalid'),
+    ).resolves.toBe('true');
+    await screenshot(tab, 'error-ru-field');
+
+    // A 409 names no field: it reads at the form's foot, the server's words below.
+    const events = tab.locator('form[aria-labelledby="add-event-title"]');
+    await events.getByLabel('Имя события (tracker.event)').fill('registration');
+    await events.getByRole('button', { name: 'Добавить событие' }).click();
+    const conflict = events.getByRole('alert');
+    await conflict.waitFor();
+    await expect(conflict.innerText()).resolves.toMatch(
+      /^Конфликт: такое уже есть или его только что изменили\. Обновите страницу и попробуйте снова\.\n.*registration.*already exists/,
+    );
+    // Nothing else on the page is left in English.
+    expect(await uiText(tab)).not.toContain(answer.message);
+    await tab.context().close();
+
+    // In English the server's message is shown as it is, with nothing added.
+    const english = await tabIn('en', 1366, 768);
+    await open(english, `/integrations/${integration.id}`);
+    const form = english.locator('form[aria-labelledby="settings-title"]');
+    await form.getByLabel('Name', { exact: true }).fill('');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await english.locator('#integration-name-error').waitFor();
+    await expect(english.locator('#integration-name-error').innerText()).resolves.toBe(
+      answer.message,
+    );
+    await english.context().close();
+    const unchanged = await api<{ name: string }>('GET', `/api/integrations/${integration.id}`);
+    expect(unchanged.name).toBe('PocketOption RevShare');
+  });
+
+  it("writes a day in the tables the way the browser's own date picker shows it", async () => {
+    // This Chromium's pickers speak its UI locale (en-US); the English console follows it.
+    const tab = await tabIn('en', 1366, 768);
+    await open(tab, '/logs');
+    const time = tab.getByTestId('log-row').first().locator('time').first();
+    await time.waitFor();
+    const day = ((await time.getAttribute('datetime')) ?? '').slice(0, 10);
+    await tab.getByLabel('From', { exact: true }).fill(day);
+    await eventually(async () => expect(tab.url()).toContain(`from=${day}`));
+    // The accessibility tree catches up with the typed value after a frame or two.
+    const [year, month, date] = day.split('-');
+    let picker = '';
+    await eventually(async () => {
+      picker = await datePickerText(tab, 'From');
+      expect(`picker ${picker.replace(/\D/g, '')}`).toBe(`picker ${month}${date}${year}`);
+    });
+    const [written, clock] = ((await time.textContent()) ?? '').split(', ');
+    expect(written).toBe(picker);
+    expect(clock).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     await tab.context().close();
   });
 

@@ -44,6 +44,20 @@ export const en = {
     pageNotFoundText: 'There is no console page at this address.',
     home: 'Go to the start page',
     crash: 'Something went wrong on this page.',
+    api: {
+      field: 'Check the field “{{field}}”: the tracker did not accept this value.',
+      badRequest: 'The tracker did not accept this request: check the values you entered.',
+      unauthorized: 'The API key is not valid (or was revoked): sign in again.',
+      forbidden: 'This key may not do that.',
+      conflict:
+        'Conflict: it already exists, or it was just changed. Reload the page and try again.',
+      tooLarge: 'The request is too large: shorten the value and try again.',
+      tooMany: 'Too many requests: wait a moment and try again.',
+      unavailable:
+        'The broker or the database is unavailable: nothing was changed. Try again in a minute.',
+      server: 'The tracker failed (HTTP {{status}}): try again; if it repeats, read its logs.',
+      other: 'The tracker refused the request (HTTP {{status}}).',
+    },
   },
   signIn: {
     title: 'Sign in',

@@ -18,16 +18,17 @@ function format(locale: string, timeZone: string, withDate: boolean): Intl.DateT
   return found;
 }
 
-/** A time in the user's zone, e.g. `30.11.2026, 12:03:05`. */
-export function formatTime(
-  iso: string,
-  language: string,
-  timeZone: string,
-  withDate = true,
-): string {
+/**
+ * An instant as the console writes it: numeric date (unless `withDate` is false) and 24-hour time
+ * in `timeZone`, in `locale` — the one `displayLocale` (./locale.ts) picks for the UI language, so
+ * tables read the way the browser's date pickers show a day: `12/01/2026, 12:03:05` (en-US),
+ * `01/12/2026, 12:03:05` (en-GB), `01.12.2026, 12:03:05` (ru-RU). An unparseable `iso` comes
+ * back as given.
+ */
+export function formatTime(iso: string, locale: string, timeZone: string, withDate = true): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return format(language === 'ru' ? 'ru-RU' : 'en-GB', timeZone, withDate).format(date);
+  return format(locale, timeZone, withDate).format(date);
 }
 
 /** `3 s`, `4 min 12 s`, `2 h 5 min`, `3 d 4 h` between two instants. */

@@ -3,13 +3,13 @@ import {
   type UseInfiniteQueryResult,
   type InfiniteData,
 } from '@tanstack/react-query';
-import { useCallback, type ReactNode } from 'react';
+import { useCallback, type ChangeEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, query } from '../api/client';
 import type { Page } from '../api/types';
 import { usePreferences } from './preferences';
-import { periodIn } from './time';
+import { DateInput, periodIn } from './time';
 import { Empty, ErrorState, Loading } from './ui';
 
 /** Every list has a period: calendar days in the chosen zone, sent as instants (`periodIn`). */
@@ -197,15 +197,15 @@ export function TextFilter<F extends string>({
   type?: 'date' | 'search';
   placeholder?: string;
 }) {
+  const bound = {
+    value: list.filters[name],
+    onChange: (e: ChangeEvent<HTMLInputElement>) => list.setFilter(name, e.target.value),
+    placeholder,
+  };
   return (
     <label>
       {label}
-      <input
-        type={type}
-        value={list.filters[name]}
-        onChange={(e) => list.setFilter(name, e.target.value)}
-        placeholder={placeholder}
-      />
+      {type === 'date' ? <DateInput {...bound} /> : <input type={type} {...bound} />}
     </label>
   );
 }

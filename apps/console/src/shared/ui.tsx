@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiDownError, ApiError } from '../api/client';
+import { ApiError } from '../api/client';
+import { errorText, type ErrorText } from './error-text';
+import { usePreferences } from './preferences';
 
 /** Copies text to the clipboard and says so for a moment; keyboard- and screen-reader-usable. */
 export function CopyButton({
@@ -81,34 +83,43 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
 }
 
-/** The state of a failed request: API down, not found (never says whose), or the API's message. */
-export function ErrorState({ error }: { error: unknown }) {
-  const { t } = useTranslation();
-  if (error instanceof ApiDownError) {
-    return (
-      <div className="alert error" role="alert">
-        <strong>{t('errors.down.title')}</strong> {t('errors.down.text')}
-      </div>
-    );
-  }
-  if (error instanceof ApiError && error.status === 404) {
-    return (
-      <div className="alert error" role="alert" data-testid="not-found">
-        <strong>404</strong> {t('errors.notFound')}
-      </div>
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
+/** The server's own words under a translated error: small, marked English (SPEC section 4). */
+function ErrorDetail({ detail }: { detail: string | null }) {
+  if (!detail) return null;
   return (
-    <div className="alert error" role="alert">
-      {message}
+    <small className="error-detail" lang="en" data-testid="error-detail">
+      {detail}
+    </small>
+  );
+}
+
+/** `errorText` in the page's language. */
+function useErrorText(error: unknown, fieldLabel?: string): ErrorText {
+  const { t } = useTranslation();
+  const { language } = usePreferences();
+  return errorText(error, language, t, fieldLabel);
+}
+
+/**
+ * The state of a failed request: API down, not found (never says whose), or what the API said —
+ * in Russian as a Russian sentence with the server's words below it (`errorText`).
+ */
+export function ErrorState({ error }: { error: unknown }) {
+  const { title, text, detail } = useErrorText(error);
+  const notFound = error instanceof ApiError && error.status === 404;
+  return (
+    <div className="alert error" role="alert" data-testid={notFound ? 'not-found' : undefined}>
+      {title ? <strong>{title}</strong> : null}
+      {title ? ' ' : null}
+      {text}
+      <ErrorDetail detail={detail} />
     </div>
   );
 }
 
-/** The API's message shown next to the field it names; other errors go to the form's foot. */
-export function fieldError(error: unknown, field: string): string | null {
-  return error instanceof ApiError && error.field === field ? error.message : null;
+/** The API's error when it names `field` (shown next to that field, `FieldMessage`), else null. */
+export function fieldError(error: unknown, field: string): ApiError | null {
+  return error instanceof ApiError && error.field === field ? error : null;
 }
 
 export function FormError({ error, fields }: { error: unknown; fields: string[] }) {
@@ -117,11 +128,27 @@ export function FormError({ error, fields }: { error: unknown; fields: string[] 
   return <ErrorState error={error} />;
 }
 
-export function FieldMessage({ id, message }: { id: string; message: string | null }) {
+/**
+ * The message under a field: the console's own text, or the API's error about that field as
+ * `errorText` tells it; `label` is the field's label as the form shows it, for the Russian
+ * sentence that names the field.
+ */
+export function FieldMessage({
+  id,
+  message,
+  label,
+}: {
+  id: string;
+  message: string | ApiError | null;
+  label?: string;
+}) {
+  const fromApi = useErrorText(message, label);
   if (!message) return null;
+  const { text, detail } = typeof message === 'string' ? { text: message, detail: null } : fromApi;
   return (
     <p className="field-error" id={id} role="alert">
-      {message}
+      {text}
+      <ErrorDetail detail={detail} />
     </p>
   );
 }

@@ -81,7 +81,11 @@ export default function AdminPage() {
           maxLength={200}
           aria-describedby="account-name-error"
         />
-        <FieldMessage id="account-name-error" message={fieldError(create.error, 'name')} />
+        <FieldMessage
+          id="account-name-error"
+          message={fieldError(create.error, 'name')}
+          label={t('admin.name')}
+        />
         {!badToken ? <FormError error={create.error} fields={['name']} /> : null}
         <button type="submit" disabled={create.isPending}>
           {t('admin.submit')}

@@ -100,7 +100,11 @@ export function DestinationForm({
         aria-invalid={Boolean(error('name'))}
         aria-describedby={described('dest-name')}
       />
-      <FieldMessage id="dest-name-error" message={error('name')} />
+      <FieldMessage
+        id="dest-name-error"
+        message={error('name')}
+        label={t('destinations.form.name')}
+      />
       <label htmlFor="dest-integration">{t('common.integration')}</label>
       <select
         id="dest-integration"
@@ -116,7 +120,11 @@ export function DestinationForm({
           </option>
         ))}
       </select>
-      <FieldMessage id="dest-integration-error" message={error('integrationId')} />
+      <FieldMessage
+        id="dest-integration-error"
+        message={error('integrationId')}
+        label={t('common.integration')}
+      />
       <fieldset className="stages" aria-describedby={described('dest-stages', true)}>
         <legend>{t('destinations.form.stages')}</legend>
         <p className="hint" id="dest-stages-hint">
@@ -133,7 +141,11 @@ export function DestinationForm({
           </label>
         ))}
       </fieldset>
-      <FieldMessage id="dest-stages-error" message={error('stages')} />
+      <FieldMessage
+        id="dest-stages-error"
+        message={error('stages')}
+        label={t('destinations.form.stages')}
+      />
       <label htmlFor="dest-method">{t('destinations.form.method')}</label>
       <select
         id="dest-method"
@@ -144,7 +156,11 @@ export function DestinationForm({
         <option value="GET">GET</option>
         <option value="POST">POST</option>
       </select>
-      <FieldMessage id="dest-method-error" message={error('method')} />
+      <FieldMessage
+        id="dest-method-error"
+        message={error('method')}
+        label={t('destinations.form.method')}
+      />
       <label htmlFor="dest-url">{t('destinations.form.url')}</label>
       <textarea
         id="dest-url"
@@ -157,7 +173,7 @@ export function DestinationForm({
         aria-invalid={Boolean(error('url'))}
         aria-describedby={described('dest-url')}
       />
-      <FieldMessage id="dest-url-error" message={error('url')} />
+      <FieldMessage id="dest-url-error" message={error('url')} label={t('destinations.form.url')} />
       <label htmlFor="dest-headers">{t('destinations.form.headers')}</label>
       <textarea
         id="dest-headers"
@@ -173,7 +189,11 @@ export function DestinationForm({
       <p className="hint" id="dest-headers-hint">
         {t('destinations.form.headersHint')}
       </p>
-      <FieldMessage id="dest-headers-error" message={error('headers')} />
+      <FieldMessage
+        id="dest-headers-error"
+        message={error('headers')}
+        label={t('destinations.form.headers')}
+      />
       {method === 'POST' ? (
         <>
           <label htmlFor="dest-body">{t('destinations.form.body')}</label>
@@ -187,7 +207,11 @@ export function DestinationForm({
             aria-invalid={Boolean(error('body'))}
             aria-describedby={described('dest-body')}
           />
-          <FieldMessage id="dest-body-error" message={error('body')} />
+          <FieldMessage
+            id="dest-body-error"
+            message={error('body')}
+            label={t('destinations.form.body')}
+          />
         </>
       ) : null}
       <MacrosHelp />

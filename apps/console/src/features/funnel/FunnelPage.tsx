@@ -6,25 +6,24 @@ import { api, query } from '../../api/client';
 import { useIntegrations } from '../../api/queries';
 import type { FunnelRow } from '../../api/types';
 import { knownTimeZones, usePreferences } from '../../shared/preferences';
-import { addDays, dateInZone } from '../../shared/time';
+import { addDays, DateInput, dateInZone, useDisplayLocale } from '../../shared/time';
 import { Amounts, Empty, ErrorState, Loading, TableWrap } from '../../shared/ui';
 import { funnelCsv } from './csv';
 
 const DayChart = lazy(() => import('./DayChart'));
 const GROUPINGS = ['none', 'day', 'campaign', 'integration'] as const;
 
-function percent(rate: number | null, language: string): string {
+/** A rate (0.125) as a percentage in the locale the page writes numbers in (`12.5%`, `12,5 %`). */
+function percent(rate: number | null, locale: string): string {
   if (rate === null) return '—';
-  return new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 2,
-  }).format(rate);
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(rate);
 }
 
 /** Funnel by period and group: counts, amounts per currency, the three rates, a day chart, CSV. */
 export default function FunnelPage() {
   const { t } = useTranslation();
-  const { language, timeZone } = usePreferences();
+  const { timeZone } = usePreferences();
+  const locale = useDisplayLocale();
   const [search, setSearch] = useSearchParams();
   const integrations = useIntegrations();
   const groupBy = search.get('groupBy') ?? 'none';
@@ -113,11 +112,11 @@ export default function FunnelPage() {
         </label>
         <label>
           {t('common.from')}
-          <input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} />
+          <DateInput value={filters.from} onChange={(e) => set({ from: e.target.value })} />
         </label>
         <label>
           {t('common.to')}
-          <input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} />
+          <DateInput value={filters.to} onChange={(e) => set({ to: e.target.value })} />
         </label>
         <label>
           {t('settings.timeZone')}
@@ -215,9 +214,9 @@ export default function FunnelPage() {
                   <td>
                     <Amounts amounts={row.commissionAmount} />
                   </td>
-                  <td>{percent(row.click2reg, language)}</td>
-                  <td>{percent(row.reg2fd, language)}</td>
-                  <td>{percent(row.fd2rd, language)}</td>
+                  <td>{percent(row.click2reg, locale)}</td>
+                  <td>{percent(row.reg2fd, locale)}</td>
+                  <td>{percent(row.fd2rd, locale)}</td>
                 </tr>
               ))}
             </tbody>

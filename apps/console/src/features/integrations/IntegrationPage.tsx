@@ -101,7 +101,11 @@ function ClickIdSection({ integration }: { integration: Integration }) {
           </button>
         ))}
       </div>
-      <FieldMessage id="click-id-param-error" message={error} />
+      <FieldMessage
+        id="click-id-param-error"
+        message={error}
+        label={t('integrations.clickIdParam')}
+      />
       <FormError error={patch.error} fields={['clickIdParam']} />
     </section>
   );
@@ -194,7 +198,11 @@ function AddEventForm({ integration }: { integration: Integration }) {
         pattern="[A-Za-z0-9_.\-]{1,64}"
         aria-describedby="event-name-error"
       />
-      <FieldMessage id="event-name-error" message={fieldError(add.error, 'name')} />
+      <FieldMessage
+        id="event-name-error"
+        message={fieldError(add.error, 'name')}
+        label={t('integration.events.name')}
+      />
       <label htmlFor="event-kind">{t('integration.events.kind')}</label>
       <select id="event-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
         {EVENT_KINDS.map((k) => (
@@ -203,7 +211,11 @@ function AddEventForm({ integration }: { integration: Integration }) {
           </option>
         ))}
       </select>
-      <FieldMessage id="event-kind-error" message={fieldError(add.error, 'kind')} />
+      <FieldMessage
+        id="event-kind-error"
+        message={fieldError(add.error, 'kind')}
+        label={t('integration.events.kind')}
+      />
       <label htmlFor="event-label">{t('integration.events.label')}</label>
       <input id="event-label" value={label} onChange={(e) => setLabel(e.target.value)} />
       <label htmlFor="event-params">{t('integration.events.params')}</label>
@@ -214,7 +226,11 @@ function AddEventForm({ integration }: { integration: Integration }) {
         placeholder="currency=usd"
         aria-describedby="event-params-error"
       />
-      <FieldMessage id="event-params-error" message={fieldError(add.error, 'params')} />
+      <FieldMessage
+        id="event-params-error"
+        message={fieldError(add.error, 'params')}
+        label={t('integration.events.params')}
+      />
       <FormError error={add.error} fields={['name', 'kind', 'params']} />
       <button type="submit" disabled={add.isPending}>
         {t('integration.events.addButton')}
@@ -265,7 +281,7 @@ function SettingsForm({ integration }: { integration: Integration }) {
           {hint}
         </p>
       ) : null}
-      <FieldMessage id={`${id}-error`} message={fieldError(patch.error, field)} />
+      <FieldMessage id={`${id}-error`} message={fieldError(patch.error, field)} label={label} />
     </>
   );
   return (

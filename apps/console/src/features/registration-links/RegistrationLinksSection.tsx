@@ -85,6 +85,7 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
         <FieldMessage
           id={`link-name-error-${integration.id}`}
           message={fieldError(add.error, 'name')}
+          label={t('links.name')}
         />
         <label htmlFor={`link-base-${integration.id}`}>{t('links.base')}</label>
         <input
@@ -99,6 +100,7 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
         <FieldMessage
           id={`link-base-error-${integration.id}`}
           message={fieldError(add.error, 'baseUrl')}
+          label={t('links.base')}
         />
         <FormError error={add.error} fields={['name', 'baseUrl']} />
         <button type="submit" disabled={add.isPending}>

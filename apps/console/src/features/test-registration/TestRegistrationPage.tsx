@@ -112,7 +112,11 @@ function PostbackChecker({ integration }: { integration: Integration }) {
           required
           aria-describedby="check-url-error"
         />
-        <FieldMessage id="check-url-error" message={fieldError(check.error, 'url')} />
+        <FieldMessage
+          id="check-url-error"
+          message={fieldError(check.error, 'url')}
+          label={t('test.checker.url')}
+        />
         <label htmlFor="check-body">{t('test.checker.body')}</label>
         <textarea id="check-body" value={body} onChange={(e) => setBody(e.target.value)} rows={3} />
         <button type="submit" disabled={check.isPending}>
