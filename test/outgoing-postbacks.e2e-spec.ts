@@ -67,6 +67,7 @@ describe('outgoing postbacks through the whole tracker', () => {
       'facebook-capi': 'EAAGm0PX4ZCpsBAKZAZB',
       'tiktok-events': 'tt-access-0123456789',
       'telegram-bot': '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      'telegram-bot-signups': '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
     };
     const destinations: Record<string, string> = {};
     for (const template of templates) {
@@ -136,7 +137,8 @@ describe('outgoing postbacks through the whole tracker', () => {
     expect(stagesOf('s2s-get')).toEqual(['first_deposit', 'registration']);
     expect(stagesOf('facebook-capi')).toEqual(['first_deposit']);
     expect(stagesOf('tiktok-events')).toEqual(['first_deposit']);
-    expect(stagesOf('telegram-bot')).toEqual(['first_deposit', 'registration']);
+    expect(stagesOf('telegram-bot')).toEqual(['first_deposit']);
+    expect(stagesOf('telegram-bot-signups')).toEqual(['registration']);
     // Secrets are masked in what the API shows.
     const shown = JSON.stringify(items);
     expect(shown).not.toContain('PALDsaw');
@@ -172,14 +174,19 @@ describe('outgoing postbacks through the whole tracker', () => {
       ttclid: 'E.C.P.tt',
       external_id: clickId,
     });
-    const telegram = receiver.to('/telegram-bot').map((r) => JSON.parse(r.body).text as string);
-    expect(telegram).toContain(`first_deposit #1 of click ${clickId}: 50.00 USD (spring / fb)`);
-    expect(receiver.to('/telegram-bot')[0].url).toBe(
+    const telegram = (path: string) => receiver.to(path).map((r) => JSON.parse(r.body).text);
+    expect(telegram('/telegram-bot/')).toEqual([
+      `Deposit #1: 50.00 USD, click ${clickId} (spring / fb)`,
+    ]);
+    expect(telegram('/telegram-bot-signups')).toEqual([
+      `New registration: click ${clickId} (spring / fb)`,
+    ]);
+    expect(receiver.to('/telegram-bot/')[0].url).toBe(
       '/telegram-bot/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage',
     );
 
     // The test send answers with the request (masked) and the receiver's response.
-    receiver.script('/telegram-bot', [{ status: 200, body: '{"ok":true}' }]);
+    receiver.script('/telegram-bot/', [{ status: 200, body: '{"ok":true}' }]);
     const test = await api('POST', `/api/destinations/${destinations['telegram-bot']}/test`);
     expect(test.status).toBe(200);
     expect(test.body.request).toMatchObject({

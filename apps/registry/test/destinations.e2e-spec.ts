@@ -95,6 +95,7 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       'facebook-capi',
       'tiktok-events',
       'telegram-bot',
+      'telegram-bot-signups',
     ]);
     // Each template saves as it is as a draft (placeholders are literal text, every macro is
     // known); enabled, its placeholders must be replaced first.

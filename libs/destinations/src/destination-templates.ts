@@ -50,13 +50,24 @@ export const DESTINATION_TEMPLATES: readonly DestinationTemplatePreset[] = [
       '"properties":{"value":"{amount}","currency":"{currency}"}}]}',
     stages: ['first_deposit', 'redeposit'],
   },
+  // Two bot templates, because macros have no conditionals: a sign-up has no ordinal and no
+  // amount, and one text for both would read "registration # of click …:   ".
   {
     id: 'telegram-bot',
-    name: 'Telegram bot message',
+    name: 'Telegram bot message: deposits',
     method: 'POST',
     url: 'https://api.telegram.org/botBOT_TOKEN/sendMessage',
     headers: JSON_HEADERS,
-    body: '{"chat_id":"CHAT_ID","text":"{stage} #{ordinal} of click {clickid}: {amount} {currency} ({campaign} / {source})"}',
-    stages: ['registration', 'first_deposit', 'redeposit'],
+    body: '{"chat_id":"CHAT_ID","text":"Deposit #{ordinal}: {amount} {currency}, click {clickid} ({campaign} / {source})"}',
+    stages: ['first_deposit', 'redeposit'],
+  },
+  {
+    id: 'telegram-bot-signups',
+    name: 'Telegram bot message: sign-ups',
+    method: 'POST',
+    url: 'https://api.telegram.org/botBOT_TOKEN/sendMessage',
+    headers: JSON_HEADERS,
+    body: '{"chat_id":"CHAT_ID","text":"New {stage}: click {clickid} ({campaign} / {source})"}',
+    stages: ['registration', 'email_confirmation'],
   },
 ];
