@@ -3,7 +3,9 @@
  * as queries are) and matched as data; only a parameter failing its own format is a `400`
  * naming it in `field`; a well-formed id that is not there is `404`; never a `5xx`. The
  * tracker answers the same as one process (TRACKER_PROCESSES=single) and as an edge process
- * proxying to the app processes (TRACKER_PROCESSES=multi).
+ * proxying to the app processes (TRACKER_PROCESSES=multi), and `/docs-json` says so: every
+ * operation with a format-checked path parameter documents that 400 and the 404, both with the
+ * error body's schema.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@tracker/testing';
@@ -16,16 +18,42 @@ interface Answer {
   field?: string;
 }
 
+interface Parameter {
+  name: string;
+  in: string;
+  schema?: { pattern?: string; example?: string };
+}
+
+interface Operation {
+  parameters?: Parameter[];
+  responses: Record<string, { content?: unknown }>;
+}
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+/** What a documented error answer's body is: the SPEC section 4 error schema. */
+const ERROR_BODY = {
+  'application/json': { schema: { $ref: '#/components/schemas/ApiErrorBody' } },
+};
+
 describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mode) => {
   let tracker: AppProcess;
   let key: string;
   let integrationId: string;
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string = key,
+  ): Promise<Answer> => {
     const response = await fetch(`${tracker.baseUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${key}`,
+        authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -135,6 +163,71 @@ describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mod
     }
     expect(answers).toEqual(
       cases.map(([method, path, expected]) => [`${method} ${path}`, expected]),
+    );
+  }, 120_000);
+
+  it('documents that 400 in /docs-json for every path parameter with a format, and answers it', async () => {
+    const docs = (await (await fetch(`${tracker.baseUrl}/docs-json`)).json()) as OpenApiDocument;
+    expect(docs.components.schemas.ApiErrorBody).toMatchObject({
+      type: 'object',
+      required: ['statusCode', 'message'],
+      properties: {
+        statusCode: { type: 'integer' },
+        message: { type: 'string' },
+        field: { type: 'string' },
+      },
+    });
+    const documented: Array<[string, unknown]> = [];
+    const answered: Array<[string, Answer]> = [];
+    const unformatted: Array<[string, unknown]> = [];
+    for (const [route, item] of Object.entries(docs.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const params = (operation.parameters ?? []).filter((p) => p.in === 'path');
+        if (params.length === 0) continue;
+        const name = `${method} ${route}`;
+        const errors = {
+          400: operation.responses['400']?.content,
+          404: operation.responses['404']?.content,
+        };
+        if (params.some((p) => p.schema?.pattern === undefined)) {
+          unformatted.push([name, errors]);
+          continue;
+        }
+        const wellFormed = new Map(params.map((p) => [p.name, p.schema?.example ?? '']));
+        const examplesFit = params.every((p) =>
+          new RegExp(p.schema!.pattern!).test(p.schema!.example ?? ''),
+        );
+        documented.push([name, { ...errors, examplesFit }]);
+        // Each parameter in turn fails its format while the others are well-formed.
+        for (const param of params) {
+          const path = route.replace(/\{(\w+)\}/g, (_, placeholder: string) =>
+            placeholder === param.name ? '%FF' : encodeURIComponent(wellFormed.get(placeholder)!),
+          );
+          const body = ['post', 'patch', 'put'].includes(method) ? {} : undefined;
+          const token = route.startsWith('/api/accounts/') ? ADMIN_TOKEN : key;
+          // fetch leaves a lower-case 'patch' as it is, which no server takes for PATCH.
+          answered.push([
+            `${name} ${param.name}`,
+            await call(method.toUpperCase(), path, body, token),
+          ]);
+        }
+      }
+    }
+    expect(documented.length).toBeGreaterThanOrEqual(20);
+    expect(documented).toEqual(
+      documented.map(([name]) => [name, { 400: ERROR_BODY, 404: ERROR_BODY, examplesFit: true }]),
+    );
+    expect(answered).toEqual(
+      answered.map(([name]) => [name, { status: 400, field: name.split(' ').at(-1) }]),
+    );
+    // Only the public partner and visitor URLs take any value: a malformed id there is the
+    // SPEC's 404 (section 4), so they document no 400.
+    const postback = '/api/postbacks/{integrationId}/tracker-postback';
+    expect(unformatted.map(([name]) => name).sort()).toEqual(
+      [`get ${postback}`, `options ${postback}`, `post ${postback}`, 'get /r/{linkId}'].sort(),
+    );
+    expect(unformatted).toEqual(
+      unformatted.map(([name]) => [name, { 400: undefined, 404: ERROR_BODY }]),
     );
   }, 120_000);
 });

@@ -1,7 +1,12 @@
 import { createHash, randomFillSync } from 'node:crypto';
 
-/** Any RFC 9562 UUID in canonical lower- or upper-case form. */
-export const UUID_REGEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Any RFC 9562 UUID in canonical lower- or upper-case form, as a pattern without flags (an
+ * OpenAPI `pattern` cannot say "case-insensitive").
+ */
+export const UUID_PATTERN =
+  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
+export const UUID_REGEX = new RegExp(UUID_PATTERN);
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID_REGEX.test(value);

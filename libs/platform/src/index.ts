@@ -12,3 +12,4 @@ export * from './app-root.module';
 export * from './banner';
 export * from './http/validation';
 export * from './metrics/metrics-exposition';
+export * from './http/openapi-errors';

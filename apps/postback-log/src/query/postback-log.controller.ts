@@ -1,5 +1,12 @@
 import { Controller, Get, NotFoundException, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { AccountChangedPayload } from '@tracker/contracts';
 import { decodePageCursor } from '@tracker/database';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
@@ -12,6 +19,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @ApiTags('postback-logs')
 @ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or revoked API key.' })
 @UseGuards(ApiKeyGuard)
 @Controller('api/postback-logs')
 export class PostbackLogController {
@@ -19,6 +27,7 @@ export class PostbackLogController {
 
   @Get()
   @ApiOkResponse({ type: PostbackLogPageResponse })
+  @ApiBadRequestResponse({ description: 'A filter, limit or cursor is invalid (named).' })
   list(
     @CurrentAccount() account: AccountChangedPayload,
     @Query() query: ListPostbackLogsQuery,
@@ -38,6 +47,7 @@ export class PostbackLogController {
 
   @Get(':id')
   @ApiOkResponse({ type: PostbackLogItem })
+  @ApiNotFoundResponse({ description: 'No such postback in this account.' })
   async get(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,

@@ -28,8 +28,10 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { EventNameParam, PageQuery, UuidParam } from '@tracker/platform';
+import { EventNameParam, FieldBadRequestException, PageQuery, UuidParam } from '@tracker/platform';
+import { EntityManager } from 'typeorm';
 import { IntegrationChanges } from '../integrations/integration-changes';
+import { MAX_EVENTS_PER_INTEGRATION, TOO_MANY_EVENTS } from '../integrations/integration-limits';
 import { toEventView } from '../integrations/integration-views';
 import { CreateIntegrationEventDto, IntegrationEventResponse } from './integration-event.dto';
 import { IntegrationEventEntity } from './integration-event.entity';
@@ -78,16 +80,25 @@ export class IntegrationEventsController {
   @Post()
   @ApiOperation({ summary: 'Add an event (names are unique per integration, case-sensitive)' })
   @ApiCreatedResponse({ type: IntegrationEventResponse })
+  @ApiBadRequestResponse({
+    description:
+      `A field is invalid (named), or the integration already holds ` +
+      `${MAX_EVENTS_PER_INTEGRATION} events or would outgrow one Kafka message (field events).`,
+  })
   @ApiConflictResponse({ description: 'The integration already has an event of that name.' })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,
     @Body() body: CreateIntegrationEventDto,
   ): Promise<IntegrationEventResponse> {
-    const event = await this.integrations.change(account.id, id, async (manager) => {
+    const change = async (manager: EntityManager) => {
       const events = manager.getRepository(IntegrationEventEntity);
       if (await events.exists({ where: { integrationId: id, name: body.name } })) {
         throw new ConflictException(`event '${body.name}' already exists in this integration`);
+      }
+      // Counted under the integration's row lock: two concurrent adds cannot both pass.
+      if ((await events.count({ where: { integrationId: id } })) >= MAX_EVENTS_PER_INTEGRATION) {
+        throw new FieldBadRequestException('events', TOO_MANY_EVENTS);
       }
       const last = await events.maximum('position', { integrationId: id });
       const entity: IntegrationEventEntity = {
@@ -102,7 +113,8 @@ export class IntegrationEventsController {
       };
       await events.insert(entity);
       return entity;
-    });
+    };
+    const event = await this.integrations.change(account.id, id, change, { grows: 'events' });
     return toEventView(this.config.publicBaseUrl, event);
   }
 

@@ -1,4 +1,4 @@
-import { PageQuery } from '@tracker/platform';
+import { FieldBadRequestException, PageQuery } from '@tracker/platform';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { apiDataSourceName } from '@tracker/database';
@@ -6,7 +6,11 @@ import { Topics } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
-import { enqueueIntegrationSnapshot, enqueueTombstone } from '../outbox/outbox';
+import {
+  enqueueIntegrationSnapshot,
+  enqueueTombstone,
+  SnapshotTooLargeError,
+} from '../outbox/outbox';
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
@@ -21,6 +25,7 @@ import {
   loadIntegrationRecords,
   toIntegrationSnapshot,
 } from './integration-record';
+import { snapshotTooLargeMessage } from './integration-limits';
 import { toIntegrationView } from './integration-views';
 
 /** Registration link ids as newLinkId mints them (letters and digits). */
@@ -77,14 +82,19 @@ export class IntegrationChanges {
 
   /**
    * Applies a change to an owned integration; `apply` may edit the entity, which is then saved.
+   * It runs under the integration's row lock, so a count it checks (integration-limits.ts) holds.
    * With `mustTakeEffect` (a disable, SPEC section 9) it commits only once Kafka acknowledged the
    * snapshot, else 503 with nothing changed; otherwise it answers after the relay published it.
+   * @param options.grows the request field that adds to the integration (`events`,
+   *   `registrationLinks`): a snapshot that would outgrow one Kafka message is a 400 naming it.
+   * @throws NotFoundException when the integration is not this account's;
+   *   SnapshotTooLargeError / FieldBadRequestException (400) when the snapshot would not fit.
    */
   async change<T>(
     accountId: string,
     integrationId: string,
     apply: (manager: EntityManager, integration: IntegrationEntity) => Promise<T>,
-    options: { mustTakeEffect?: boolean } = {},
+    options: { mustTakeEffect?: boolean; grows?: string } = {},
   ): Promise<T> {
     const work = async (manager: EntityManager) => {
       await lockModelShared(manager, 'registry');
@@ -92,7 +102,7 @@ export class IntegrationChanges {
       const result = await apply(manager, integration);
       integration.updatedAt = new Date();
       await manager.getRepository(IntegrationEntity).save(integration);
-      return { result, seqs: [await this.enqueueSnapshot(manager, integration)] };
+      return { result, seqs: [await this.enqueueSnapshot(manager, integration, options.grows)] };
     };
     if (options.mustTakeEffect) {
       return this.acknowledged.commit(this.dataSource, work, () => this.heal(integrationId));
@@ -251,8 +261,14 @@ export class IntegrationChanges {
   private async enqueueSnapshot(
     manager: EntityManager,
     integration: IntegrationEntity,
+    grows?: string,
   ): Promise<string> {
     const [record] = await loadIntegrationRecords(manager, [integration]);
-    return enqueueIntegrationSnapshot(manager, toIntegrationSnapshot(record));
+    try {
+      return await enqueueIntegrationSnapshot(manager, toIntegrationSnapshot(record));
+    } catch (error) {
+      if (grows === undefined || !(error instanceof SnapshotTooLargeError)) throw error;
+      throw new FieldBadRequestException(grows, snapshotTooLargeMessage(grows, error.bytes));
+    }
   }
 }

@@ -16,6 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IntegrationEventResponse } from '../integration-events/integration-event.dto';
+import { MAX_EVENTS_PER_INTEGRATION, MAX_LINKS_PER_INTEGRATION } from './integration-limits';
 import { RegistrationLinkResponse } from '../registration-links/registration-link.dto';
 import { STRING_MAP_SCHEMA } from '../templates/template.dto';
 import { IsStringMap, PARAM_NAME_REGEX } from '../validation/registry-validators';
@@ -182,10 +183,20 @@ export class IntegrationResponse {
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
 
-  @ApiProperty({ type: [IntegrationEventResponse] })
+  @ApiProperty({
+    type: [IntegrationEventResponse],
+    maxItems: MAX_EVENTS_PER_INTEGRATION,
+    description: `Every event, in order (an integration holds at most ${MAX_EVENTS_PER_INTEGRATION}).`,
+  })
   events: IntegrationEventResponse[];
 
-  @ApiProperty({ type: [RegistrationLinkResponse] })
+  @ApiProperty({
+    type: [RegistrationLinkResponse],
+    maxItems: MAX_LINKS_PER_INTEGRATION,
+    description:
+      `Every registration link, oldest first (at most ${MAX_LINKS_PER_INTEGRATION}); ` +
+      'GET /api/integrations/{id}/registration-links pages through them.',
+  })
   registrationLinks: RegistrationLinkResponse[];
 }
 

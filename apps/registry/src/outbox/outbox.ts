@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import {
   AccountChangedPayload,
   assertValidEvent,
@@ -6,8 +7,29 @@ import {
   IntegrationChangedPayload,
   Topics,
 } from '@tracker/contracts';
+import { encodeEvent, MAX_MESSAGE_BYTES, messageBytes } from '@tracker/kafka';
 import { EntityManager } from 'typeorm';
 import { OutboxMessageEntity } from './outbox-message.entity';
+
+/**
+ * A snapshot larger than one Kafka message may be (SPEC section 9: a single event that would
+ * exceed what the broker accepts is refused at the edge with a 4xx). Thrown before commit, so
+ * the change is not stored; the relay would otherwise dead-letter the snapshot and every
+ * replica would keep the old one. A `400`; callers that know which request field grew the
+ * snapshot answer a more precise one (IntegrationChanges).
+ */
+export class SnapshotTooLargeError extends BadRequestException {
+  constructor(
+    readonly type: string,
+    /** The message's size as the relay would send it (key, JSON value, headers, framing). */
+    readonly bytes: number,
+  ) {
+    super(
+      `the ${type} snapshot would be ${bytes} bytes, over the ${MAX_MESSAGE_BYTES} bytes one ` +
+        'Kafka message may hold',
+    );
+  }
+}
 
 /** Outbox sequence numbers of the rows a transaction wrote, for `RegistryOutboxRelay.publishAndWait`. */
 export type OutboxSeq = string;
@@ -16,8 +38,13 @@ async function enqueue(
   manager: EntityManager,
   row: Pick<OutboxMessageEntity, 'topic' | 'key' | 'event'>,
 ): Promise<OutboxSeq> {
-  // Checked before commit: an invalid snapshot fails the request instead of poisoning the relay.
-  if (row.event) assertValidEvent(row.event);
+  // Checked before commit: an invalid or oversized snapshot fails the request instead of
+  // poisoning the relay.
+  if (row.event) {
+    assertValidEvent(row.event);
+    const bytes = messageBytes(encodeEvent(row.event, row.key));
+    if (bytes > MAX_MESSAGE_BYTES) throw new SnapshotTooLargeError(row.event.type, bytes);
+  }
   const saved = await manager
     .getRepository(OutboxMessageEntity)
     .save({ ...row, publishedAt: null });

@@ -25,8 +25,11 @@ import {
 import { AccountChangedPayload } from '@tracker/contracts';
 import { RuntimeConfig, TRACKER_CONFIG } from '@tracker/config';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
-import { LinkIdParam, PageQuery, UuidParam } from '@tracker/platform';
+import { FieldBadRequestException, LinkIdParam, PageQuery, UuidParam } from '@tracker/platform';
+import { EntityManager } from 'typeorm';
 import { IntegrationChanges } from '../integrations/integration-changes';
+import { IntegrationEntity } from '../integrations/integration.entity';
+import { MAX_LINKS_PER_INTEGRATION, TOO_MANY_LINKS } from '../integrations/integration-limits';
 import { toLinkView } from '../integrations/integration-views';
 import { buildFinalUrl } from './final-url';
 import { newLinkId } from './link-id';
@@ -53,13 +56,23 @@ export class RegistrationLinksController {
   @Post()
   @ApiOperation({ summary: 'Add a partner link; the answer has the final and the tracking URL' })
   @ApiCreatedResponse({ type: RegistrationLinkResponse })
-  @ApiBadRequestResponse({ description: 'baseUrl is not an absolute http(s) URL ≤ 2048 chars.' })
+  @ApiBadRequestResponse({
+    description:
+      'baseUrl is not an absolute http(s) URL ≤ 2048 chars, or another field is invalid (named); ' +
+      `or the integration already holds ${MAX_LINKS_PER_INTEGRATION} links or would outgrow ` +
+      'one Kafka message (field registrationLinks).',
+  })
   async create(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,
     @Body() body: CreateRegistrationLinkDto,
   ): Promise<RegistrationLinkResponse> {
-    const link = await this.integrations.change(account.id, id, async (manager, integration) => {
+    const change = async (manager: EntityManager, integration: IntegrationEntity) => {
+      const links = manager.getRepository(RegistrationLinkEntity);
+      // Counted under the integration's row lock: two concurrent adds cannot both pass.
+      if ((await links.count({ where: { integrationId: id } })) >= MAX_LINKS_PER_INTEGRATION) {
+        throw new FieldBadRequestException('registrationLinks', TOO_MANY_LINKS);
+      }
       const entity: RegistrationLinkEntity = {
         id: newLinkId(),
         integrationId: id,
@@ -68,8 +81,11 @@ export class RegistrationLinksController {
         finalUrl: buildFinalUrl(body.baseUrl, integration.clickIdParam),
         createdAt: new Date(),
       };
-      await manager.getRepository(RegistrationLinkEntity).insert(entity);
+      await links.insert(entity);
       return entity;
+    };
+    const link = await this.integrations.change(account.id, id, change, {
+      grows: 'registrationLinks',
     });
     return toLinkView(this.config.publicBaseUrl, link);
   }

@@ -10,6 +10,7 @@ import { PinoNestLogger } from '../logging/pino-logger';
 import { installRequestLog } from '../logging/request-log';
 import { installHttpMetrics } from '../metrics/http-metrics';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { documentErrorAnswers } from './openapi-errors';
 import { createValidationPipe } from './validation';
 
 /** SPEC section 4: postback bodies over 16 KiB answer 413; API bodies are far smaller. */
@@ -18,7 +19,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /**
  * The HTTP app of one process: Fastify with the house's limits, logging, metrics, errors and
  * validation, and the OpenAPI document at `/docs` and `/docs-json` — of this process's routes
- * plus `otherDocs` (the documents of the app processes the tracker's public port routes to).
+ * plus `otherDocs` (the documents of the app processes the tracker's public port routes to,
+ * each already through `documentErrorAnswers` in its own process).
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
@@ -76,13 +78,15 @@ export async function createHttpApp(
   app.useGlobalPipes(createValidationPipe());
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(title)
-      .setDescription('Postback tracker API (see SPEC section 4)')
-      .addBearerAuth()
-      .build(),
+  const document = documentErrorAnswers(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(title)
+        .setDescription('Postback tracker API (see SPEC section 4)')
+        .addBearerAuth()
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, mergeOpenApi(document, otherDocs), {
     jsonDocumentUrl: 'docs-json',
