@@ -36,6 +36,8 @@ export const FIELD_LABEL_KEYS: Readonly<Record<string, string>> = {
   event: 'logs.cols.event',
   status: 'logs.cols.status',
   campaign: 'funnel.campaign',
+  events: 'integration.events.title',
+  registrationLinks: 'links.title',
 };
 
 /** Statuses a user can cause, each with its own sentence under `errors.api` (SPEC section 4). */
