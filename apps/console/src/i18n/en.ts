@@ -37,7 +37,7 @@ export const en = {
   errors: {
     down: {
       title: 'The tracker API is not answering.',
-      text: 'Check that the tracker is running; this page retries by itself.',
+      text: 'Check that the tracker is running, then try again.',
     },
     notFound: 'Not found: it does not exist, or it is not in this account.',
     pageNotFound: 'Page not found',

@@ -95,12 +95,12 @@ describe('what the console says about a failed request', () => {
   it('given the API cannot be reached, then "not answering" in the page’s language, a proxy’s status kept', () => {
     expect(inRussian(new ApiDownError('unreachable'))).toEqual({
       title: 'API трекера не отвечает.',
-      text: 'Проверьте, что трекер запущен; страница повторит запрос сама.',
+      text: 'Проверьте, что трекер запущен, и попробуйте снова.',
       detail: null,
     });
     expect(inEnglish(new ApiDownError('HTTP 502'))).toEqual({
       title: 'The tracker API is not answering.',
-      text: 'Check that the tracker is running; this page retries by itself.',
+      text: 'Check that the tracker is running, then try again.',
       detail: 'HTTP 502',
     });
   });
