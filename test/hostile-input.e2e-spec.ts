@@ -4,7 +4,7 @@
  * `received`, a lost click or a 5xx; API parameters are matched as data, and only a parameter
  * failing its own format is a 400 naming it.
  */
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 
 interface LogItem {
@@ -40,26 +40,10 @@ describe('hostile input end to end (SPEC section 9)', () => {
   let integrationId: string;
   let trackingPath: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'manual',
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the text for the failure message
-    }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: response.status, headers: response.headers, body: parsed as any };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   const postback = async (event: string, query: string, body?: Record<string, string>) => {
     const response = await fetch(
@@ -97,21 +81,18 @@ describe('hostile input end to end (SPEC section 9)', () => {
 
   beforeAll(async () => {
     tracker = await startTestApp({ name: 'hostile', features: TRACKER_FEATURES });
-    const account = await fetch(`${tracker.baseUrl}/api/accounts`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tracker.config.adminToken}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name: 'Hostile' }),
+    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
+      body: { name: 'Hostile' },
+      key: tracker.config.adminToken,
     });
-    apiKey = ((await account.json()) as { apiKey: string }).apiKey;
-    const created = await api('POST', '/api/integrations', { template: 'pocket-option-revshare' });
+    apiKey = account.body.apiKey;
+    const created = await api('POST', '/api/integrations', {
+      body: { template: 'pocket-option-revshare' },
+    });
     expect(created.status).toBe(201);
     integrationId = created.body.id;
     const link = await api('POST', `/api/integrations/${integrationId}/registration-links`, {
-      name: 'Main',
-      baseUrl: 'https://partner.example/register',
+      body: { name: 'Main', baseUrl: 'https://partner.example/register' },
     });
     expect(link.status).toBe(201);
     trackingPath = new URL(link.body.trackingUrl as string).pathname;
@@ -152,9 +133,11 @@ describe('hostile input end to end (SPEC section 9)', () => {
 
   it('keeps a click registered through the API with prototype names and unstorable text', async () => {
     const created = await api('POST', '/api/clicks', {
-      integrationId,
-      campaign: 'c\0\ud800',
-      params: { constructor: 'c', toString: 't', hasOwnProperty: ['h'], k: '\udc00\0' },
+      body: {
+        integrationId,
+        campaign: 'c\0\ud800',
+        params: { constructor: 'c', toString: 't', hasOwnProperty: ['h'], k: '\udc00\0' },
+      },
     });
     expect(created.status).toBe(201);
     const click = await eventually(async () => {
@@ -252,7 +235,9 @@ describe('hostile input end to end (SPEC section 9)', () => {
 
     // The dry run reads the same values.
     const check = await api('POST', `/api/integrations/${integrationId}/postback-check`, {
-      url: `/api/postbacks/${integrationId}/tracker-postback?tracker.event=resale&click_id=${clickId}&sumdep=1&tracker.tid=new&fields.a=%FF`,
+      body: {
+        url: `/api/postbacks/${integrationId}/tracker-postback?tracker.event=resale&click_id=${clickId}&sumdep=1&tracker.tid=new&fields.a=%FF`,
+      },
     });
     expect(check.status).toBe(200);
     expect(check.body.fields).toEqual({ a: '\ufffd' });
@@ -287,7 +272,9 @@ describe('hostile input end to end (SPEC section 9)', () => {
 
   it('takes prototype member names as custom fields, in tenant settings and in postbacks', async () => {
     const patched = await api('PATCH', `/api/integrations/${integrationId}`, {
-      fieldParams: { trader_id: 'trader_id', constructor: 'toString', toString: 'constructor' },
+      body: {
+        fieldParams: { trader_id: 'trader_id', constructor: 'toString', toString: 'constructor' },
+      },
     });
     expect(patched.status).toBe(200);
     expect(patched.body.fieldParams).toEqual({
@@ -361,7 +348,9 @@ describe('hostile input end to end (SPEC section 9)', () => {
     ];
     for (const [method, path] of pathRoutes) {
       for (const value of HOSTILE_VALUES.filter((v) => v.length < 600)) {
-        const response = await api(method, path(value), method === 'PATCH' ? {} : undefined);
+        const response = await api(method, path(value), {
+          body: method === 'PATCH' ? {} : undefined,
+        });
         if (response.status >= 500 || response.status < 200)
           problems.push(`${method} ${path(value)} → ${response.status}`);
       }

@@ -8,14 +8,9 @@
  * the ingress serves the links of a full integration.
  */
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { DataSource } from 'typeorm';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-}
 
 interface Integration {
   id: string;
@@ -35,27 +30,14 @@ describe('what one integration holds', () => {
   let tracker: TestApp;
   let key: string;
 
-  const api = async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<Answer<T>> => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => key,
+  );
 
   const createIntegration = async (name: string): Promise<string> => {
     const created = await api<Integration>('POST', '/api/integrations', {
-      template: 'custom',
-      name,
+      body: { template: 'custom', name },
     });
     expect(created.status).toBe(201);
     return created.body.id;
@@ -105,15 +87,11 @@ describe('what one integration holds', () => {
 
   beforeAll(async () => {
     tracker = await startTestApp({ name: 'integration-limits', features: TRACKER_FEATURES });
-    const account = await fetch(`${tracker.baseUrl}/api/accounts`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tracker.config.adminToken}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name: 'Limits' }),
+    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
+      body: { name: 'Limits' },
+      key: tracker.config.adminToken,
     });
-    key = ((await account.json()) as { apiKey: string }).apiKey;
+    key = account.body.apiKey;
   });
 
   afterAll(async () => {
@@ -124,16 +102,14 @@ describe('what one integration holds', () => {
     const id = await createIntegration('Many events');
     for (let n = 1; n <= MAX_EVENTS; n += 1) {
       const added = await api('POST', `/api/integrations/${id}/events`, {
-        name: `event.${n}`,
-        kind: 'custom',
+        body: { name: `event.${n}`, kind: 'custom' },
       });
       expect({ n, status: added.status }).toEqual({ n, status: 201 });
     }
-    const refused = await api('POST', `/api/integrations/${id}/events`, {
-      name: 'one.too.many',
-      kind: 'custom',
+    const { status, body } = await api('POST', `/api/integrations/${id}/events`, {
+      body: { name: 'one.too.many', kind: 'custom' },
     });
-    expect(refused).toEqual({
+    expect({ status, body }).toEqual({
       status: 400,
       body: {
         statusCode: 400,
@@ -148,8 +124,7 @@ describe('what one integration holds', () => {
     // The bound is on what it holds: after a delete there is room again.
     expect((await api('DELETE', `/api/integrations/${id}/events/event.7`)).status).toBe(204);
     const again = await api('POST', `/api/integrations/${id}/events`, {
-      name: 'one.too.many',
-      kind: 'custom',
+      body: { name: 'one.too.many', kind: 'custom' },
     });
     expect(again.status).toBe(201);
   }, 120_000);
@@ -158,15 +133,13 @@ describe('what one integration holds', () => {
     const id = await createIntegration('Many links');
     await seedLinks('many', id, MAX_LINKS - 1, 'https://pocketcustomer.com/register?code=SEED');
     const last = await api<{ id: string }>('POST', `/api/integrations/${id}/registration-links`, {
-      name: 'Last',
-      baseUrl: 'https://pocketcustomer.com/register?code=LAST',
+      body: { name: 'Last', baseUrl: 'https://pocketcustomer.com/register?code=LAST' },
     });
     expect(last.status).toBe(201);
-    const refused = await api('POST', `/api/integrations/${id}/registration-links`, {
-      name: 'One too many',
-      baseUrl: 'https://pocketcustomer.com/register?code=MORE',
+    const { status, body } = await api('POST', `/api/integrations/${id}/registration-links`, {
+      body: { name: 'One too many', baseUrl: 'https://pocketcustomer.com/register?code=MORE' },
     });
-    expect(refused).toEqual({
+    expect({ status, body }).toEqual({
       status: 400,
       body: {
         statusCode: 400,
@@ -199,18 +172,15 @@ describe('what one integration holds', () => {
       `https://pocketcustomer.com/register?code=${tag}&pad=${'x'.repeat(1950)}`;
     await seedLinks('long', id, 220, longUrl('SEED'));
     const accepted: string[] = [];
-    let refused: Answer | undefined;
+    let refused: { status: number; body: unknown } | undefined;
     for (let n = 1; n <= 40 && refused === undefined; n += 1) {
       const added = await api<{ id: string }>(
         'POST',
         `/api/integrations/${id}/registration-links`,
-        {
-          name: `Long ${n}`,
-          baseUrl: longUrl(`L${n}`),
-        },
+        { body: { name: `Long ${n}`, baseUrl: longUrl(`L${n}`) } },
       );
       if (added.status === 201) accepted.push(added.body.id);
-      else refused = added;
+      else refused = { status: added.status, body: added.body };
     }
     expect(accepted.length).toBeGreaterThan(0);
     expect(refused).toEqual({

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { dlqTopic, Topics } from '@tracker/contracts';
 import { EventProducer } from '@tracker/kafka';
-import { closeSeedProducer, eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, closeSeedProducer, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 import { Kafka, startGroupsAtEnd, testKafka } from '@tracker/testing';
 import { parseMetrics, samplesOf } from './support/prometheus';
@@ -23,17 +23,10 @@ describe('observability of the tracker', () => {
   let apiKey: string;
   const tails: TopicTail[] = [];
 
-  const api = async <T>(method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   const metrics = async () => {
     const response = await fetch(`${tracker.baseUrl}/metrics`);
@@ -56,12 +49,10 @@ describe('observability of the tracker', () => {
       features: TRACKER_FEATURES,
       groupPrefix,
     });
-    const account = await api<{ apiKey: string }>(
-      'POST',
-      '/api/accounts',
-      { name: 'Obs team' },
-      tracker.config.adminToken,
-    );
+    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
+      body: { name: 'Obs team' },
+      key: tracker.config.adminToken,
+    });
     expect(account.status).toBe(201);
     apiKey = account.body.apiKey;
   });
@@ -90,7 +81,7 @@ describe('observability of the tracker', () => {
     const created = await api<{ events: Array<{ name: string; postbackUrl: string }> }>(
       'POST',
       '/api/integrations',
-      { template: 'pocket-option-revshare' },
+      { body: { template: 'pocket-option-revshare' } },
     );
     expect(created.status).toBe(201);
     const registration = created.body.events.find((e) => e.name === 'registration')!;

@@ -5,7 +5,7 @@
  * and a chargeback (SPEC section 5, status updates) reaching only the destinations that ask for
  * `reversal`.
  */
-import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 
 interface Template {
@@ -23,18 +23,10 @@ describe('outgoing postbacks through the whole tracker', () => {
   let receiver: HttpReceiver;
   let apiKey: string;
 
-  const api = async (method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   beforeAll(async () => {
     receiver = await new HttpReceiver().start();
@@ -43,12 +35,10 @@ describe('outgoing postbacks through the whole tracker', () => {
       features: TRACKER_FEATURES,
       config: { destinationsAllowPrivate: true },
     });
-    const account = await api(
-      'POST',
-      '/api/accounts',
-      { name: 'Team A' },
-      tracker.config.adminToken,
-    );
+    const account = await api('POST', '/api/accounts', {
+      body: { name: 'Team A' },
+      key: tracker.config.adminToken,
+    });
     apiKey = account.body.apiKey;
   });
 
@@ -59,7 +49,7 @@ describe('outgoing postbacks through the whole tracker', () => {
 
   it('delivers a conversion to each ready template as configured', async () => {
     const integration = (
-      await api('POST', '/api/integrations', { template: 'pocket-option-revshare' })
+      await api('POST', '/api/integrations', { body: { template: 'pocket-option-revshare' } })
     ).body as { id: string; events: Array<{ name: string; postbackUrl: string }> };
     const templates = (await api('GET', '/api/destination-templates')).body as Template[];
     const secrets: Record<string, string> = {
@@ -84,13 +74,15 @@ describe('outgoing postbacks through the whole tracker', () => {
         ]),
       );
       const created = await api('POST', '/api/destinations', {
-        name: template.name,
-        integrationId: integration.id,
-        stages: template.stages,
-        method: template.method,
-        url,
-        headers,
-        body: template.body?.replace('CHAT_ID', '-100200300').replace('PIXEL_CODE', 'CT0PIXEL'),
+        body: {
+          name: template.name,
+          integrationId: integration.id,
+          stages: template.stages,
+          method: template.method,
+          url,
+          headers,
+          body: template.body?.replace('CHAT_ID', '-100200300').replace('PIXEL_CODE', 'CT0PIXEL'),
+        },
       });
       expect({ template: template.id, status: created.status }).toEqual({
         template: template.id,
@@ -100,10 +92,12 @@ describe('outgoing postbacks through the whole tracker', () => {
     }
 
     const click = await api('POST', '/api/clicks', {
-      integrationId: integration.id,
-      campaign: 'spring',
-      source: 'fb',
-      params: { fbclid: 'IwAR2-test', ttclid: 'E.C.P.tt' },
+      body: {
+        integrationId: integration.id,
+        campaign: 'spring',
+        source: 'fb',
+        params: { fbclid: 'IwAR2-test', ttclid: 'E.C.P.tt' },
+      },
     });
     expect(click.status).toBe(201);
     const clickId = click.body.clickId as string;
@@ -200,17 +194,18 @@ describe('outgoing postbacks through the whole tracker', () => {
   it('sends a chargeback as a reversal only where stages ask for it, with {stage} and {amount}', async () => {
     const integration = (
       await api('POST', '/api/integrations', {
-        template: 'pocket-option-revshare',
-        name: 'Chargebacks',
+        body: { template: 'pocket-option-revshare', name: 'Chargebacks' },
       })
     ).body as { id: string; events: Array<{ name: string; postbackUrl: string }> };
     const destination = async (name: string, stages: string[]) => {
       const created = await api('POST', '/api/destinations', {
-        name,
-        integrationId: integration.id,
-        stages,
-        method: 'GET',
-        url: `${receiver.baseUrl}/${name}?stage={stage}&amount={amount}&currency={currency}&tid={tid}&ordinal={ordinal}`,
+        body: {
+          name,
+          integrationId: integration.id,
+          stages,
+          method: 'GET',
+          url: `${receiver.baseUrl}/${name}?stage={stage}&amount={amount}&currency={currency}&tid={tid}&ordinal={ordinal}`,
+        },
       });
       expect(created.status).toBe(201);
       return created.body.id as string;
@@ -218,7 +213,7 @@ describe('outgoing postbacks through the whole tracker', () => {
     const withReversals = await destination('with-reversals', ['first_deposit', 'reversal']);
     const depositsOnly = await destination('deposits-only', ['first_deposit']);
 
-    const click = await api('POST', '/api/clicks', { integrationId: integration.id });
+    const click = await api('POST', '/api/clicks', { body: { integrationId: integration.id } });
     expect(click.status).toBe(201);
     const clickId = click.body.clickId as string;
     const resale = new URL(integration.events.find((e) => e.name === 'resale')!.postbackUrl);

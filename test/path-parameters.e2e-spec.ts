@@ -8,7 +8,7 @@
  * error body's schema.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createTestDatabase } from '@tracker/testing';
+import { apiClient, createTestDatabase } from '@tracker/testing';
 import { AppProcess } from './support/app-process';
 
 const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
@@ -44,31 +44,22 @@ describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mod
   let key: string;
   let integrationId: string;
 
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => key,
+  );
+
+  /** The status and, when the body names one, the field; a non-JSON answer has no field. */
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     token: string = key,
   ): Promise<Answer> => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'manual',
-    });
-    const text = await response.text();
-    let parsed: { field?: unknown } = {};
-    try {
-      parsed = text ? (JSON.parse(text) as { field?: unknown }) : {};
-    } catch {
-      // a non-JSON answer (a redirect, the console) has no field
-    }
-    return typeof parsed.field === 'string'
-      ? { status: response.status, field: parsed.field }
-      : { status: response.status };
+    const answer = await api(method, path, { body, key: token });
+    return typeof answer.body?.field === 'string'
+      ? { status: answer.status, field: answer.body.field }
+      : { status: answer.status };
   };
 
   beforeAll(async () => {
@@ -79,18 +70,15 @@ describe.each(['single', 'multi'])('path parameters, TRACKER_PROCESSES=%s', (mod
       adminToken: ADMIN_TOKEN,
       env: { TRACKER_PROCESSES: mode, KAFKA_SESSION_TIMEOUT_MS: '6000' },
     });
-    const account = await fetch(`${tracker.baseUrl}/api/accounts`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `Paths ${mode}` }),
+    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
+      body: { name: `Paths ${mode}` },
+      key: ADMIN_TOKEN,
     });
-    key = ((await account.json()) as { apiKey: string }).apiKey;
-    const integration = await fetch(`${tracker.baseUrl}/api/integrations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ template: 'pocket-option-revshare' }),
+    key = account.body.apiKey;
+    const integration = await api<{ id: string }>('POST', '/api/integrations', {
+      body: { template: 'pocket-option-revshare' },
     });
-    integrationId = ((await integration.json()) as { id: string }).id;
+    integrationId = integration.body.id;
   }, 180_000);
 
   afterAll(async () => {

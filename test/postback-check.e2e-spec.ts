@@ -5,7 +5,7 @@
  */
 import { Topics } from '@tracker/contracts';
 import { createKafkaClient, TopicReader } from '@tracker/kafka';
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 import { answerErrors } from './support/openapi-answers';
 
@@ -30,24 +30,20 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
   let otherKey: string;
   let postbacks: TopicReader;
 
-  const api = async (method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   beforeAll(async () => {
     tracker = await startTestApp({ name: 'postback-check', features: TRACKER_FEATURES });
-    const admin = tracker.config.adminToken;
-    apiKey = (await api('POST', '/api/accounts', { name: 'Team A' }, admin)).body.apiKey;
-    otherKey = (await api('POST', '/api/accounts', { name: 'Team B' }, admin)).body.apiKey;
+    const account = (name: string) =>
+      api<{ apiKey: string }>('POST', '/api/accounts', {
+        body: { name },
+        key: tracker.config.adminToken,
+      });
+    apiKey = (await account('Team A')).body.apiKey;
+    otherKey = (await account('Team B')).body.apiKey;
     postbacks = await new TopicReader(
       createKafkaClient({ brokers: tracker.config.kafkaBrokers, clientId: 'check-test' }),
       Topics.Postbacks,
@@ -61,11 +57,11 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
 
   it('judges issue 12 table the same way dry and live, and the dry run records nothing', async () => {
     const created = await api('POST', '/api/integrations', {
-      template: 'pocket-option-revshare-v2',
+      body: { template: 'pocket-option-revshare-v2' },
     });
     expect(created.status).toBe(201);
     const integration = created.body as IntegrationBody;
-    const click = await api('POST', '/api/clicks', { integrationId: integration.id });
+    const click = await api('POST', '/api/clicks', { body: { integrationId: integration.id } });
     expect(click.status).toBe(201);
     const clickId = click.body.clickId as string;
     await eventually(async () =>
@@ -152,10 +148,12 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
     for (const row of table) {
       const query = row.query.replaceAll('@C@', clickId);
       const dry = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
-        url: `${tracker.config.publicBaseUrl}${path}?${query}`,
-        method: row.method,
-        body: row.body,
-        contentType: row.contentType,
+        body: {
+          url: `${tracker.config.publicBaseUrl}${path}?${query}`,
+          method: row.method,
+          body: row.body,
+          contentType: row.contentType,
+        },
       });
       expect({ row: row.name, status: dry.status }).toEqual({ row: row.name, status: 200 });
       const live = await fetch(`${tracker.baseUrl}${path}?${query}`, {
@@ -199,7 +197,9 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
 
     // A dry run's answer in full, each parameter marked with its use.
     const check = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
-      url: `${path}?tracker.event=resale&click_id=${clickId}&sumdep=12.5&trader_id=42&x=1`,
+      body: {
+        url: `${path}?tracker.event=resale&click_id=${clickId}&sumdep=12.5&trader_id=42&x=1`,
+      },
     });
     expect(check.body).toEqual({
       status: 'attributed',
@@ -227,7 +227,7 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
     const marker = `dry-${Date.now()}`;
     for (let i = 0; i < 3; i++) {
       const dry = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
-        url: `${path}?tracker.event=registration&click_id=${clickId}&marker=${marker}`,
+        body: { url: `${path}?tracker.event=registration&click_id=${clickId}&marker=${marker}` },
       });
       expect(dry.status).toBe(200);
     }
@@ -295,19 +295,21 @@ describe('postback-check: the dry run equals the live verdict (issue 12)', () =>
     expect(answerErrors(docs, '/api/integrations/{id}', 'GET', 200, settings.body)).toEqual([]);
 
     // Another account's integration is not found; a url of another integration is refused.
-    const foreign = await api(
-      'POST',
-      `/api/integrations/${integration.id}/postback-check`,
-      { url: `${path}?tracker.event=registration` },
-      otherKey,
-    );
+    const foreign = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
+      body: { url: `${path}?tracker.event=registration` },
+      key: otherKey,
+    });
     expect(foreign.status).toBe(404);
     const elsewhere = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
-      url: '/api/postbacks/00000000-0000-4000-8000-000000000000/tracker-postback?tracker.event=registration',
+      body: {
+        url: '/api/postbacks/00000000-0000-4000-8000-000000000000/tracker-postback?tracker.event=registration',
+      },
     });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.message).toContain('another integration');
-    const missing = await api('POST', `/api/integrations/${integration.id}/postback-check`, {});
+    const missing = await api('POST', `/api/integrations/${integration.id}/postback-check`, {
+      body: {},
+    });
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('url');
   });

@@ -6,7 +6,7 @@
  */
 import { Topics } from '@tracker/contracts';
 import { createKafkaClient, TopicReader } from '@tracker/kafka';
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../apps/tracker/src/tracker.features';
 
 interface IntegrationBody {
@@ -18,23 +18,10 @@ describe('postback flow through the whole tracker', () => {
   let tracker: TestApp;
   let apiKey: string;
 
-  const api = async (method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'manual',
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? JSON.parse(text) : null,
-    };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   /** The partner calls the URL it was given, with its own parameters appended. */
   const partnerCalls = async (postbackUrl: string, extra: string) => {
@@ -48,12 +35,10 @@ describe('postback flow through the whole tracker', () => {
 
   beforeAll(async () => {
     tracker = await startTestApp({ name: 'flow', features: TRACKER_FEATURES });
-    const account = await api(
-      'POST',
-      '/api/accounts',
-      { name: 'Team A' },
-      tracker.config.adminToken,
-    );
+    const account = await api('POST', '/api/accounts', {
+      body: { name: 'Team A' },
+      key: tracker.config.adminToken,
+    });
     expect(account.status).toBe(201);
     apiKey = account.body.apiKey;
   });
@@ -63,7 +48,9 @@ describe('postback flow through the whole tracker', () => {
   });
 
   it('attributes the seed scenario end to end', async () => {
-    const created = await api('POST', '/api/integrations', { template: 'pocket-option-revshare' });
+    const created = await api('POST', '/api/integrations', {
+      body: { template: 'pocket-option-revshare' },
+    });
     expect(created.status).toBe(201);
     const integration = created.body as IntegrationBody;
     const urls = Object.fromEntries(integration.events.map((e) => [e.name, e.postbackUrl]));
@@ -72,9 +59,11 @@ describe('postback flow through the whole tracker', () => {
     );
 
     const link = await api('POST', `/api/integrations/${integration.id}/registration-links`, {
-      name: 'Main',
-      baseUrl:
-        'https://pocketcustomer.com/register?utm_campaign=764984&utm_source=affiliate&code=JOINHERE123',
+      body: {
+        name: 'Main',
+        baseUrl:
+          'https://pocketcustomer.com/register?utm_campaign=764984&utm_source=affiliate&code=JOINHERE123',
+      },
     });
     expect(link.status).toBe(201);
     expect(link.body.finalUrl).toBe(

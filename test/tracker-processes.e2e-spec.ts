@@ -9,7 +9,7 @@ import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, eventually } from '@tracker/testing';
+import { apiClient, createTestDatabase, eventually } from '@tracker/testing';
 import { AppProcess } from './support/app-process';
 
 const ADMIN_TOKEN = `admin-${randomBytes(12).toString('hex')}`;
@@ -41,18 +41,10 @@ describe('the tracker as several processes behind one port', () => {
   let tracker: AppProcess;
   let apiKey: string;
 
-  const api = async (method: string, path: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
 
   const metrics = async () => (await fetch(`${tracker.baseUrl}/metrics`)).text();
   const ready = async () =>
@@ -110,14 +102,19 @@ describe('the tracker as several processes behind one port', () => {
     for (const app of ['registry', 'postback-log', 'attribution', 'dispatcher']) {
       expect(niceness.get(app)).toBe(5);
     }
-    const account = await api('POST', '/api/accounts', { name: 'Processes' }, ADMIN_TOKEN);
+    const account = await api('POST', '/api/accounts', {
+      body: { name: 'Processes' },
+      key: ADMIN_TOKEN,
+    });
     expect(account.status).toBe(201);
     apiKey = account.body.apiKey;
     const integration = await api('POST', '/api/integrations', {
-      template: 'pocket-option-revshare',
+      body: { template: 'pocket-option-revshare' },
     });
     expect(integration.status).toBe(201);
-    const click = await api('POST', '/api/clicks', { integrationId: integration.body.id });
+    const click = await api('POST', '/api/clicks', {
+      body: { integrationId: integration.body.id },
+    });
     expect(click.status).toBe(201);
     const { clickId } = click.body as { clickId: string };
 
@@ -178,15 +175,17 @@ describe('the tracker as several processes behind one port', () => {
   it('forwards malformed percent-escapes as data, never a 500', async () => {
     // No key: the app answers 401 (the gateway must not fail decoding the query first).
     expect((await fetch(`${tracker.baseUrl}/api/account?x=%`)).status).toBe(401);
-    const key = (await api('POST', '/api/accounts', { name: 'Escapes' }, ADMIN_TOKEN)).body.apiKey;
+    const key = (
+      await api('POST', '/api/accounts', { body: { name: 'Escapes' }, key: ADMIN_TOKEN })
+    ).body.apiKey;
     for (const query of ['q=%', 'q=%E0%A4%A', 'q=%ud800', 'q=%ED%A0%80']) {
-      const { status } = await api('GET', `/api/postback-logs?${query}`, undefined, key);
+      const { status } = await api('GET', `/api/postback-logs?${query}`, { key });
       expect({ query, status }).toEqual({
         query,
         status: 200,
       });
     }
-    expect((await api('GET', '/api/clicks/%E0%A4%A', undefined, key)).status).toBeLessThan(500);
+    expect((await api('GET', '/api/clicks/%E0%A4%A', { key })).status).toBeLessThan(500);
   });
 
   it('refuses to start a second tracker on a port that is in use', async () => {
@@ -206,7 +205,7 @@ describe('the tracker as several processes behind one port', () => {
 
   it('restarts a killed app process while postbacks are still accepted', async () => {
     const integration = await api('POST', '/api/integrations', {
-      template: 'pocket-option-revshare',
+      body: { template: 'pocket-option-revshare' },
     });
     const [attribution] = [...childrenOf(tracker.pid!)].find(([, command]) =>
       command.includes('attribution/main'),

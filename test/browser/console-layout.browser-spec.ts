@@ -8,7 +8,8 @@
  * 404. Screenshots of every page go to artifacts/console/layout-<lang>-<width>-<page>.png.
  */
 import type { Browser, Page } from 'playwright-core';
-import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
+import type { ApiCallOptions } from '@tracker/testing';
+import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
 import { buildConsole, datePickerText, launchChromium, screenshot } from './console-browser';
 
@@ -106,18 +107,15 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
   let longLogId = '';
   let deliveryId = '';
 
-  const api = async <T>(method: string, route: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(`${method} ${route} ${response.status}`).toMatch(/ 2\d\d$/);
-    const text = await response.text();
-    return (text ? JSON.parse(text) : null) as T;
+  const call = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
+  /** A call that must succeed (2xx): its body. */
+  const api = async <T>(method: string, route: string, options?: ApiCallOptions) => {
+    const answer = await call<T>(method, route, options);
+    expect(`${method} ${route} ${answer.status}`).toMatch(/ 2\d\d$/);
+    return answer.body;
   };
 
   /** The partner calls the URL it was given with its own parameters appended. */
@@ -176,44 +174,46 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
       config: { destinationsAllowPrivate: true },
     });
     apiKey = (
-      await api<{ apiKey: string }>(
-        'POST',
-        '/api/accounts',
-        { name: 'New marketer' },
-        tracker.config.adminToken,
-      )
+      await api<{ apiKey: string }>('POST', '/api/accounts', {
+        body: { name: 'New marketer' },
+        key: tracker.config.adminToken,
+      })
     ).apiKey;
     integration = await api<Integration>('POST', '/api/integrations', {
-      template: 'pocket-option-revshare',
+      body: { template: 'pocket-option-revshare' },
     });
     // A custom event with the user's own label, kept as typed in every language.
     await api('POST', `/api/integrations/${integration.id}/events`, {
-      name: 'ftd',
-      kind: 'first_deposit',
-      label: 'My FTD label',
+      body: { name: 'ftd', kind: 'first_deposit', label: 'My FTD label' },
     });
     integration = await api<Integration>('GET', `/api/integrations/${integration.id}`);
     await api('POST', `/api/integrations/${integration.id}/registration-links`, {
-      name: 'Main',
-      // A partner link as long as SPEC allows (2,048 characters).
-      baseUrl: `https://pocketcustomer.com/register?code=${LONG.slice(0, 1990)}`,
+      body: {
+        name: 'Main',
+        // A partner link as long as SPEC allows (2,048 characters).
+        baseUrl: `https://pocketcustomer.com/register?code=${LONG.slice(0, 1990)}`,
+      },
     });
     await api('POST', '/api/destinations', {
-      name: 'S2S',
-      integrationId: integration.id,
-      stages: ['registration', 'first_deposit'],
-      method: 'GET',
-      url: `${receiver.baseUrl}/s2s?subid={clickid}&trader={fields.trader_id}`,
-      headers: {},
+      body: {
+        name: 'S2S',
+        integrationId: integration.id,
+        stages: ['registration', 'first_deposit'],
+        method: 'GET',
+        url: `${receiver.baseUrl}/s2s?subid={clickid}&trader={fields.trader_id}`,
+        headers: {},
+      },
     });
     receiver.script('/s2s', [{ status: 200, body: LONG }]);
     clickId = (
       await api<{ clickId: string }>('POST', '/api/clicks', {
-        integrationId: integration.id,
-        // As long as the click API takes them.
-        campaign: LONG.slice(0, 1000),
-        source: LONG.slice(0, 1000),
-        params: { sub5: LONG.slice(0, 1000) },
+        body: {
+          integrationId: integration.id,
+          // As long as the click API takes them.
+          campaign: LONG.slice(0, 1000),
+          source: LONG.slice(0, 1000),
+          params: { sub5: LONG.slice(0, 1000) },
+        },
       })
     ).clickId;
     longLogId = await partnerCalls(
@@ -367,12 +367,12 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
 
   it("says the API's refusals in Russian, naming the field, the server's own words kept below", async () => {
     // What the API answers the settings form's empty name, asked directly.
-    const refused = await fetch(`${tracker.baseUrl}/api/integrations/${integration.id}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: '' }),
-    });
-    const answer = (await refused.json()) as { message: string; field?: string };
+    const refused = await call<{ message: string; field?: string }>(
+      'PATCH',
+      `/api/integrations/${integration.id}`,
+      { body: { name: '' } },
+    );
+    const answer = refused.body;
     expect(`${refused.status} ${answer.field}`).toBe('400 name');
 
     const tab = await tabIn('ru', 1366, 768);

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, startTestApp, TestApp } from '@tracker/testing';
+import { apiClient, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
 import {
   ARTIFACTS,
@@ -42,18 +42,7 @@ describe('web console in Chromium', () => {
   // Filled by the seed journey, used by the later tests.
   const seed = { apiKey: '', integrationId: '', clickId: '', brokenPostbackId: '' };
 
-  const api = async <T>(method: string, route: string, key: string, body?: unknown) => {
-    const response = await fetch(`${tracker.baseUrl}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-  };
+  const api = apiClient(() => tracker.baseUrl);
 
   /** The partner calls the URL it was given with its own parameters appended. */
   const partnerCalls = async (postbackUrl: string, extra: string, init: RequestInit = {}) => {
@@ -63,17 +52,13 @@ describe('web console in Chromium', () => {
     return ((await response.json()) as { id: string }).id;
   };
 
-  const createAccount = async (name: string) => {
-    const response = await fetch(`${tracker.baseUrl}/api/accounts`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${tracker.config.adminToken}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name }),
-    });
-    return (await response.json()) as { id: string; apiKey: string };
-  };
+  const createAccount = async (name: string) =>
+    (
+      await api<{ id: string; apiKey: string }>('POST', '/api/accounts', {
+        body: { name },
+        key: tracker.config.adminToken,
+      })
+    ).body;
 
   /** What a tab logged, so a failing wait says what the page was doing. */
   const pageLog: string[] = [];
@@ -290,12 +275,11 @@ describe('web console in Chromium', () => {
   });
 
   it('shows what partners and visitors sent as text only: no markup, no script, no live link', async () => {
-    const integration = await api<Integration>(
-      'GET',
-      `/api/integrations/${seed.integrationId}`,
-      seed.apiKey,
-    );
-    const registration = integration.events.find((e) => e.name === 'registration')!;
+    const answer = await api<Integration>('GET', `/api/integrations/${seed.integrationId}`, {
+      key: seed.apiKey,
+    });
+    expect(answer.status).toBeLessThan(300);
+    const registration = answer.body.events.find((e) => e.name === 'registration')!;
     const url = new URL(registration.postbackUrl);
     const response = await fetch(
       `${tracker.baseUrl}${url.pathname}${url.search}&click_id=${seed.clickId}&img=${encodeURIComponent(HOSTILE.img)}&back=${encodeURIComponent(HOSTILE.js)}`,

@@ -6,7 +6,8 @@
  * secret, delete, what the remote server answered shown as text only, axe and screenshots.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
+import type { ApiCallOptions } from '@tracker/testing';
+import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
 import { buildConsole, launchChromium, screenshot, seriousViolations } from './console-browser';
 
@@ -29,18 +30,15 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
   const dialogs: string[] = [];
   const pageLog: string[] = [];
 
-  const api = async <T>(method: string, route: string, body?: unknown, key = apiKey) => {
-    const response = await fetch(`${tracker.baseUrl}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    const text = await response.text();
-    return (text ? JSON.parse(text) : null) as T;
+  const call = apiClient(
+    () => tracker.baseUrl,
+    () => apiKey,
+  );
+  /** A call that must succeed (2xx): its body. */
+  const api = async <T>(method: string, route: string, options?: ApiCallOptions) => {
+    const answer = await call<T>(method, route, options);
+    expect(answer.status).toBeLessThan(300);
+    return answer.body;
   };
 
   /** The partner calls the URL it was given with its own parameters appended. */
@@ -51,8 +49,11 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
   };
 
   const newClick = async () =>
-    (await api<{ clickId: string }>('POST', '/api/clicks', { integrationId: integration.id }))
-      .clickId;
+    (
+      await api<{ clickId: string }>('POST', '/api/clicks', {
+        body: { integrationId: integration.id },
+      })
+    ).clickId;
 
   /** Waits for a locator; on timeout, fails with the URL, the page's text and its errors. */
   const waitOrExplain = async (locator: ReturnType<Page['locator']>) => {
@@ -99,15 +100,13 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
       features: TRACKER_FEATURES,
       config: { destinationsAllowPrivate: true },
     });
-    const account = await api<{ apiKey: string }>(
-      'POST',
-      '/api/accounts',
-      { name: 'Ad team' },
-      tracker.config.adminToken,
-    );
+    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
+      body: { name: 'Ad team' },
+      key: tracker.config.adminToken,
+    });
     apiKey = account.apiKey;
     integration = await api<Integration>('POST', '/api/integrations', {
-      template: 'pocket-option-revshare',
+      body: { template: 'pocket-option-revshare' },
     });
     context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'UTC' });
     context.setDefaultTimeout(10_000);
@@ -262,11 +261,13 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
 
   it('shows a failed delivery with the answer as text, filters it in the URL, and retries it', async () => {
     const failing = await api<{ id: string }>('POST', '/api/destinations', {
-      name: 'Strict partner',
-      integrationId: integration.id,
-      stages: ['registration'],
-      method: 'GET',
-      url: `${receiver.baseUrl}/strict?subid={clickid}`,
+      body: {
+        name: 'Strict partner',
+        integrationId: integration.id,
+        stages: ['registration'],
+        method: 'GET',
+        url: `${receiver.baseUrl}/strict?subid={clickid}`,
+      },
     });
     receiver.script('/strict', [
       { status: 400, body: HOSTILE },

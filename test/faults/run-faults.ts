@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConversionRecordedPayload, Topics } from '@tracker/contracts';
 import { createKafkaClient } from '@tracker/kafka';
-import { TopicTail, topicEnds } from '@tracker/testing';
+import { apiClient, TopicTail, topicEnds } from '@tracker/testing';
 import { percentile } from '../../bench/src/support/stats';
 import { waitFor } from '../../bench/src/support/wait';
 import { checkRun, CheckResult, FunnelTotals, RecordedConversion } from './checks';
@@ -174,20 +174,15 @@ async function main(): Promise<number> {
 
 type Api = <T>(key: string, method: string, urlPath: string, body?: unknown) => Promise<T>;
 
+/** The API as the run uses it: a call that is not a 2xx throws, naming what was answered. */
 function apiOf(baseUrl: string): Api {
+  const call = apiClient(baseUrl);
   return async <T>(key: string, method: string, urlPath: string, body?: unknown) => {
-    const response = await fetch(`${baseUrl}${urlPath}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) {
-      throw new Error(`${method} ${urlPath}: ${response.status} ${await response.text()}`);
+    const answer = await call<T>(method, urlPath, { body, key });
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`${method} ${urlPath}: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
-    return (await response.json()) as T;
+    return answer.body;
   };
 }
 

@@ -10,6 +10,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { deliveryIdOf, Topics } from '@tracker/contracts';
 import { nonPublicRange } from '@tracker/destinations';
 import {
+  apiClient,
   closeSeedProducer,
   eventually,
   HttpReceiver,
@@ -59,14 +60,8 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
   let b: SeededAccount;
   const integrationId = randomUUID();
 
-  const api = async <T>(target: TestApp, method: string, path: string, key: string) => {
-    const response = await fetch(`${target.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}` },
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = <T>(target: TestApp, method: string, path: string, key: string) =>
+    apiClient(target.baseUrl)<T>(method, path, { key });
   const deliveriesOf = async (account: SeededAccount, query: string, target = app) =>
     (
       await api<{ items: Delivery[]; nextCursor: string | null }>(

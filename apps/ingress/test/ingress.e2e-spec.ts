@@ -7,6 +7,7 @@ import {
 } from '@tracker/contracts';
 import { createKafkaClient, ConsumedEvent, TopicReader } from '@tracker/kafka';
 import {
+  apiClient,
   closeSeedProducer,
   eventually,
   publishIntegration,
@@ -484,11 +485,7 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
         ],
       });
       const call = (body: unknown, key = apiKey) =>
-        fetch(`${app.baseUrl}/api/clicks`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify(body),
-        });
+        apiClient(app.baseUrl)('POST', '/api/clicks', { body, key });
 
       const withLink = await call({
         linkId,
@@ -497,7 +494,7 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
         params: { a: 'b' },
       });
       expect(withLink.status).toBe(201);
-      const created = (await withLink.json()) as { clickId: string; url: string };
+      const created = withLink.body as { clickId: string; url: string };
       expect(created.url).toBe(finalUrl.replace('{{tracker.clickid}}', created.clickId));
       const { event } = await clickOf(created.clickId);
       expect(event.payload).toMatchObject({
@@ -510,7 +507,7 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
 
       const byIntegration = await call({ integrationId: integration.id });
       expect(byIntegration.status).toBe(201);
-      expect(await byIntegration.json()).toEqual({
+      expect(byIntegration.body).toEqual({
         clickId: expect.stringMatching(/^[0-9A-Za-z]{16}$/),
       });
 

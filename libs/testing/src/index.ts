@@ -7,3 +7,4 @@ export * from './topic-tail';
 // Tests and benches take ports from here; local-infra owns the helper (its own specs need it).
 export { freePort } from '@tracker/local-infra';
 export * from './http-receiver';
+export * from './api-client';
