@@ -4,7 +4,8 @@
  * killed app process is restarted while the postback endpoint keeps answering and readiness
  * stays green (the stopped process shows in its body), and a stop ends every child.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { getPriority } from 'node:os';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -189,18 +190,23 @@ describe('the tracker as several processes behind one port', () => {
   });
 
   it('refuses to start a second tracker on a port that is in use', async () => {
-    const second = spawnSync(
+    // Not spawnSync: a blocked event loop misses the tracker closing this spec's idle keep-alive
+    // connections, and the next test's first request then goes out on a closed socket.
+    const second = spawn(
       process.execPath,
       ['-r', '@swc-node/register', path.join(__dirname, '../apps/tracker/main.ts')],
       {
         cwd: path.join(__dirname, '..'),
         env: { ...process.env, PORT: String(tracker.port), TRACKER_PROCESSES: 'multi' },
-        encoding: 'utf8',
+        stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 60_000,
       },
     );
-    expect(second.status).toBe(1);
-    expect(second.stderr).toContain(`Port ${tracker.port} is already in use`);
+    let stderr = '';
+    second.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [status] = (await once(second, 'exit')) as [number | null];
+    expect(status).toBe(1);
+    expect(stderr).toContain(`Port ${tracker.port} is already in use`);
   }, 90_000);
 
   it('restarts a killed app process while postbacks are still accepted', async () => {
