@@ -355,6 +355,50 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     );
   });
 
+  it('stops retrying when the destination is disabled or deleted, and retries by hand once it is enabled', async () => {
+    receiver.script('/paused', [{ status: 503 }, { status: 200 }]);
+    receiver.script('/gone', [{ status: 503 }]);
+    const paused = await publishDestination(a.account.id, { url: `${receiver.baseUrl}/paused` });
+    const gone = await publishDestination(a.account.id, { url: `${receiver.baseUrl}/gone` });
+    await publishConversion(a.account.id, integrationId);
+    await Promise.all([
+      waitForDelivery(a, paused.id, 'retrying'),
+      waitForDelivery(a, gone.id, 'retrying'),
+    ]);
+    await publishDestination(a.account.id, { ...paused, enabled: false });
+    await deleteDestination(gone.id);
+
+    const [disabled, deleted] = await Promise.all([
+      waitForDelivery(a, paused.id, 'failed', app, 30_000),
+      waitForDelivery(a, gone.id, 'failed', app, 30_000),
+    ]);
+    expect(disabled).toMatchObject({ attempts: 2, error: 'the destination is disabled' });
+    expect(deleted).toMatchObject({ attempts: 2, error: 'the destination was deleted' });
+    expect(receiver.to('/paused')).toHaveLength(1);
+    expect(receiver.to('/gone')).toHaveLength(1);
+    const refused = await api<{ message: string }>(
+      app,
+      'POST',
+      `/api/deliveries/${disabled.id}/retry`,
+      a.apiKey,
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/destination is disabled/);
+    expect((await api(app, 'POST', `/api/deliveries/${deleted.id}/retry`, a.apiKey)).status).toBe(
+      409,
+    );
+
+    await publishDestination(a.account.id, { ...paused, enabled: true });
+    const retried = await api(app, 'POST', `/api/deliveries/${disabled.id}/retry`, a.apiKey);
+    expect(retried.status).toBe(200);
+    const delivered = await waitForDelivery(a, paused.id, 'delivered');
+    expect(delivered.attempts).toBe(3);
+    expect(receiver.to('/paused').map((r) => r.headers['idempotency-key'])).toEqual([
+      disabled.id,
+      disabled.id,
+    ]);
+  });
+
   it('does not follow redirects: a 3xx fails', async () => {
     receiver.script('/moved', [
       { status: 302, headers: { location: `${receiver.baseUrl}/target` } },

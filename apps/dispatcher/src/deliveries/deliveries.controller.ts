@@ -50,7 +50,9 @@ export class DeliveriesController {
   @ApiOperation({ summary: 'Send a failed delivery again (same request, same Idempotency-Key)' })
   @ApiOkResponse({ type: DeliveryItem })
   @ApiNotFoundResponse({ description: 'No such delivery in this account.' })
-  @ApiConflictResponse({ description: 'The delivery is not failed.' })
+  @ApiConflictResponse({
+    description: 'The delivery is not failed, or its destination is disabled or deleted.',
+  })
   retry(
     @CurrentAccount() account: AccountChangedPayload,
     @UuidParam('id') id: string,

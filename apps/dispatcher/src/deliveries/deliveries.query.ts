@@ -4,6 +4,8 @@ import { decodePageCursor, encodePageCursor } from '@tracker/database';
 import { DEFAULT_PAGE_SIZE } from '@tracker/platform';
 import { lockModelShared } from '@tracker/replay';
 import { DataSource, EntityManager } from 'typeorm';
+import { unsendableTo } from '../destinations/destination-state';
+import { DestinationDirectory } from '../destinations/destination.directory';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
 import {
   DeliveryAttemptView,
@@ -63,7 +65,10 @@ function toItem(row: DeliveryRow): DeliveryItem {
 /** The deliveries log of one account (SPEC section 4): pages, one delivery with its attempts, retry. */
 @Injectable()
 export class DeliveriesQuery {
-  constructor(@InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource(DISPATCHER_DB) private readonly dataSource: DataSource,
+    private readonly destinations: DestinationDirectory,
+  ) {}
 
   /** Newest first, keyset pages on (createdAt, id). */
   list(accountId: string, query: ListDeliveriesQuery): Promise<DeliveryPage> {
@@ -142,15 +147,23 @@ export class DeliveriesQuery {
 
   /**
    * Sends a failed delivery again now, with a fresh 24 h retry window and the same request and
-   * key. @throws ConflictException unless it is `failed`.
+   * key. @throws ConflictException unless it is `failed` and its destination exists and is
+   * enabled (as of now: one enabled a moment ago counts).
    */
   async retry(accountId: string, id: string): Promise<DeliveryItem> {
+    await this.destinations.currentAt(Date.now());
     await this.dataSource.transaction(async (manager) => {
       await lockModelShared(manager, 'dispatcher');
       const row = await this.find(manager, accountId, id, true);
       if (row.status !== 'failed') {
         throw new ConflictException(
           `delivery is ${row.status}; only a failed delivery can be retried`,
+        );
+      }
+      const unsendable = unsendableTo(this.destinations.get(row.destination_id));
+      if (unsendable) {
+        throw new ConflictException(
+          `${unsendable}; enable it (or send to a new destination) before retrying`,
         );
       }
       await manager.query(

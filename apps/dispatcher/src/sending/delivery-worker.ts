@@ -25,6 +25,7 @@ import {
 import { lockModelShared } from '@tracker/replay';
 import { DataSource } from 'typeorm';
 import { DestinationDirectory } from '../destinations/destination.directory';
+import { unsendableTo } from '../destinations/destination-state';
 import { DispatcherOutboxRelay } from '../outbox/outbox.relay';
 import { columnArrays } from '../shared/column-arrays';
 import { DISPATCHER_DB, Tables } from '../shared/schema';
@@ -154,9 +155,19 @@ export class DeliveryWorker
 
   private async claimLoop(): Promise<void> {
     while (!this.stopped && this.inFlight + this.reserved < MAX_IN_FLIGHT) {
+      const claimedAt = Date.now();
       const rows = await this.claim(
         Math.min(CLAIM_BATCH, MAX_IN_FLIGHT - this.inFlight - this.reserved),
       );
+      // A retry must see the destination as it is now: disabled or deleted since the last
+      // attempt, it is not sent again. (Fresh deliveries were matched against a current one.)
+      if (rows.some((row) => row.attempts > 0)) {
+        await this.destinations.currentAt(claimedAt).catch((error: Error) => {
+          this.logger.warn(
+            `destinations not current, retrying with the last known: ${error.message}`,
+          );
+        });
+      }
       for (const row of rows) this.send(row);
       if (rows.length < CLAIM_BATCH) return;
     }
@@ -194,20 +205,20 @@ export class DeliveryWorker
       const now = () => new Date();
       let rendered = delivery.rendered;
       let result: SendResult;
-      let unsendable: string | null = null;
-      if (!rendered) {
-        const destination = this.destinations.get(delivery.destination_id);
-        if (destination && delivery.conversion) {
+      const destination = this.destinations.get(delivery.destination_id);
+      let unsendable = unsendableTo(destination);
+      if (!rendered && !unsendable) {
+        if (!destination || !delivery.conversion) {
+          unsendable = 'no conversion to render the request from';
+        } else {
           try {
             rendered = renderRequest(destination, delivery.conversion);
           } catch (error) {
             unsendable = `the request could not be rendered: ${(error as Error).message}`;
           }
-        } else {
-          unsendable = 'the destination was deleted before the first attempt';
         }
       }
-      if (!rendered) {
+      if (!rendered || unsendable) {
         result = {
           status: null,
           body: null,
