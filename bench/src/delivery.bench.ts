@@ -19,7 +19,9 @@
  * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it),
  * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
  * stopped, then delivered after its restart: capacity and CPU per delivery at full batches,
- * which a busy shared machine distorts less than latency at a fixed rate).
+ * which a busy shared machine distorts less than latency at a fixed rate),
+ * BENCH_DELIVERY_DISPATCHERS (1: how many dispatcher processes share the work, one consumer
+ * group over the topic's 3 partitions, as `deploy/kubernetes/dispatcher.yaml` runs 2 replicas).
  */
 import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -56,6 +58,7 @@ const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2200);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
 const BACKLOG = Number(process.env.BENCH_DELIVERY_BACKLOG ?? 0);
+const DISPATCHERS = Math.max(1, Number(process.env.BENCH_DELIVERY_DISPATCHERS ?? 1));
 const TICK_MS = 20;
 const DRAIN_TIMEOUT_MS = 60_000;
 const TARGET_RATE = 2000;
@@ -210,7 +213,7 @@ export async function run(): Promise<void> {
   const root = findRepoRoot();
   print(
     `B8 outgoing postbacks: ${RATE} conversions/s for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up) ` +
-      'to one destination at a local receiver',
+      `to one destination at a local receiver, ${DISPATCHERS} dispatcher process(es)`,
   );
   const brokerDir = path.join(root, '.data', 'bench-delivery-kafka');
   const broker = await startThrowawayBroker({ root, dataDir: brokerDir, ...BROKER, attempts: 6 });
@@ -221,12 +224,13 @@ export async function run(): Promise<void> {
   await ensureTopics(kafka, 3);
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const port = await freePort();
+  const ports: number[] = [];
+  for (let i = 0; i < DISPATCHERS; i++) ports.push(await freePort());
   const statsDb = new Client({ connectionString: database.url });
   await statsDb.connect();
   const nodeArgs = (process.env.BENCH_TRACKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const script = path.join(root, 'dist/apps/dispatcher/main.js');
-  const startDispatcher = () =>
+  const startDispatcher = (port: number) =>
     spawn(process.execPath, [...nodeArgs, script], {
       cwd: root,
       env: {
@@ -241,14 +245,26 @@ export async function run(): Promise<void> {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+  const startDispatchers = () => ports.map(startDispatcher);
+  const stopDispatchers = (children: ReturnType<typeof startDispatcher>[]) =>
+    Promise.all(children.map((child) => stopChild(child)));
   const ready = () =>
-    waitFor(
-      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
-      120_000,
-      'dispatcher',
-      100,
+    Promise.all(
+      ports.map((port) =>
+        waitFor(
+          async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200,
+          120_000,
+          'dispatcher',
+          100,
+        ),
+      ),
     );
-  let dispatcher = startDispatcher();
+  /** `dispatcher`, `dispatcher 2`, …: the CPU of each process. */
+  const dispatcherPids = (children: ReturnType<typeof startDispatcher>[]) =>
+    Object.fromEntries(
+      children.map((child, i) => [i === 0 ? 'dispatcher' : `dispatcher ${i + 1}`, child.pid]),
+    );
+  let dispatchers = startDispatchers();
   try {
     await ready();
     const accountId = randomUUID();
@@ -308,7 +324,7 @@ export async function run(): Promise<void> {
 
     await produce(WARMUP_SECONDS, 0);
     const pids = {
-      dispatcher: dispatcher.pid,
+      ...dispatcherPids(dispatchers),
       broker: brokerPid(brokerDir),
       receiver: receiver.child.pid,
       'producer (bench)': process.pid,
@@ -337,6 +353,23 @@ export async function run(): Promise<void> {
     const deliveredPerSecond = got.length / ((last - first) / 1000);
     const producedPerSecond = measured.ids.length / measured.seconds;
     const p99 = percentile(latencies, 99);
+    if (process.env.BENCH_DELIVERY_TIMELINE) {
+      const bySecond = new Map<number, number[]>();
+      for (const a of got) {
+        const second = Math.floor((a.occurredAt - first) / 500);
+        bySecond.set(second, [...(bySecond.get(second) ?? []), a.at - a.occurredAt]);
+      }
+      print(
+        '  timeline (per 0.5 s: p50/max ms): ' +
+          [...bySecond.entries()]
+            .sort((x, y) => x[0] - y[0])
+            .map(([, v]) => {
+              v.sort((x, y) => x - y);
+              return `${fmt(percentile(v, 50))}/${fmt(v.at(-1) ?? 0)}`;
+            })
+            .join(' '),
+      );
+    }
     print(`  produced ${measured.ids.length} conversions: ${fmt(producedPerSecond)}/s (reference)`);
     print(
       `  delivered ${got.length}/${measured.ids.length}: ${fmt(deliveredPerSecond)}/s ` +
@@ -368,7 +401,7 @@ export async function run(): Promise<void> {
     );
     if (BACKLOG > 0) {
       // Capacity: a backlog produced while the dispatcher is down, delivered at full speed.
-      await stopChild(dispatcher);
+      await stopDispatchers(dispatchers);
       const backlog: string[] = [];
       for (let n = 0; n < BACKLOG; n += 1000) {
         const batch = Array.from({ length: Math.min(1000, BACKLOG - n) }, (_, i) =>
@@ -380,9 +413,9 @@ export async function run(): Promise<void> {
           batch.map((event) => ({ event, key: event.payload.clickId })),
         );
       }
-      dispatcher = startDispatcher();
+      dispatchers = startDispatchers();
       await ready();
-      const backlogPids = { ...pids, dispatcher: dispatcher.pid };
+      const backlogPids = { ...pids, ...dispatcherPids(dispatchers) };
       const start = await cpuReading(backlogPids, statsDb);
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
       while (backlog.some((id) => !arrivals.has(id)) && Date.now() < deadline) await sleep(100);
@@ -396,7 +429,7 @@ export async function run(): Promise<void> {
       );
     }
   } finally {
-    await stopChild(dispatcher);
+    await stopDispatchers(dispatchers);
     await producer.disconnect();
     await statsDb.end();
     await stopChild(receiver.child);

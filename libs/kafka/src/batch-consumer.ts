@@ -35,6 +35,14 @@ export interface BatchConsumerOptions {
    * else after 100 ms.
    */
   fetch?: { minBytes: number; maxWaitMs: number };
+  /**
+   * Commit offsets behind the handler instead of before the next batch: the next fetch does
+   * not wait for the commit's round trip, and the commits of batches handled meanwhile are
+   * merged into one request. A crash (or a lost partition) may then hand the last handled
+   * batches to the handler again, so use it only where the handler ignores what it already
+   * did. Stopping commits what was handled. Default: false (each batch committed in line).
+   */
+  commitBehind?: boolean;
 }
 
 function metric<T>(name: string, create: () => T): T {
@@ -120,6 +128,12 @@ export class BatchConsumer {
   /** Crashes so far (each followed by a restart while it runs). */
   crashes = 0;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** `commitBehind`: the next offset to commit per `topic:partition`, and the commit running. */
+  private readonly uncommitted = new Map<
+    string,
+    { topic: string; partition: number; offset: string }
+  >();
+  private committing: Promise<void> | null = null;
 
   constructor(
     kafka: Kafka,
@@ -186,6 +200,7 @@ export class BatchConsumer {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.problem = 'stopped';
     consumerUp.set({ consumer: this.options.name }, 0);
+    await this.commitHandled();
     await this.consumer.disconnect();
   }
 
@@ -226,11 +241,47 @@ export class BatchConsumer {
       const last = slice[slice.length - 1].offset;
       resolveOffset(last);
       // Commit only now: the handler's transaction is done and dead letters are on their topic.
-      await this.consumer.commitOffsets([
-        { topic, partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
+      const next = { topic, partition, offset: (BigInt(last) + 1n).toString() };
+      if (this.options.commitBehind) {
+        this.uncommitted.set(`${topic}:${partition}`, next);
+        // Stopping: commit before kafkajs leaves the group (after that it cannot).
+        if (this.running) void this.commitHandled();
+        else await this.commitHandled();
+      } else {
+        await this.consumer.commitOffsets([next]);
+      }
       handledMessages.inc({ consumer: this.options.name }, slice.length);
       await heartbeat();
+    }
+  }
+
+  /**
+   * `commitBehind`: commits every handled offset not committed yet, one request at a time (a
+   * later offset of a partition replaces an earlier one still waiting). A failed commit is
+   * logged and its offsets wait for the next one: at worst the batches since the last commit
+   * come again.
+   */
+  private commitHandled(): Promise<void> {
+    this.committing ??= this.commitLoop().finally(() => (this.committing = null));
+    return this.committing;
+  }
+
+  private async commitLoop(): Promise<void> {
+    while (this.uncommitted.size > 0) {
+      const offsets = [...this.uncommitted.values()];
+      this.uncommitted.clear();
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (error) {
+        for (const offset of offsets) {
+          const key = `${offset.topic}:${offset.partition}`;
+          if (!this.uncommitted.has(key)) this.uncommitted.set(key, offset);
+        }
+        this.logger.warn(
+          `committing offsets failed; the next batch retries: ${(error as Error).message}`,
+        );
+        return;
+      }
     }
   }
 

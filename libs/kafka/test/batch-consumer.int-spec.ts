@@ -29,7 +29,12 @@ async function rows(): Promise<Array<{ n: number; deliveries: number }>> {
   return result.rows;
 }
 
-function consumer(topic: string, groupId: string, handle: (m: ConsumedEvent[]) => Promise<void>) {
+function consumer(
+  topic: string,
+  groupId: string,
+  handle: (m: ConsumedEvent[]) => Promise<void>,
+  options: { commitBehind?: boolean } = {},
+) {
   const c = new BatchConsumer(kafka, producer, {
     name: 'test',
     groupId,
@@ -37,6 +42,7 @@ function consumer(topic: string, groupId: string, handle: (m: ConsumedEvent[]) =
     handle,
     maxAttempts: 3,
     retryBackoffMs: 10,
+    ...options,
   });
   running.push(c);
   return c;
@@ -181,33 +187,71 @@ describe('BatchConsumer on the real broker', () => {
     expect((await rows()).every((r) => r.deliveries <= 2)).toBe(true);
   });
 
-  it('finishes and commits the batch in hand on shutdown, so a successor loses and repeats nothing', async () => {
-    const topic = await createTestTopic('shutdown', 1);
+  it.each([
+    ['in line', false],
+    ['behind the handler', true],
+  ])(
+    'finishes and commits the batch in hand on shutdown, so a successor loses and repeats nothing (commits %s)',
+    async (_, commitBehind) => {
+      const topic = await createTestTopic('shutdown', 1);
+      const groupId = `g.${randomUUID()}`;
+      const events = Array.from({ length: 200 }, (_, n) => samplePostback('stopclick123', n));
+      await producer.publishMany(
+        topic,
+        events.map((event) => ({ event, key: 'stopclick123' })),
+      );
+
+      let release!: () => void;
+      const inHandler = new Promise<void>((resolve) => (release = resolve));
+      const first = consumer(
+        topic,
+        groupId,
+        async (messages) => {
+          release();
+          await new Promise((resolve) => setTimeout(resolve, 300)); // a slow transaction in flight
+          await projectBatch(db, asEvents(messages));
+        },
+        { commitBehind },
+      );
+      await first.start();
+      await inHandler;
+      await first.stop();
+      const afterStop = (await rows()).length;
+      expect(afterStop).toBeGreaterThan(0);
+
+      await consumer(topic, groupId, async (messages) =>
+        projectBatch(db, asEvents(messages)),
+      ).start();
+      await eventually(async () => expect((await rows()).length).toBe(200));
+      expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+    },
+  );
+
+  it("commits behind the handler: the group's offsets reach the end while it runs", async () => {
+    const topic = await createTestTopic('behind', 2);
     const groupId = `g.${randomUUID()}`;
-    const events = Array.from({ length: 200 }, (_, n) => samplePostback('stopclick123', n));
+    const events = Array.from({ length: 300 }, (_, n) => samplePostback(`behind${n % 7}abcde`, n));
     await producer.publishMany(
       topic,
-      events.map((event) => ({ event, key: 'stopclick123' })),
+      events.map((event) => ({ event, key: event.payload.clickId! })),
     );
-
-    let release!: () => void;
-    const inHandler = new Promise<void>((resolve) => (release = resolve));
-    const first = consumer(topic, groupId, async (messages) => {
-      release();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // a slow transaction in flight
-      await projectBatch(db, asEvents(messages));
-    });
-    await first.start();
-    await inHandler;
-    await first.stop();
-    const afterStop = (await rows()).length;
-    expect(afterStop).toBeGreaterThan(0);
-
-    await consumer(topic, groupId, async (messages) =>
-      projectBatch(db, asEvents(messages)),
-    ).start();
-    await eventually(async () => expect((await rows()).length).toBe(200));
-    expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
+    await consumer(topic, groupId, async (messages) => projectBatch(db, asEvents(messages)), {
+      commitBehind: true,
+    }).start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await eventually(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        expect(
+          committed.partitions.map((p) => [p.partition, p.offset]).sort((a, b) => +a[0] - +b[0]),
+        ).toEqual(ends.map((e) => [e.partition, e.offset]).sort((a, b) => +a[0] - +b[0]));
+      });
+      expect((await rows()).length).toBe(300);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('leaves the batch uncommitted, dead-letters nothing, when stopped while the database is down', async () => {
