@@ -153,6 +153,8 @@ export const en = {
       delete: 'Delete integration…',
       confirm: 'Type “{{name}}” to delete it for good; its postback URLs stop working.',
       deleteForever: 'Delete for good',
+      inUse:
+        'Outgoing postbacks still send this integration’s conversions: pick another integration for them or delete them first.',
     },
     testLink: 'Make a test registration →',
   },
@@ -487,6 +489,8 @@ export const en = {
     revokedAt: 'Revoked',
     revoke: 'Revoke',
     confirmRevoke: 'Revoke this key? Anything using it stops working within a second.',
+    lastKey:
+      'This is the account’s last active key: create another key first, then revoke this one.',
     newKey: 'Create API key',
     preferences: 'Language and time',
     language: 'Language',
