@@ -379,7 +379,7 @@ export const en = {
     macros: {
       title: 'Macros',
       intro:
-        'Written in braces; percent-encoded in the URL, JSON-escaped in a JSON body, as is in headers. A missing value renders empty.',
+        'Written in braces; percent-encoded in the URL, JSON-escaped in a JSON body, as is in headers. A missing value renders empty; in a JSON body a field holding only that macro is left out.',
       list: {
         clickid: 'click id',
         conversion_id: 'conversion id (unique per conversion)',
@@ -394,6 +394,7 @@ export const en = {
         subscriber_id: 'subscriber id of the click',
         occurred_at: 'time of the conversion (ISO 8601)',
         unix: 'time of the conversion in Unix seconds',
+        fbc: 'Facebook click id fb.1.<click time>.<fbclid>; in a JSON body, "fbc":"{fbc}" is left out when the click has no fbclid',
         fields: 'a custom field of the click, e.g. {fields.trader_id}',
         click: 'a parameter stored on the click, e.g. {click.fbclid}',
       },
