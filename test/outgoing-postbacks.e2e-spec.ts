@@ -158,7 +158,8 @@ describe('outgoing postbacks through the whole tracker', () => {
       event_time: expect.any(Number),
       user_data: {
         external_id: [clickId],
-        fbc: expect.stringMatching(/^fb\.1\.\d+000\.IwAR2-test$/),
+        // fb.1.<the click's time in ms>.<its fbclid> (Facebook's click id format).
+        fbc: expect.stringMatching(/^fb\.1\.\d{13}\.IwAR2-test$/),
       },
       custom_data: { value: '50.00', currency: 'USD' },
     });

@@ -3,12 +3,14 @@
  * secrets, literal private addresses refused at save, snapshots on tracker.destinations.v1.
  * DESTINATIONS_ALLOW_PRIVATE is left false here (the SSRF rules are what is tested).
  */
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { DestinationChangedPayload, Topics } from '@tracker/contracts';
 import { nonPublicRange } from '@tracker/destinations';
 import { TopicReader } from '@tracker/kafka';
 import { closeSeedProducer, eventually, startTestApp, TestApp } from '@tracker/testing';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
+import { DataSource } from 'typeorm';
 import { RegistryModule } from '../src/registry.module';
 import { apiClient, ApiResult, latest, startReader } from './registry-test-kit';
 
@@ -347,5 +349,86 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       expect(after?.enabled).toBe(true);
       expect(Date.parse(after!.activeSince)).toBeGreaterThan(Date.parse(before!.activeSince));
     });
+  });
+
+  it('refuses to delete an integration that destinations still use (409 naming them)', async () => {
+    const integration = await api<{ id: string }>('POST', '/api/integrations', {
+      key: a.apiKey,
+      body: { template: 'custom', name: 'In use' },
+    });
+    const integrationId = integration.body.id;
+    const fb = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, name: 'FB CAPI', integrationId },
+    });
+    const bot = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, name: 'Bot', integrationId, enabled: false },
+    });
+    expect([fb.status, bot.status]).toEqual([201, 201]);
+
+    expect(
+      (await api('DELETE', `/api/integrations/${integrationId}`, { key: a.apiKey })).body,
+    ).toEqual({
+      statusCode: 409,
+      message:
+        "destinations 'FB CAPI', 'Bot' send this integration's conversions; change or delete them first",
+    });
+    expect((await api('GET', `/api/integrations/${integrationId}`, { key: a.apiKey })).status).toBe(
+      200,
+    );
+
+    // Once one goes to every integration, the other alone is named.
+    const moved = await api<DestinationView>('PATCH', `/api/destinations/${fb.body.id}`, {
+      key: a.apiKey,
+      body: { integrationId: null },
+    });
+    expect(moved.body.integrationId).toBeNull();
+    expectError(
+      await api('DELETE', `/api/integrations/${integrationId}`, { key: a.apiKey }),
+      409,
+      "destination 'Bot' sends this integration's conversions; change or delete it first",
+    );
+    expect(
+      (await api('DELETE', `/api/destinations/${bot.body.id}`, { key: a.apiKey })).status,
+    ).toBe(204);
+    expect(
+      (await api('DELETE', `/api/integrations/${integrationId}`, { key: a.apiKey })).status,
+    ).toBe(204);
+    // A destination can no longer be pointed at it.
+    expectError(
+      await api('PATCH', `/api/destinations/${fb.body.id}`, {
+        key: a.apiKey,
+        body: { integrationId },
+      }),
+      400,
+      'integrationId',
+      'integrationId',
+    );
+  });
+
+  it('still saves a destination left pointing at a deleted integration, when its integrationId is not changed', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, name: 'Orphan' },
+    });
+    const id = created.body.id;
+    // Left so by versions that deleted an integration without asking.
+    const registry = app.app.get<DataSource>(getDataSourceToken('registry'));
+    await registry.query('UPDATE registry.destinations SET integration_id = $1 WHERE id = $2', [
+      '00000000-0000-4000-8000-0000000000aa',
+      id,
+    ]);
+    const renamed = await api<DestinationView>('PATCH', `/api/destinations/${id}`, {
+      key: a.apiKey,
+      body: { name: 'Orphan renamed', enabled: false },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'Orphan renamed', enabled: false });
+    const fixed = await api<DestinationView>('PATCH', `/api/destinations/${id}`, {
+      key: a.apiKey,
+      body: { integrationId: null },
+    });
+    expect(fixed.body.integrationId).toBeNull();
   });
 });

@@ -790,7 +790,8 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       );
       expectFieldError(await api('DELETE', '/api/api-keys/nope', { key: second }), 'id');
 
-      // A key can revoke itself: the caller is locked out right after.
+      // A key can revoke itself while another is active: the caller is locked out right after.
+      const third = await api<{ apiKey: string }>('POST', '/api/api-keys', { key: second });
       expect((await api('DELETE', `/api/api-keys/${issued.body.id}`, { key: second })).status).toBe(
         204,
       );
@@ -798,6 +799,43 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         async () => expectError(await api('GET', '/api/api-keys', { key: second }), 401),
         { timeoutMs: 1000 },
       );
+      expect((await api('GET', '/api/api-keys', { key: third.body.apiKey })).status).toBe(200);
+    });
+
+    it("refuses to revoke the account's last active key (409): the account would be locked out", async () => {
+      const owner = await createAccount('Last key');
+      const keys = () =>
+        api<{ items: Array<{ id: string; revokedAt: string | null }> }>('GET', '/api/api-keys', {
+          key: owner.apiKey,
+        });
+      const [only] = (await keys()).body.items;
+
+      const refused = await api('DELETE', `/api/api-keys/${only.id}`, { key: owner.apiKey });
+      expect(refused.body).toEqual({
+        statusCode: 409,
+        message: "the account's last active API key cannot be revoked; create another key first",
+      });
+      expect((await keys()).body.items).toEqual([expect.objectContaining({ revokedAt: null })]);
+      expect((await api('GET', '/api/integrations', { key: owner.apiKey })).status).toBe(200);
+
+      // With a second key the first goes; then the second is the last one and stays.
+      const spare = await api<{ id: string; apiKey: string }>('POST', '/api/api-keys', {
+        key: owner.apiKey,
+      });
+      expect((await api('DELETE', `/api/api-keys/${only.id}`, { key: owner.apiKey })).status).toBe(
+        204,
+      );
+      expectError(
+        await api('DELETE', `/api/api-keys/${spare.body.id}`, { key: spare.body.apiKey }),
+        409,
+        'last active API key',
+      );
+      expect((await api('GET', '/api/integrations', { key: spare.body.apiKey })).status).toBe(200);
+      // Revoking an already revoked key still answers 204, the last active one untouched.
+      expect(
+        (await api('DELETE', `/api/api-keys/${only.id}`, { key: spare.body.apiKey })).status,
+      ).toBe(204);
+      expect((await api('GET', '/api/integrations', { key: spare.body.apiKey })).status).toBe(200);
     });
   });
 
@@ -939,6 +977,12 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
           'DELETE /api/integrations/{id}/registration-links/{linkId}',
         ]),
       );
+      // The refusals that keep an account usable are documented with the error body.
+      const responses = (path: string) =>
+        (res.body.paths[path].delete as { responses: Record<string, { description: string }> })
+          .responses;
+      expect(responses('/api/api-keys/{id}')['409'].description).toContain('last active key');
+      expect(responses('/api/integrations/{id}')['409'].description).toContain('Destinations');
     });
   });
 });

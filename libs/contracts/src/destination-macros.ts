@@ -19,6 +19,7 @@ export const SIMPLE_MACROS = [
   'subscriber_id',
   'occurred_at',
   'unix',
+  'fbc',
 ] as const;
 export type SimpleMacro = (typeof SIMPLE_MACROS)[number];
 

@@ -33,7 +33,7 @@ export const DESTINATION_TEMPLATES: readonly DestinationTemplatePreset[] = [
     body:
       '{"data":[{"event_name":"Purchase","event_time":{unix},"event_id":"{conversion_id}",' +
       '"action_source":"website","user_data":{"external_id":["{clickid}"],' +
-      '"fbc":"fb.1.{unix}000.{click.fbclid}"},' +
+      '"fbc":"{fbc}"},' +
       '"custom_data":{"value":"{amount}","currency":"{currency}"}}]}',
     stages: ['first_deposit', 'redeposit'],
   },

@@ -1,7 +1,9 @@
 import { ConversionRecordedDefinition, type ConversionRecordedEvent } from '@tracker/contracts';
+import { DESTINATION_TEMPLATES } from './destination-templates';
 import { renderRequest } from './rendered-request';
 import {
   conversionMacroValues,
+  facebookClickId,
   isKnownMacro,
   renderTemplate,
   unknownMacros,
@@ -53,9 +55,58 @@ describe('destination template macros (SPEC section 4)', () => {
   });
 
   it('given a JSON body, when rendered, then values are JSON-escaped without quotes and null is empty', () => {
-    expect(renderTemplate('{"s":"{source}","n":"{fields.note}","t":"{tid}"}', values, 'json')).toBe(
-      '{"s":"tg \\"ads\\"","n":"a\\r\\nb","t":""}',
+    expect(
+      renderTemplate('{"s":"{source}","n":"{fields.note}","t":"tid {tid}"}', values, 'json'),
+    ).toBe('{"s":"tg \\"ads\\"","n":"a\\r\\nb","t":"tid "}');
+  });
+
+  it('given a JSON body, when a member holds only a macro whose value is null, then the member is left out with its comma', () => {
+    const json = (template: string) => renderTemplate(template, values, 'json');
+    expect(json('{"t":"{tid}","s":"{source}"}')).toBe('{"s":"tg \\"ads\\""}');
+    expect(json('{"a":1,"t":"{tid}","b":2}')).toBe('{"a":1,"b":2}');
+    expect(json('{"a":1, "t" : "{tid}" }')).toBe('{"a":1 }');
+    expect(json('{"t":"{tid}"}')).toBe('{}');
+    expect(json('{"t":"{tid}","f":"{fields.missing}"}')).toBe('{}');
+    expect(json('{"a":1,"t":"{tid}","f":"{fields.missing}"}')).toBe('{"a":1}');
+    expect(json('{\n  "x": {"t": "{tid}"},\n  "t": "{tid}",\n  "u": {unix}\n}')).toBe(
+      '{\n  "x": {},\n  "u": 1795496400\n}',
     );
+    // Not a member holding only that macro: rendered empty as before.
+    expect(json('{"ids":["{tid}"],"q":"say \\"{tid}\\"","k":"{tid} ","t":"{tid}x"}')).toBe(
+      '{"ids":[""],"q":"say \\"\\"","k":" ","t":"x"}',
+    );
+    expect(json('{"q":"a\\":\\"{tid}\\""}')).toBe('{"q":"a\\":\\"\\""}');
+    // Other bodies, URLs and headers keep the empty value.
+    expect(renderTemplate('{"t":"{tid}"}', values, 'text')).toBe('{"t":""}');
+  });
+
+  it('given the Facebook CAPI template, when the click has no fbclid, then fbc is left out; with one, it is fb.1.<click ms>.<fbclid>', () => {
+    const template = DESTINATION_TEMPLATES.find((t) => t.id === 'facebook-capi')!;
+    const userData = (clickParams: Record<string, string>) => {
+      const request = renderRequest(template, {
+        ...conversion,
+        payload: { ...conversion.payload, clickParams },
+      });
+      return (JSON.parse(request.body!) as { data: Array<{ user_data: Record<string, unknown> }> })
+        .data[0].user_data;
+    };
+    expect(userData({})).toEqual({ external_id: ['Xk3p9QmZ2rTa'] });
+    expect(userData({ fbclid: '' })).toEqual({ external_id: ['Xk3p9QmZ2rTa'] });
+    expect(userData({ fbclid: 'IwAR2F4-dbP0' })).toEqual({
+      external_id: ['Xk3p9QmZ2rTa'],
+      fbc: `fb.1.${Date.parse(conversion.payload.clickedAt)}.IwAR2F4-dbP0`,
+    });
+  });
+
+  it('given a click, when its fbc is made, then it needs a non-empty fbclid and a readable click time', () => {
+    expect(facebookClickId({ fbclid: 'IwAR' }, '2026-11-24T04:41:17.250Z')).toBe(
+      'fb.1.1795495277250.IwAR',
+    );
+    expect(facebookClickId({}, '2026-11-24T04:41:17.250Z')).toBeNull();
+    expect(facebookClickId({ fbclid: 'IwAR' }, 'not a time')).toBeNull();
+    expect(
+      facebookClickId({ ['__proto__']: 'x' } as Record<string, string>, '2026-11-24T04:41:17.250Z'),
+    ).toBeNull();
   });
 
   it('given a lone surrogate or NUL, when rendered into a URL, then it is encoded, never thrown', () => {

@@ -75,18 +75,77 @@ function escapeFor(target: RenderTarget, value: string): string {
   }
 }
 
+/** The text between the quotes is one macro and nothing else (`{fbc}`). */
+const WHOLE_MACRO = /^\{([a-z_]+(?:\.[A-Za-z0-9_.-]+)?)\}$/;
+
+/** Where each JSON string literal of a template starts and ends (its closing quote + 1). */
+function stringLiterals(template: string): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  let at = template.indexOf('"');
+  while (at !== -1) {
+    let end = at + 1;
+    while (end < template.length && template[end] !== '"') end += template[end] === '\\' ? 2 : 1;
+    spans.push({ start: at, end: end + 1 });
+    at = template.indexOf('"', end + 1);
+  }
+  return spans;
+}
+
+const JSON_SPACE = /[ \t\r\n]/;
+
+/** The index of the first non-space character from `at` on (`step` 1) or back (`step` -1). */
+function skipSpace(template: string, at: number, step: 1 | -1): number {
+  while (at >= 0 && at < template.length && JSON_SPACE.test(template[at])) at += step;
+  return at;
+}
+
+/**
+ * A JSON body's template without the object members whose value is one quoted macro whose value
+ * is null (`"fbc":"{fbc}"` for a click without fbclid), each with the comma that joined it to a
+ * neighbour: APIs such as Facebook's refuse an empty or half-built identifier but take a missing
+ * one. Anything that is not such a member (array items, longer strings) is left as written.
+ */
+function withoutNullMembers(template: string, values: MacroValues): string {
+  const spans = stringLiterals(template);
+  const members: Array<{ key: number; end: number }> = [];
+  for (let i = 0; i + 1 < spans.length; i++) {
+    const key = spans[i];
+    const value = spans[i + 1];
+    const macro = WHOLE_MACRO.exec(template.slice(value.start + 1, value.end - 1));
+    if (!macro || !isKnownMacro(macro[1]) || macroValue(values, macro[1]) !== null) continue;
+    const colon = skipSpace(template, key.end, 1);
+    if (template[colon] !== ':' || skipSpace(template, colon + 1, 1) !== value.start) continue;
+    members.push({ key: key.start, end: value.end });
+  }
+  // Last first: a cut changes only the text after the members still to cut, and each cut sees
+  // its neighbours as they are by then (two dropped in a row must not leave a comma behind).
+  let out = template;
+  for (const { key, end } of members.reverse()) {
+    const before = skipSpace(out, key - 1, -1);
+    const after = skipSpace(out, end, 1);
+    if (out[before] !== '{' && out[before] !== ',') continue;
+    if (out[after] === ',') out = out.slice(0, key) + out.slice(skipSpace(out, after + 1, 1));
+    else if (out[after] !== '}') continue;
+    else if (out[before] === ',') out = out.slice(0, before) + out.slice(end);
+    else out = out.slice(0, key) + out.slice(end);
+  }
+  return out;
+}
+
 /**
  * Renders a template: each known macro becomes its value escaped for `target` (percent-encoded
  * in a URL, JSON-escaped in a JSON body, raw without CR/LF in a header, raw in other bodies); a
- * null or missing value renders empty; unknown macros and other braces stay as written (saving
- * refuses unknown macros, see `unknownMacros`). SPEC section 4.
+ * null or missing value renders empty, except that in a JSON body an object member whose value
+ * is that one macro in quotes is left out; unknown macros and other braces stay as written
+ * (saving refuses unknown macros, see `unknownMacros`). SPEC section 4.
  */
 export function renderTemplate(
   template: string,
   values: MacroValues,
   target: RenderTarget,
 ): string {
-  return template.replace(MACRO_PATTERN, (whole, name: string) => {
+  const source = target === 'json' ? withoutNullMembers(template, values) : template;
+  return source.replace(MACRO_PATTERN, (whole, name: string) => {
     if (!isKnownMacro(name)) return whole;
     const value = macroValue(values, name);
     return value === null ? '' : escapeFor(target, value);
@@ -94,11 +153,27 @@ export function renderTemplate(
 }
 
 /**
+ * Facebook's click id (`fbc`): `fb.1.<ms when the fbclid was first seen>.<fbclid>`, the click's
+ * time standing for the first sighting; null without a non-empty `fbclid` on the click, since a
+ * value without it is refused ("Click ID Incorrectly Formatted").
+ */
+export function facebookClickId(
+  clickParams: Readonly<Record<string, string>>,
+  clickedAt: string,
+): string | null {
+  const fbclid = lookup(clickParams, 'fbclid');
+  const clickedMs = Date.parse(clickedAt);
+  if (!fbclid || !Number.isFinite(clickedMs)) return null;
+  return `fb.1.${clickedMs}.${fbclid}`;
+}
+
+/**
  * The macro values of a conversion: its payload, its id as `{conversion_id}`, its time as
- * `{occurred_at}` (ISO) and `{unix}` (whole seconds).
+ * `{occurred_at}` (ISO) and `{unix}` (whole seconds), Facebook's click id as `{fbc}`.
  */
 export function conversionMacroValues(conversion: ConversionRecordedEvent): MacroValues {
   const { payload } = conversion;
+  const click = payload.clickParams ?? {};
   const millis = Date.parse(conversion.occurredAt);
   return {
     simple: {
@@ -115,8 +190,9 @@ export function conversionMacroValues(conversion: ConversionRecordedEvent): Macr
       subscriber_id: payload.subscriberId,
       occurred_at: conversion.occurredAt,
       unix: Number.isFinite(millis) ? String(Math.floor(millis / 1000)) : null,
+      fbc: facebookClickId(click, payload.clickedAt),
     },
     fields: payload.fields,
-    click: payload.clickParams ?? {},
+    click,
   };
 }

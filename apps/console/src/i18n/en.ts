@@ -153,6 +153,8 @@ export const en = {
       delete: 'Delete integration…',
       confirm: 'Type “{{name}}” to delete it for good; its postback URLs stop working.',
       deleteForever: 'Delete for good',
+      inUse:
+        'Outgoing postbacks still send this integration’s conversions: pick another integration for them or delete them first.',
     },
     testLink: 'Make a test registration →',
   },
@@ -377,7 +379,7 @@ export const en = {
     macros: {
       title: 'Macros',
       intro:
-        'Written in braces; percent-encoded in the URL, JSON-escaped in a JSON body, as is in headers. A missing value renders empty.',
+        'Written in braces; percent-encoded in the URL, JSON-escaped in a JSON body, as is in headers. A missing value renders empty; in a JSON body a field holding only that macro is left out.',
       list: {
         clickid: 'click id',
         conversion_id: 'conversion id (unique per conversion)',
@@ -392,6 +394,7 @@ export const en = {
         subscriber_id: 'subscriber id of the click',
         occurred_at: 'time of the conversion (ISO 8601)',
         unix: 'time of the conversion in Unix seconds',
+        fbc: 'Facebook click id fb.1.<click time>.<fbclid>; in a JSON body, "fbc":"{fbc}" is left out when the click has no fbclid',
         fields: 'a custom field of the click, e.g. {fields.trader_id}',
         click: 'a parameter stored on the click, e.g. {click.fbclid}',
       },
@@ -487,6 +490,8 @@ export const en = {
     revokedAt: 'Revoked',
     revoke: 'Revoke',
     confirmRevoke: 'Revoke this key? Anything using it stops working within a second.',
+    lastKey:
+      'This is the account’s last active key: create another key first, then revoke this one.',
     newKey: 'Create API key',
     preferences: 'Language and time',
     language: 'Language',

@@ -41,6 +41,35 @@ describe('what the console says about a failed request', () => {
     );
   });
 
+  it('given a 409, when the page says what a conflict means for its action, then that sentence is shown in Russian and the server’s words in English', () => {
+    const error = new ApiError(
+      409,
+      "the account's last active API key cannot be revoked; create another key first",
+      null,
+    );
+    const lastKey = i18n.getFixedT('ru')('settings.lastKey');
+    expect(errorText(error, 'ru', i18n.getFixedT('ru'), undefined, lastKey)).toEqual({
+      title: null,
+      text: 'Это последний действующий ключ аккаунта: сначала создайте новый ключ, потом отзовите этот.',
+      detail: "the account's last active API key cannot be revoked; create another key first",
+    });
+    expect(errorText(error, 'en', i18n.getFixedT('en'), undefined, lastKey)).toEqual({
+      title: null,
+      text: "the account's last active API key cannot be revoked; create another key first",
+      detail: null,
+    });
+    // Only a 409 takes it: other failures of the same action keep their own sentence.
+    expect(
+      errorText(
+        new ApiError(429, 'rate limit', null),
+        'ru',
+        i18n.getFixedT('ru'),
+        undefined,
+        lastKey,
+      ).text,
+    ).toBe('Слишком много запросов: подождите немного и попробуйте снова.');
+  });
+
   it.each([
     [400, 'body is not valid JSON', 'Трекер не принял запрос: проверьте введённые значения.'],
     [401, 'invalid API key', 'API-ключ недействителен или отозван: войдите снова.'],

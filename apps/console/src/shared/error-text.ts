@@ -61,6 +61,8 @@ const STATUS_KEYS: Readonly<Record<number, string>> = {
  *   `fieldLabel`, else the console's label for that field (`FIELD_LABEL_KEYS`), else the API's
  *   name; `401`, `403`, `409`, `413`, `429`, `503` ("broker or database unavailable, nothing
  *   changed, try again") and other 4xx/5xx have their own — with the server's message as `detail`;
+ *   a page that knows what a `409` means for its action (the last API key, an integration that
+ *   destinations use) passes that sentence as `conflictText`;
  * - anything else thrown: its message.
  * `t` must be fixed to `language` (`useTranslation().t`, or `i18n.getFixedT(language)`).
  */
@@ -69,6 +71,7 @@ export function errorText(
   language: 'en' | 'ru',
   t: TFunction,
   fieldLabel?: string,
+  conflictText?: string,
 ): ErrorText {
   if (error instanceof ApiDownError) {
     // `unreachable` is the client's own word for a failed fetch; `HTTP 502` is worth keeping.
@@ -96,6 +99,8 @@ export function errorText(
   if (error.status === 400 && error.field) {
     const known = FIELD_LABEL_KEYS[error.field];
     text = t('errors.api.field', { field: fieldLabel ?? (known ? t(known) : error.field) });
+  } else if (error.status === 409 && conflictText) {
+    text = conflictText;
   } else if (STATUS_KEYS[error.status]) {
     text = t(STATUS_KEYS[error.status]);
   } else if (error.status >= 500) {

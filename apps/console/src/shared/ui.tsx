@@ -94,18 +94,18 @@ function ErrorDetail({ detail }: { detail: string | null }) {
 }
 
 /** `errorText` in the page's language. */
-function useErrorText(error: unknown, fieldLabel?: string): ErrorText {
+function useErrorText(error: unknown, fieldLabel?: string, conflictText?: string): ErrorText {
   const { t } = useTranslation();
   const { language } = usePreferences();
-  return errorText(error, language, t, fieldLabel);
+  return errorText(error, language, t, fieldLabel, conflictText);
 }
 
 /**
  * The state of a failed request: API down, not found (never says whose), or what the API said —
  * in Russian as a Russian sentence with the server's words below it (`errorText`).
  */
-export function ErrorState({ error }: { error: unknown }) {
-  const { title, text, detail } = useErrorText(error);
+export function ErrorState({ error, conflictText }: { error: unknown; conflictText?: string }) {
+  const { title, text, detail } = useErrorText(error, undefined, conflictText);
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div className="alert error" role="alert" data-testid={notFound ? 'not-found' : undefined}>
@@ -122,10 +122,18 @@ export function fieldError(error: unknown, field: string): ApiError | null {
   return error instanceof ApiError && error.field === field ? error : null;
 }
 
-export function FormError({ error, fields }: { error: unknown; fields: string[] }) {
+export function FormError({
+  error,
+  fields,
+  conflictText,
+}: {
+  error: unknown;
+  fields: string[];
+  conflictText?: string;
+}) {
   if (!error) return null;
   if (error instanceof ApiError && error.field && fields.includes(error.field)) return null;
-  return <ErrorState error={error} />;
+  return <ErrorState error={error} conflictText={conflictText} />;
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   Controller,
   Delete,
   Get,
@@ -13,6 +14,7 @@ import { apiDataSourceName } from '@tracker/database';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -26,7 +28,7 @@ import { AccountChangedPayload } from '@tracker/contracts';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { AccountChanges } from '../accounts/account-changes';
 import { REGISTRY_DB } from '../registry.database';
 import { byCreatedAt, readPage } from '../validation/page';
@@ -34,6 +36,10 @@ import { UUID_REGEX } from '../validation/registry-validators';
 import { ApiKeyListResponse, ApiKeyResponse, CreatedApiKeyResponse } from './api-key.dto';
 import { ApiKeyEntity } from './api-key.entity';
 import { generateApiKey } from './api-key-secret';
+
+/** Why the last active key stays: without one the account can never sign in again. */
+export const LAST_ACTIVE_KEY_MESSAGE =
+  "the account's last active API key cannot be revoked; create another key first";
 
 function toResponse(key: ApiKeyEntity): ApiKeyResponse {
   return {
@@ -93,9 +99,17 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a key; every service rejects it within a second' })
+  @ApiOperation({
+    summary: 'Revoke a key; every service rejects it within a second',
+    description: "The account's last active key cannot be revoked (409): create another first.",
+  })
   @ApiNoContentResponse({ description: 'Revoked (also when it already was).' })
   @ApiNotFoundResponse({ description: 'No such key in this account.' })
+  @ApiConflictResponse({
+    description:
+      "It is the account's last active key: revoking it would lock the account out for good. " +
+      'Create another key first.',
+  })
   @ApiServiceUnavailableResponse({
     description: 'Kafka did not acknowledge the revocation in time: the key still works (SPEC 9).',
   })
@@ -111,7 +125,13 @@ export class ApiKeysController {
           ? await repository.findOne({ where: { id, accountId: account.id } })
           : null;
         if (!key) throw new NotFoundException('API key not found');
-        if (key.revokedAt === null) await repository.update({ id }, { revokedAt: new Date() });
+        if (key.revokedAt !== null) return;
+        // The account row lock AccountChanges holds makes this count hold until the commit.
+        const others = await repository.count({
+          where: { accountId: account.id, revokedAt: IsNull(), id: Not(id) },
+        });
+        if (others === 0) throw new ConflictException(LAST_ACTIVE_KEY_MESSAGE);
+        await repository.update({ id }, { revokedAt: new Date() });
       },
       { mustTakeEffect: true },
     );

@@ -58,9 +58,13 @@ export class DestinationChanges {
       await lockModelShared(manager, 'registry');
       const destination = await this.lockOwned(manager, accountId, destinationId);
       const wasEnabled = destination.enabled;
+      const integrationBefore = destination.integrationId;
       apply(destination);
       this.check(destination);
-      await this.checkIntegration(manager, destination);
+      // Only a new integrationId is checked: an edit that leaves it alone always saves.
+      if (destination.integrationId !== integrationBefore) {
+        await this.checkIntegration(manager, destination);
+      }
       const now = new Date();
       destination.updatedAt = now;
       if (destination.enabled && !wasEnabled) destination.activeSince = now;
@@ -142,10 +146,17 @@ export class DestinationChanges {
     if (problem) throw new FieldBadRequestException(problem.field, problem.message);
   }
 
+  /**
+   * The destination's integration must be the account's. Its row is locked FOR SHARE until the
+   * commit, so a concurrent integration deletion (FOR UPDATE) either waits and then sees this
+   * destination (409), or went first and this finds nothing (400).
+   */
   private async checkIntegration(manager: EntityManager, destination: DestinationEntity) {
     if (destination.integrationId === null) return;
-    const found = await manager.getRepository(IntegrationEntity).exists({
+    const found = await manager.getRepository(IntegrationEntity).findOne({
+      select: { id: true },
       where: { id: destination.integrationId, accountId: destination.accountId },
+      lock: { mode: 'pessimistic_read' },
     });
     if (!found) {
       throw new FieldBadRequestException(

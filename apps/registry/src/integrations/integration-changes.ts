@@ -1,5 +1,5 @@
 import { FieldBadRequestException, PageQuery } from '@tracker/platform';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { apiDataSourceName } from '@tracker/database';
 import { Topics } from '@tracker/contracts';
@@ -14,6 +14,7 @@ import {
 import { AcknowledgedChange } from '../outbox/acknowledged-change';
 import { RegistryOutboxRelay } from '../outbox/outbox-relay';
 import { REGISTRY_DB } from '../registry.database';
+import { DestinationEntity } from '../destinations/destination.entity';
 import { IntegrationEventEntity } from '../integration-events/integration-event.entity';
 import { RegistrationLinkEntity } from '../registration-links/registration-link.entity';
 import { byCreatedAt, Page, readPage } from '../validation/page';
@@ -27,6 +28,22 @@ import {
 } from './integration-record';
 import { snapshotTooLargeMessage } from './integration-limits';
 import { toIntegrationView } from './integration-views';
+
+/** How many destination names a refused deletion lists before "and N more". */
+const NAMED_DESTINATIONS = 10;
+
+/**
+ * Why an integration that destinations still name cannot go: they would point at nothing (and
+ * fail every later save), so the user decides where their conversions go instead.
+ */
+export function destinationsInUseMessage(names: readonly string[]): string {
+  const shown = names.slice(0, NAMED_DESTINATIONS).map((name) => `'${name}'`);
+  const rest = names.length - shown.length;
+  const list = rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+  return names.length === 1
+    ? `destination ${list} sends this integration's conversions; change or delete it first`
+    : `destinations ${list} send this integration's conversions; change or delete them first`;
+}
 
 /** Registration link ids as newLinkId mints them (letters and digits). */
 const LINK_ID_FORMAT = /^[0-9A-Za-z]{1,64}$/;
@@ -112,13 +129,27 @@ export class IntegrationChanges {
     return result;
   }
 
-  /** Deletes an owned integration once Kafka acknowledged its tombstone, else 503 (SPEC 9). */
+  /**
+   * Deletes an owned integration once Kafka acknowledged its tombstone, else 503 (SPEC 9).
+   * @throws NotFoundException when it is not this account's; ConflictException (409) naming the
+   *   destinations whose `integrationId` is this one (enabled or not): they go first.
+   */
   async delete(accountId: string, integrationId: string): Promise<void> {
     await this.acknowledged.commit(
       this.dataSource,
       async (manager) => {
         await lockModelShared(manager, 'registry');
         await this.lockOwned(manager, accountId, integrationId);
+        // A destination save locks the integration row FOR SHARE while it checks it exists,
+        // so under this FOR UPDATE no destination can come to name it before the commit.
+        const users = await manager.getRepository(DestinationEntity).find({
+          select: { name: true },
+          where: { integrationId, accountId },
+          order: { createdAt: 'ASC', id: 'ASC' },
+        });
+        if (users.length > 0) {
+          throw new ConflictException(destinationsInUseMessage(users.map((d) => d.name)));
+        }
         await manager.getRepository(IntegrationEntity).delete({ id: integrationId });
         return {
           result: undefined,

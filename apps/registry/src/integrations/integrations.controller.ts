@@ -12,6 +12,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -168,6 +169,11 @@ export class IntegrationsController {
   @ApiOperation({ summary: 'Delete an integration; its postback URLs answer 404 within a second' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'No such integration in this account.' })
+  @ApiConflictResponse({
+    description:
+      "Destinations still send this integration's conversions (their integrationId is this " +
+      'one); the message names them. Change their integrationId or delete them first.',
+  })
   @ApiServiceUnavailableResponse({ description: UNACKNOWLEDGED })
   async delete(
     @CurrentAccount() account: AccountChangedPayload,

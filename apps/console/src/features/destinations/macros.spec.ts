@@ -20,7 +20,7 @@ const values = conversionMacroValues({
     campaign: 'spring',
     source: 'tg',
     fields: { sample: 'field-value' },
-    clickParams: { sample: 'click-value' },
+    clickParams: { sample: 'click-value', fbclid: 'IwAR-sample' },
   },
 });
 

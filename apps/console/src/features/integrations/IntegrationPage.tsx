@@ -391,7 +391,11 @@ function DangerZone({ integration }: { integration: Integration }) {
           </button>
         </div>
       )}
-      <FormError error={patch.error ?? remove.error} fields={[]} />
+      <FormError
+        error={patch.error ?? remove.error}
+        fields={[]}
+        conflictText={remove.error ? t('integration.state.inUse') : undefined}
+      />
     </section>
   );
 }

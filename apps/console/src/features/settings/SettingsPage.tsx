@@ -106,7 +106,9 @@ export default function SettingsPage() {
           {t('settings.newKey')}
         </button>
         {create.error ? <ErrorState error={create.error} /> : null}
-        {revoke.error ? <ErrorState error={revoke.error} /> : null}
+        {revoke.error ? (
+          <ErrorState error={revoke.error} conflictText={t('settings.lastKey')} />
+        ) : null}
         {created ? (
           <div>
             <p className="alert warn">{t('admin.once')}</p>
