@@ -60,24 +60,30 @@ describe('destination template macros (SPEC section 4)', () => {
     ).toBe('{"s":"tg \\"ads\\"","n":"a\\r\\nb","t":"tid "}');
   });
 
-  it('given a JSON body, when a member holds only a macro whose value is null, then the member is left out with its comma', () => {
-    const json = (template: string) => renderTemplate(template, values, 'json');
-    expect(json('{"t":"{tid}","s":"{source}"}')).toBe('{"s":"tg \\"ads\\""}');
-    expect(json('{"a":1,"t":"{tid}","b":2}')).toBe('{"a":1,"b":2}');
-    expect(json('{"a":1, "t" : "{tid}" }')).toBe('{"a":1 }');
-    expect(json('{"t":"{tid}"}')).toBe('{}');
-    expect(json('{"t":"{tid}","f":"{fields.missing}"}')).toBe('{}');
-    expect(json('{"a":1,"t":"{tid}","f":"{fields.missing}"}')).toBe('{"a":1}');
-    expect(json('{\n  "x": {"t": "{tid}"},\n  "t": "{tid}",\n  "u": {unix}\n}')).toBe(
+  it('given a JSON body, when a member holds only {fbc} and the click has no fbclid, then the member is left out with its comma', () => {
+    const noFbclid = conversionMacroValues({
+      ...conversion,
+      payload: { ...conversion.payload, clickParams: {} },
+    });
+    const json = (template: string) => renderTemplate(template, noFbclid, 'json');
+    expect(json('{"t":"{fbc}","s":"{source}"}')).toBe('{"s":"tg \\"ads\\""}');
+    expect(json('{"a":1,"t":"{fbc}","b":2}')).toBe('{"a":1,"b":2}');
+    expect(json('{"a":1, "t" : "{fbc}" }')).toBe('{"a":1 }');
+    expect(json('{"t":"{fbc}"}')).toBe('{}');
+    expect(json('{"t":"{fbc}","f":"{fbc}"}')).toBe('{}');
+    expect(json('{"a":1,"t":"{fbc}","f":"{fbc}"}')).toBe('{"a":1}');
+    expect(json('{\n  "x": {"t": "{fbc}"},\n  "t": "{fbc}",\n  "u": {unix}\n}')).toBe(
       '{\n  "x": {},\n  "u": 1795496400\n}',
     );
-    // Not a member holding only that macro: rendered empty as before.
-    expect(json('{"ids":["{tid}"],"q":"say \\"{tid}\\"","k":"{tid} ","t":"{tid}x"}')).toBe(
+    // Not a member holding only {fbc}: rendered empty (SPEC section 4: null renders empty).
+    expect(json('{"ids":["{fbc}"],"q":"say \\"{fbc}\\"","k":"{fbc} ","t":"{fbc}x"}')).toBe(
       '{"ids":[""],"q":"say \\"\\"","k":" ","t":"x"}',
     );
-    expect(json('{"q":"a\\":\\"{tid}\\""}')).toBe('{"q":"a\\":\\"\\""}');
+    expect(json('{"q":"a\\":\\"{fbc}\\""}')).toBe('{"q":"a\\":\\"\\""}');
+    // Any other macro keeps SPEC's rule: a null value renders empty, the member stays.
+    expect(json('{"t":"{tid}","f":"{fields.missing}"}')).toBe('{"t":"","f":""}');
     // Other bodies, URLs and headers keep the empty value.
-    expect(renderTemplate('{"t":"{tid}"}', values, 'text')).toBe('{"t":""}');
+    expect(renderTemplate('{"t":"{fbc}"}', noFbclid, 'text')).toBe('{"t":""}');
   });
 
   it('given the Facebook CAPI template, when the click has no fbclid, then fbc is left out; with one, it is fb.1.<click ms>.<fbclid>', () => {

@@ -100,10 +100,11 @@ function skipSpace(template: string, at: number, step: 1 | -1): number {
 }
 
 /**
- * A JSON body's template without the object members whose value is one quoted macro whose value
- * is null (`"fbc":"{fbc}"` for a click without fbclid), each with the comma that joined it to a
- * neighbour: APIs such as Facebook's refuse an empty or half-built identifier but take a missing
- * one. Anything that is not such a member (array items, longer strings) is left as written.
+ * A JSON body's template without the object members whose value is `"{fbc}"` for a click
+ * without fbclid, each with the comma that joined it to a neighbour: Facebook refuses an empty
+ * or half-built click id but takes a missing one. Only `{fbc}` (our addition to SPEC section 4's
+ * macros) is left out so; SPEC's own macros keep its rule (a null value renders empty). Anything
+ * that is not such a member (array items, longer strings) is left as written.
  */
 function withoutNullMembers(template: string, values: MacroValues): string {
   const spans = stringLiterals(template);
@@ -112,7 +113,7 @@ function withoutNullMembers(template: string, values: MacroValues): string {
     const key = spans[i];
     const value = spans[i + 1];
     const macro = WHOLE_MACRO.exec(template.slice(value.start + 1, value.end - 1));
-    if (!macro || !isKnownMacro(macro[1]) || macroValue(values, macro[1]) !== null) continue;
+    if (!macro || macro[1] !== 'fbc' || macroValue(values, macro[1]) !== null) continue;
     const colon = skipSpace(template, key.end, 1);
     if (template[colon] !== ':' || skipSpace(template, colon + 1, 1) !== value.start) continue;
     members.push({ key: key.start, end: value.end });
@@ -136,7 +137,7 @@ function withoutNullMembers(template: string, values: MacroValues): string {
  * Renders a template: each known macro becomes its value escaped for `target` (percent-encoded
  * in a URL, JSON-escaped in a JSON body, raw without CR/LF in a header, raw in other bodies); a
  * null or missing value renders empty, except that in a JSON body an object member whose value
- * is that one macro in quotes is left out; unknown macros and other braces stay as written
+ * is `"{fbc}"` is left out when the click has no fbclid; unknown macros and other braces stay as written
  * (saving refuses unknown macros, see `unknownMacros`). SPEC section 4.
  */
 export function renderTemplate(
