@@ -20,6 +20,7 @@
  * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
  * stopped, then delivered after its restart: capacity and CPU per delivery at full batches,
  * which a busy shared machine distorts less than latency at a fixed rate),
+ * BENCH_DELIVERY_TIMELINE (set: print p50/max latency of each half second's conversions),
  * BENCH_DELIVERY_DISPATCHERS (1: how many dispatcher processes share the work, one consumer
  * group over the topic's 3 partitions, as `deploy/kubernetes/dispatcher.yaml` runs 2 replicas).
  */
@@ -354,14 +355,17 @@ export async function run(): Promise<void> {
     const producedPerSecond = measured.ids.length / measured.seconds;
     const p99 = percentile(latencies, 99);
     if (process.env.BENCH_DELIVERY_TIMELINE) {
-      const bySecond = new Map<number, number[]>();
-      for (const a of got) {
-        const second = Math.floor((a.occurredAt - first) / 500);
-        bySecond.set(second, [...(bySecond.get(second) ?? []), a.at - a.occurredAt]);
+      // When the slow deliveries happened: a steady tail, or stalls of the whole pipeline.
+      const byHalfSecond = new Map<number, number[]>();
+      for (const arrival of got) {
+        const slot = Math.floor((arrival.occurredAt - first) / 500);
+        const list = byHalfSecond.get(slot) ?? [];
+        list.push(arrival.at - arrival.occurredAt);
+        byHalfSecond.set(slot, list);
       }
       print(
-        '  timeline (per 0.5 s: p50/max ms): ' +
-          [...bySecond.entries()]
+        '  timeline (conversions of each 0.5 s: p50/max ms): ' +
+          [...byHalfSecond.entries()]
             .sort((x, y) => x[0] - y[0])
             .map(([, v]) => {
               v.sort((x, y) => x - y);
