@@ -14,7 +14,8 @@
  * the receiver (its own child process), the producer (this process) and the whole machine —
  * the figure to compare on a shared machine, where wall-clock rates are noisy.
  *
- * Knobs: BENCH_DELIVERY_RATE (2200/s), BENCH_DELIVERY_SECONDS (15, after
+ * Knobs: BENCH_DELIVERY_RATE (2050/s: the producer's ticks come out a little under the rate
+ * asked, and B8 asks for 2,000 delivered per second), BENCH_DELIVERY_SECONDS (15, after
  * BENCH_DELIVERY_WARMUP = 3 s at the same rate, not measured), BENCH_TRACKER_NODE_ARGS (Node
  * flags of the dispatcher, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it),
  * BENCH_DELIVERY_BACKLOG (0: off; else that many conversions produced while the dispatcher is
@@ -55,7 +56,7 @@ import { sleep, waitFor } from './support/wait';
 
 // Above the target: at exactly 2,000/s offered, deliveries could never reach 2,000/s (the
 // producer itself comes out a little under its rate).
-const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2200);
+const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 2050);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_DELIVERY_WARMUP ?? 3);
 const BACKLOG = Number(process.env.BENCH_DELIVERY_BACKLOG ?? 0);
@@ -350,8 +351,10 @@ export async function run(): Promise<void> {
     const got = measured.ids.map((id) => arrivals.get(id)).filter((a): a is Arrival => !!a);
     const latencies = got.map((a) => a.at - a.occurredAt).sort((a, b) => a - b);
     const first = Math.min(...got.map((a) => a.occurredAt));
-    const last = Math.max(...got.map((a) => a.at));
-    const deliveredPerSecond = got.length / ((last - first) / 1000);
+    // Throughput at the receiver: deliveries over the time from the first arrival to the last.
+    const firstArrival = Math.min(...got.map((a) => a.at));
+    const lastArrival = Math.max(...got.map((a) => a.at));
+    const deliveredPerSecond = got.length / ((lastArrival - firstArrival) / 1000);
     const producedPerSecond = measured.ids.length / measured.seconds;
     const p99 = percentile(latencies, 99);
     if (process.env.BENCH_DELIVERY_TIMELINE) {
