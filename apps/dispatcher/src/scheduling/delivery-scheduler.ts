@@ -104,8 +104,10 @@ function dueDelivery(delivery: NewDelivery): DueDelivery {
  * conversion publishes and sends nothing. Per batch: the deliveries already known are left
  * out, the new ones' DeliveryScheduled is published (acks=all), then each is written once,
  * sendable, and as many as the sender has room for are leased to it and handed over from
- * memory. A delivery thus costs one row write before its attempt and no outbox row, and its
- * DeliveryScheduled is always on the topic before its first attempt (SPEC section 3).
+ * memory, sent while their rows are written (an attempt is recorded once its row is committed;
+ * a crash before that sends it again, with the same key, when the batch comes again). A
+ * delivery thus costs one row write and no outbox row, and its DeliveryScheduled is always on
+ * the topic before its first attempt (SPEC section 3).
  */
 @Injectable()
 export class DeliveryScheduler {
@@ -190,56 +192,55 @@ export class DeliveryScheduler {
       }),
     );
     const room = this.sender.reserve(fresh.length);
-    let taken: DueDelivery[] = [];
-    let untaken = 0;
-    try {
-      const written = await this.dataSource.transaction(async (manager) => {
-        await lockModelShared(manager, 'dispatcher');
-        // One statement: each delivery written once, in its final state; the first `room`
-        // leased to this process's sender, which gets them from memory after the commit.
-        return manager.query<Array<{ id: string; leased: boolean }>>(
-          `INSERT INTO ${Tables.deliveries} AS d
-             (id, account_id, destination_id, conversion_id, click_id, stage, status, created_at,
-              next_attempt_at, conversion, scheduled, lease_until)
-           SELECT id, account_id, destination_id, conversion_id, click_id, stage, 'pending',
-                  created_at, created_at, conversion::json, true,
-                  CASE WHEN ord <= $9
-                    THEN now() + make_interval(secs => $10::double precision / 1000) END
-             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
-                         $7::timestamptz[], $8::text[]) WITH ORDINALITY
-               AS x(id, account_id, destination_id, conversion_id, click_id, stage, created_at,
-                    conversion, ord)
-           ON CONFLICT (id) DO UPDATE
-             SET conversion = EXCLUDED.conversion, lease_until = EXCLUDED.lease_until,
-                 scheduled = true
-             WHERE d.conversion IS NULL AND d.rendered IS NULL AND d.attempts = 0
-               AND d.lease_until IS NULL
-           RETURNING d.id, d.lease_until IS NOT NULL AS leased`,
-          [
-            ...columnArrays(
-              fresh.map((delivery) => ({ ...delivery, conversion: delivery.stored })),
-              [
-                'id',
-                'account_id',
-                'destination_id',
-                'conversion_id',
-                'click_id',
-                'stage',
-                'created_at',
-                'conversion',
-              ],
-            ),
-            room,
-            LEASE_MS,
-          ],
-        );
-      });
-      const leased = new Set(written.filter((row) => row.leased).map((row) => row.id));
-      taken = fresh.filter((delivery) => leased.has(delivery.id)).map(dueDelivery);
-      untaken = written.length - taken.length;
-      deliveriesScheduled.inc(written.length);
-    } finally {
-      this.sender.take(taken, room, untaken);
-    }
+    // One statement: each delivery written once, in its final state; the first `room` leased
+    // to this process's sender, which sends them from memory meanwhile (an attempt is recorded
+    // once its row is committed).
+    const written = this.dataSource.transaction(async (manager) => {
+      await lockModelShared(manager, 'dispatcher');
+      return manager.query<Array<{ id: string; leased: boolean }>>(
+        `INSERT INTO ${Tables.deliveries} AS d
+           (id, account_id, destination_id, conversion_id, click_id, stage, status, created_at,
+            next_attempt_at, conversion, scheduled, lease_until)
+         SELECT id, account_id, destination_id, conversion_id, click_id, stage, 'pending',
+                created_at, created_at, conversion::json, true,
+                CASE WHEN ord <= $9
+                  THEN now() + make_interval(secs => $10::double precision / 1000) END
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
+                       $7::timestamptz[], $8::text[]) WITH ORDINALITY
+             AS x(id, account_id, destination_id, conversion_id, click_id, stage, created_at,
+                  conversion, ord)
+         ON CONFLICT (id) DO UPDATE
+           SET conversion = EXCLUDED.conversion, lease_until = EXCLUDED.lease_until,
+               scheduled = true
+           WHERE d.conversion IS NULL AND d.rendered IS NULL AND d.attempts = 0
+             AND d.lease_until IS NULL
+         RETURNING d.id, d.lease_until IS NOT NULL AS leased`,
+        [
+          ...columnArrays(
+            fresh.map((delivery) => ({ ...delivery, conversion: delivery.stored })),
+            [
+              'id',
+              'account_id',
+              'destination_id',
+              'conversion_id',
+              'click_id',
+              'stage',
+              'created_at',
+              'conversion',
+            ],
+          ),
+          room,
+          LEASE_MS,
+        ],
+      );
+    });
+    // The leased ones are the first `room` (a row the upsert left alone is someone else's:
+    // sending it too costs a second request with the same key, recorded once).
+    this.sender.take(
+      fresh.slice(0, room).map(dueDelivery),
+      room,
+      written.then((rows) => ({ untaken: rows.filter((row) => !row.leased).length })),
+    );
+    deliveriesScheduled.inc((await written).length);
   }
 }

@@ -108,15 +108,20 @@ export class DeliveryWorker
     return room;
   }
 
-  take(rows: DueDelivery[], reserved: number, untaken: number): void {
+  take(rows: DueDelivery[], reserved: number, written: Promise<{ untaken: number }>): void {
     this.reserved -= reserved;
     if (this.reserved === 0 && this.reservations) {
       this.reservations.settle();
       this.reservations = null;
     }
     // Leased here: sent even while stopping (the lease would only delay them by LEASE_MS).
-    for (const row of rows) this.send(row);
-    if (untaken > 0) this.kick();
+    for (const row of rows) this.send({ ...row, written });
+    written.then(
+      ({ untaken }) => {
+        if (untaken > 0) this.kick();
+      },
+      () => undefined,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -266,6 +271,14 @@ export class DeliveryWorker
           occurredAt: attemptedAt,
         },
       );
+      if (delivery.written) {
+        try {
+          await delivery.written;
+        } catch {
+          // Its row was never written: the scheduler's batch comes again and sends it again.
+          return;
+        }
+      }
       this.finished.push({
         delivery,
         rendered,

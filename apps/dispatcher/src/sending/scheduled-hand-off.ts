@@ -15,6 +15,11 @@ export interface DueDelivery {
   conversion: ConversionRecordedEvent | null;
   rendered: RenderedRequest | null;
   window_started_at: Date | null;
+  /**
+   * Handed over by the scheduler while its row is being written: settles once the row is
+   * committed (its attempt is recorded only then), rejects when the write failed.
+   */
+  written?: Promise<unknown>;
 }
 
 /** The columns of a claimed delivery (a DueDelivery), for `RETURNING` lists of its claims. */
@@ -23,17 +28,21 @@ export const DUE_DELIVERY_COLUMNS =
   'd.conversion, d.rendered, d.window_started_at';
 
 /**
- * Where the scheduler hands the deliveries it has just written (their DeliveryScheduled is on
- * the topic): it leases as many as the sender can take in the same statement, so a fresh
- * delivery costs no separate claim and is not read back (SPEC section 4).
+ * Where the scheduler hands the deliveries it is writing (their DeliveryScheduled is on the
+ * topic): it leases as many as the sender can take in the same statement, so a fresh delivery
+ * costs no separate claim and is not read back, and the sender sends them while the rows are
+ * written (SPEC section 4).
  */
 export interface ScheduledHandOff {
   /** Reserves room for up to `wanted` deliveries; returns how many may be handed over. */
   reserve(wanted: number): number;
   /**
-   * The leased deliveries (at most the reserved count; `reserved` as reserve() returned it,
-   * also when nothing could be handed over, e.g. the transaction failed); `untaken` more were
-   * written sendable without a lease, for the claims to pick up.
+   * The deliveries being written leased to this sender (at most the reserved count; `reserved`
+   * as reserve() returned it, also when nothing is handed over): sent at once, each attempt
+   * recorded once `written` resolved. `written` resolves with how many more were written
+   * sendable without a lease (for the claims to pick up); when it rejects, nothing was written
+   * and the attempts are not recorded (the scheduler's batch comes again and sends them again
+   * with the same key).
    */
-  take(rows: DueDelivery[], reserved: number, untaken: number): void;
+  take(rows: DueDelivery[], reserved: number, written: Promise<{ untaken: number }>): void;
 }
