@@ -97,6 +97,14 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     await eventually(async () => expect(await tab.locator('.loading').count()).toBe(0));
   };
 
+  const links = async () =>
+    (
+      await api<{ items: Array<{ id: string }> }>(
+        'GET',
+        `/api/integrations/${integration.id}/registration-links`,
+      )
+    ).items;
+
   beforeAll(async () => {
     buildConsole();
     browser = await launchChromium();
@@ -198,5 +206,30 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     await screenshot(tab, 'first-use-en-copy-fields');
     await tab.context().close();
     expect(found).toEqual([]);
+  });
+
+  it('asks before deleting a registration link: cancel keeps it, confirm deletes it', async () => {
+    const link = await api<{ id: string }>(
+      'POST',
+      `/api/integrations/${integration.id}/registration-links`,
+      { body: { name: 'Old promo', baseUrl: 'https://pocketcustomer.com/register?code=OLD' } },
+    );
+    const tab = await tabIn('ru');
+    await open(tab, `/links?integrationId=${integration.id}`);
+    const card = tab.getByTestId(`link-${link.id}`);
+    await card.getByRole('button', { name: 'Удалить: Old promo' }).click();
+    const confirm = card.getByRole('group', { name: 'Удалить ссылку «Old promo»?' });
+    await confirm.waitFor();
+    await expect(confirm.textContent()).resolves.toContain('перестанет');
+    await confirm.getByRole('button', { name: 'Отмена' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'Удалить: Old promo' }).waitFor();
+    expect((await links()).map((l) => l.id)).toContain(link.id);
+
+    await card.getByRole('button', { name: 'Удалить: Old promo' }).click();
+    await confirm.getByRole('button', { name: 'Удалить навсегда' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect((await links()).map((l) => l.id)).not.toContain(link.id);
+    await tab.context().close();
   });
 });

@@ -222,6 +222,10 @@ export const en = {
     final: 'Final link (with the click id macro)',
     tracking: 'Tracking link',
     add: 'Add registration link',
+    confirm: 'Delete the link “{{name}}”?',
+    confirmWhy:
+      'Its tracking link stops working: visitors who open it from your ads get a “not found” page and no click is recorded.',
+    deleteForever: 'Delete for good',
   },
   test: {
     title: 'Test registration',
