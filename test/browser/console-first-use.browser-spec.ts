@@ -232,4 +232,48 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     expect((await links()).map((l) => l.id)).not.toContain(link.id);
     await tab.context().close();
   });
+
+  it('asks before disabling an integration, saying postbacks meanwhile are refused and lost', async () => {
+    const readState = async () =>
+      (await api<Integration>('GET', `/api/integrations/${integration.id}`)).enabled;
+    for (const language of ['en', 'ru'] as const) {
+      const words =
+        language === 'en'
+          ? { disable: 'Disable', cancel: 'Cancel', yes: 'Disable anyway', text: /404.*lost/ }
+          : {
+              disable: 'Выключить',
+              cancel: 'Отмена',
+              yes: 'Всё равно выключить',
+              text: /404.*теря/,
+            };
+      const tab = await tabIn(language);
+      await open(tab, `/integrations/${integration.id}`);
+      await tab.getByRole('button', { name: words.disable, exact: true }).click();
+      const confirm = tab.getByTestId('confirm-disable');
+      await confirm.waitFor();
+      await expect(confirm.textContent()).resolves.toMatch(words.text);
+      await screenshot(tab, `first-use-${language}-confirm-disable`);
+      await confirm.getByRole('button', { name: words.cancel }).click();
+      await confirm.waitFor({ state: 'detached' });
+      expect(await readState()).toBe(true);
+      await tab.context().close();
+    }
+
+    const tab = await tabIn('en');
+    await open(tab, `/integrations/${integration.id}`);
+    await tab.getByRole('button', { name: 'Disable', exact: true }).click();
+    await tab
+      .getByTestId('confirm-disable')
+      .getByRole('button', { name: 'Disable anyway' })
+      .click();
+    await tab.getByRole('button', { name: 'Enable', exact: true }).waitFor();
+    expect(await readState()).toBe(false);
+    // What the confirmation said: the partner's postback is refused.
+    expect(await partnerCalls('registration', `click_id=${clickId}`)).toBe(404);
+    // Enabling again loses nothing: no question asked.
+    await tab.getByRole('button', { name: 'Enable', exact: true }).click();
+    await tab.getByRole('button', { name: 'Disable', exact: true }).waitFor();
+    expect(await readState()).toBe(true);
+    await tab.context().close();
+  });
 });

@@ -208,6 +208,9 @@ export const en = {
       delete: 'Delete integration…',
       confirm: 'Type “{{name}}” to delete it for good; its postback URLs stop working.',
       deleteForever: 'Delete for good',
+      confirmDisable:
+        'Disable “{{name}}”? While it is disabled, its postback URLs answer 404: postbacks the partner sends meanwhile are refused and lost, not kept for later. Enabling it again does not bring them back.',
+      disableAnyway: 'Disable anyway',
     },
     testLink: 'Make a test registration →',
   },
