@@ -40,6 +40,30 @@ const UNDERSCORE_PROBE = `[...document.querySelectorAll('.copy-field code')].map
     Math.max(0, Math.ceil(baseline + underscore.actualBoundingBoxDescent - clipBottom));
 })`;
 
+/**
+ * Words of the destinations table's name and integration cells that the browser split over two
+ * lines (a word's text giving more than one line box).
+ */
+const SPLIT_WORDS_PROBE = `(() => {
+  const split = [];
+  let words = 0;
+  for (const cell of document.querySelectorAll('[data-testid="destination-row"] td:nth-child(-n+2)')) {
+    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      const pattern = /\\S+/g;
+      for (let match; (match = pattern.exec(text.data)); ) {
+        words += 1;
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((line) => Math.round(line.top)));
+        if (tops.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return { words, split };
+})()`;
+
 interface Integration {
   id: string;
   name: string;
@@ -275,5 +299,21 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     await tab.getByRole('button', { name: 'Disable', exact: true }).waitFor();
     expect(await readState()).toBe(true);
     await tab.context().close();
+  });
+
+  it('wraps destination names between words, never inside one', async () => {
+    for (const language of ['en', 'ru'] as const) {
+      const tab = await tabIn(language);
+      await open(tab, '/destinations');
+      await tab.getByTestId('destination-row').first().waitFor();
+      await screenshot(tab, `first-use-${language}-destinations`);
+      const { words, split } = (await tab.evaluate(SPLIT_WORDS_PROBE)) as {
+        words: number;
+        split: string[];
+      };
+      expect(words).toBeGreaterThanOrEqual(10);
+      expect(`${language}: ${split.join(' ')}`).toBe(`${language}: `);
+      await tab.context().close();
+    }
   });
 });
