@@ -316,4 +316,29 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
       await tab.context().close();
     }
   });
+
+  it('fits the funnel table with its money columns in a 1366×768 window', async () => {
+    for (const language of ['en', 'ru'] as const) {
+      const tab = await tabIn(language);
+      for (const groupBy of ['none', 'day', 'campaign', 'integration']) {
+        await open(tab, `/funnel?groupBy=${groupBy}`);
+        const table = tab.getByTestId('funnel-table');
+        await eventually(async () =>
+          expect(await table.getByTestId('netDeposits').first().textContent()).toContain('12'),
+        );
+        const wrap = tab.locator('.table-wrap').filter({ has: table });
+        if (groupBy === 'day') await screenshot(tab, `first-use-${language}-funnel`);
+        const [scrollWidth, clientWidth] = await wrap.evaluate((element) => [
+          element.scrollWidth,
+          element.clientWidth,
+        ]);
+        expect(`${language} ${groupBy}: ${scrollWidth} fits ${clientWidth}`).toBe(
+          `${language} ${groupBy}: ${Math.min(scrollWidth, clientWidth)} fits ${clientWidth}`,
+        );
+        const last = (await table.locator('thead th').last().boundingBox())!;
+        expect(last.x + last.width).toBeLessThanOrEqual(LAPTOP.width);
+      }
+      await tab.context().close();
+    }
+  });
 });
