@@ -89,9 +89,64 @@ export const en = {
     waiting: 'waiting for the first “{{event}}” postback',
     received: 'received',
     attributed: 'attributed',
-    failing: 'received with an error',
+    failing: 'arrived with a problem: see “What to do” under Last errors below',
     lastErrors: 'Last errors',
     noErrors: 'No errors in the recent postbacks.',
+    whatToFix: 'What to do',
+    fix: {
+      open: {
+        integration: 'Open the integration page',
+        links: 'Open {{links}}',
+        log: 'Open the postback’s details',
+      },
+      click_id_missing: {
+        problem:
+          'The partner sent this postback without your click id, so it could not be matched to a visitor.',
+        step: 'On the integration page, under “{{postbackUrls}}”, press “{{copy}}” next to this event’s URL and paste it into the partner cabinet again, replacing the old one.',
+      },
+      click_not_found: {
+        problem:
+          'The click id in this postback is not one of your clicks: the visitor most likely signed up through a link without it.',
+        step: 'On “{{links}}”, press “{{copy}}” next to the “{{tracking}}” and use that link in your ads and bots. Postbacks waiting for a click are counted by themselves once the click arrives.',
+      },
+      duplicate: {
+        problem: 'The partner sent the same postback twice; it was counted once.',
+        step: 'Nothing to do if the partner retried. If these were two separate deposits, ask the partner to send a transaction id with each one.',
+      },
+      event_missing: {
+        problem:
+          'The postback lost the part of its URL that names the event, so it is not known which event it is.',
+        step: 'On the integration page, under “{{postbackUrls}}”, press “{{copy}}” next to the event’s URL and paste the whole URL into the partner cabinet again.',
+      },
+      unknown_event: {
+        problem: 'The postback names an event this integration does not have.',
+        step: 'On the integration page, type the event’s name into “{{eventName}}” and press “{{addEvent}}”, or paste the right event’s URL (press “{{copy}}”) into the partner cabinet.',
+      },
+      invalid_amount: {
+        problem: 'The deposit amount in this postback is not a number.',
+        step: 'On the integration page, under “{{settings}}”, check “{{amountParam}}” and press “{{save}}”; then check the amount in the partner cabinet’s postback.',
+      },
+      invalid_currency: {
+        problem: 'The currency in this postback is not a three-letter code such as USD.',
+        step: 'On the integration page, under “{{settings}}”, fill in “{{currency}}” (e.g. USD) and press “{{save}}”.',
+      },
+      invalid_parameter: {
+        problem: 'A value in this postback is too long, or it has too many parameters.',
+        step: 'On the integration page, press “{{copy}}” next to the event’s URL and paste it into the partner cabinet again, without extra parameters.',
+      },
+      reversal_not_found: {
+        problem: 'A cancellation arrived for a deposit that was never counted.',
+        step: 'Open the postback’s details and compare its transaction id with the deposit’s; ask the partner to send the same one.',
+      },
+      invalid_body: {
+        problem: 'The postback’s content could not be read.',
+        step: 'Open the postback’s details to see what arrived, and ask the partner to send the parameters in the URL.',
+      },
+      other: {
+        problem: 'This postback was refused.',
+        step: 'Open the postback’s details: it says which parameter is wrong.',
+      },
+    },
   },
   integrations: {
     title: 'Integrations',
@@ -155,6 +210,9 @@ export const en = {
       deleteForever: 'Delete for good',
       inUse:
         'Outgoing postbacks still send this integration’s conversions: pick another integration for them or delete them first.',
+      confirmDisable:
+        'Disable “{{name}}”? While it is disabled, its postback URLs answer 404: postbacks the partner sends meanwhile are refused and lost, not kept for later. Enabling it again does not bring them back.',
+      disableAnyway: 'Disable anyway',
     },
     testLink: 'Make a test registration →',
   },
@@ -169,6 +227,10 @@ export const en = {
     final: 'Final link (with the click id macro)',
     tracking: 'Tracking link',
     add: 'Add registration link',
+    confirm: 'Delete the link “{{name}}”?',
+    confirmWhy:
+      'Its tracking link stops working: visitors who open it from your ads get a “not found” page and no click is recorded.',
+    deleteForever: 'Delete for good',
   },
   test: {
     title: 'Test registration',

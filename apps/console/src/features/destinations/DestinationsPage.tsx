@@ -44,8 +44,12 @@ function DestinationRow({
   const label = destination.name;
   return (
     <tr data-testid="destination-row" data-name={destination.name}>
-      <td>{destination.name}</td>
-      <td>{integrationName}</td>
+      <td>
+        <span className="wrap-words">{destination.name}</span>
+      </td>
+      <td>
+        <span className="wrap-words">{integrationName}</span>
+      </td>
       <td className="stages-cell">
         {destination.stages.map((stage) => t(`stage.${stage}`, { defaultValue: stage })).join(', ')}
       </td>

@@ -165,7 +165,7 @@ export default function FunnelPage() {
       {funnel.data && funnel.data.rows.length === 0 ? <Empty>{t('funnel.empty')}</Empty> : null}
       {funnel.data && funnel.data.rows.length > 0 ? (
         <TableWrap label={t('funnel.title')}>
-          <table data-testid="funnel-table" className="funnel-table">
+          <table data-testid="funnel-table" className="funnel-table" data-group={groupBy}>
             <thead>
               <tr>
                 <th scope="col">{t(`funnel.group.${groupBy}`, { defaultValue: groupBy })}</th>

@@ -339,6 +339,7 @@ function DangerZone({ integration }: { integration: Integration }) {
   const queryClient = useQueryClient();
   const patch = usePatch(integration);
   const [confirming, setConfirming] = useState(false);
+  const [confirmingDisable, setConfirmingDisable] = useState(false);
   const [typed, setTyped] = useState('');
   const remove = useMutation({
     mutationFn: () => api('DELETE', `/api/integrations/${integration.id}`),
@@ -356,13 +357,42 @@ function DangerZone({ integration }: { integration: Integration }) {
           ? t('integration.state.enabledText')
           : t('integration.state.disabledText')}
       </p>
-      <button
-        type="button"
-        onClick={() => patch.mutate({ enabled: !integration.enabled })}
-        disabled={patch.isPending}
-      >
-        {integration.enabled ? t('integration.state.disable') : t('integration.state.enable')}
-      </button>
+      {/* Disabling asks first: the partner's postbacks meanwhile get a 404 and are lost. */}
+      {integration.enabled && confirmingDisable ? (
+        <div
+          className="confirm"
+          role="group"
+          aria-labelledby="confirm-disable-label"
+          data-testid="confirm-disable"
+        >
+          <p id="confirm-disable-label">
+            {t('integration.state.confirmDisable', { name: integration.name })}
+          </p>
+          <button
+            type="button"
+            className="danger"
+            disabled={patch.isPending}
+            onClick={() =>
+              patch.mutate({ enabled: false }, { onSuccess: () => setConfirmingDisable(false) })
+            }
+          >
+            {t('integration.state.disableAnyway')}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirmingDisable(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      ) : (
+        <button
+          type="button"
+          onClick={() =>
+            integration.enabled ? setConfirmingDisable(true) : patch.mutate({ enabled: true })
+          }
+          disabled={patch.isPending}
+        >
+          {integration.enabled ? t('integration.state.disable') : t('integration.state.enable')}
+        </button>
+      )}
       {!confirming ? (
         <button type="button" className="danger" onClick={() => setConfirming(true)}>
           {t('integration.state.delete')}

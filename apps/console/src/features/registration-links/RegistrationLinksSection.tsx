@@ -15,6 +15,45 @@ import {
 } from '../../shared/ui';
 import { LongText } from '../../shared/long-text';
 
+/** Delete with an inline confirmation, as destinations do: a link in use stops counting visits. */
+function DeleteLink({
+  name,
+  deleting,
+  onDelete,
+}: {
+  name: string;
+  deleting: boolean;
+  onDelete: () => void;
+}) {
+  const { t } = useTranslation();
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button
+        type="button"
+        className="danger"
+        onClick={() => setConfirming(true)}
+        aria-label={`${t('common.delete')}: ${name}`}
+      >
+        {t('common.delete')}
+      </button>
+    );
+  }
+  return (
+    <div className="confirm" role="group" aria-label={t('links.confirm', { name })}>
+      <p>
+        {t('links.confirm', { name })} {t('links.confirmWhy')}
+      </p>
+      <button type="button" className="danger" onClick={onDelete} disabled={deleting}>
+        {t('links.deleteForever')}
+      </button>{' '}
+      <button type="button" onClick={() => setConfirming(false)}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
 /** Paste the partner's link → the final link (with `{{tracker.clickid}}`) and our tracking link. */
 export function RegistrationLinksSection({ integration }: { integration: Integration }) {
   const { t } = useTranslation();
@@ -62,14 +101,11 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
             <CopyField value={link.finalUrl} label={t('links.final')} testId="final-url" />
             <p>{t('links.tracking')}</p>
             <CopyField value={link.trackingUrl} label={t('links.tracking')} testId="tracking-url" />
-            <button
-              type="button"
-              className="danger"
-              onClick={() => remove.mutate(link.id)}
-              aria-label={`${t('common.delete')}: ${link.name}`}
-            >
-              {t('common.delete')}
-            </button>
+            <DeleteLink
+              name={link.name}
+              deleting={remove.isPending}
+              onDelete={() => remove.mutate(link.id)}
+            />
           </li>
         ))}
       </ul>

@@ -4,10 +4,10 @@ import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { useIntegrations } from '../../api/queries';
 import type { Integration, Page, PostbackLogItem } from '../../api/types';
-import { Explanation } from '../../shared/explain';
 import { Time } from '../../shared/time';
 import { Empty, ErrorState, Loading } from '../../shared/ui';
 import { LongText } from '../../shared/long-text';
+import { startFix } from './fixes';
 
 const POLL_MS = 2000;
 
@@ -28,6 +28,31 @@ export function stepOf(integration: Integration, eventName: string, logs: Postba
   if (event && event.receivedCount > 0 && event.lastReceivedAt)
     return { state: 'received', at: event.lastReceivedAt };
   return { state: 'waiting' };
+}
+
+/** A failed postback on the start page: what went wrong, and which button on which page fixes it. */
+function StartFixText({ item }: { item: PostbackLogItem }) {
+  const { t } = useTranslation();
+  const fix = startFix(item, t);
+  return (
+    <div className="explanation" data-testid="start-fix" data-page={fix.page}>
+      <h3 data-testid="fix-problem">{fix.problem}</h3>
+      <p>
+        <strong>{t('start.whatToFix')}:</strong> <span data-testid="fix-step">{fix.step}</span>
+      </p>
+      <p>
+        <Link to={fix.to} data-testid="fix-link">
+          {fix.linkText}
+        </Link>
+        {fix.page !== 'log' ? (
+          <>
+            {' '}
+            · <Link to={`/logs?open=${item.id}`}>{t('logs.details')}</Link>
+          </>
+        ) : null}
+      </p>
+    </div>
+  );
 }
 
 /** The setup checklist: per integration and event, waiting → received → attributed, live. */
@@ -104,10 +129,9 @@ export default function StartPage() {
               <LongText value={item.integrationName ?? '—'} expandable={false} /> ·{' '}
               <code>
                 <LongText value={item.event ?? '—'} expandable={false} />
-              </code>{' '}
-              · <Link to={`/logs?open=${item.id}`}>{t('logs.details')}</Link>
+              </code>
             </p>
-            <Explanation item={item} />
+            <StartFixText item={item} />
           </li>
         ))}
       </ul>
