@@ -232,6 +232,33 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     expect(found).toEqual([]);
   });
 
+  it('warns that postback URLs and tracking links on this computer’s address are out of a partner’s reach', async () => {
+    // PUBLIC_BASE_URL unset: the test tracker hands out addresses on localhost, as a first
+    // `npm start` does.
+    expect(new URL(integration.events[0].postbackUrl).hostname).toBe('localhost');
+    await api('POST', `/api/integrations/${integration.id}/registration-links`, {
+      body: { name: 'Reach', baseUrl: 'https://pocketcustomer.com/register?code=REACH' },
+    });
+    const tab = await tabIn('en');
+    await open(tab, `/integrations/${integration.id}`);
+    const notices = tab.getByTestId('local-only-notice');
+    await eventually(async () => expect(await notices.count()).toBe(2));
+    const [postbacks, trackingLinks] = await notices.allTextContents();
+    expect(postbacks).toContain('localhost');
+    expect(postbacks).toContain('partner’s server cannot send postbacks');
+    expect(postbacks).toContain('PUBLIC_BASE_URL');
+    expect(trackingLinks).toContain('visitors from ads and bots cannot');
+    await tab.context().close();
+
+    const ru = await tabIn('ru');
+    await open(ru, `/integrations/${integration.id}`);
+    await ru.getByTestId('local-only-notice').first().waitFor();
+    expect(await ru.getByTestId('local-only-notice').first().textContent()).toContain(
+      'сервер партнёра не сможет',
+    );
+    await ru.context().close();
+  });
+
   it('asks before deleting a registration link: cancel keeps it, confirm deletes it', async () => {
     const link = await api<{ id: string }>(
       'POST',

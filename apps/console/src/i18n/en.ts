@@ -216,6 +216,12 @@ export const en = {
     },
     testLink: 'Make a test registration →',
   },
+  localOnly: {
+    postback:
+      'These postback URLs point at {{host}}, which only this computer can reach: the partner’s server cannot send postbacks to them.',
+    link: 'These tracking links point at {{host}}, which only this computer can open: visitors from ads and bots cannot.',
+    fix: 'Start the tracker with {{variable}} set to its public address (e.g. https://tracker.example.com; see the README), then copy the addresses again.',
+  },
   links: {
     title: 'Registration links',
     intro:

@@ -16,6 +16,7 @@ import {
 } from '../../shared/ui';
 import { RegistrationLinksSection } from '../registration-links/RegistrationLinksSection';
 import { eventLabel } from '../../shared/event-label';
+import { LocalOnlyNotice } from '../../shared/local-only-notice';
 
 /** Parameters partners commonly fill with our click id (the seed picks `click_id`). */
 export const CLICK_ID_SUGGESTIONS = ['click_id', 'clickid', 'sub1', 'sub4', 'pbclick'];
@@ -453,6 +454,7 @@ export default function IntegrationPage() {
       <section className="panel">
         <h2>{t('integration.events.title')}</h2>
         <p className="muted">{t('integration.events.intro')}</p>
+        <LocalOnlyNotice url={data.events[0]?.postbackUrl} kind="postback" />
         {data.events.length === 0 ? <p className="empty">{t('integration.events.none')}</p> : null}
         <ul className="cards">
           {data.events.map((event) => (

@@ -13,6 +13,7 @@ import {
   FormError,
   Loading,
 } from '../../shared/ui';
+import { LocalOnlyNotice } from '../../shared/local-only-notice';
 import { LongText } from '../../shared/long-text';
 
 /** Delete with an inline confirmation, as destinations do: a link in use stops counting visits. */
@@ -90,6 +91,7 @@ export function RegistrationLinksSection({ integration }: { integration: Integra
       {links.isPending ? <Loading /> : null}
       {links.error ? <ErrorState error={links.error} /> : null}
       {links.data?.length === 0 ? <Empty>{t('links.none')}</Empty> : null}
+      <LocalOnlyNotice url={links.data?.[0]?.trackingUrl} kind="link" />
       <ul className="cards">
         {links.data?.map((link) => (
           <li key={link.id} className="card wide" data-testid={`link-${link.id}`}>
