@@ -190,6 +190,38 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     );
   });
 
+  it('never hands a stored secret to another address: a masked value sent with a new host is refused', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: TELEGRAM,
+    });
+    const before = await snapshot(created.body.id);
+    for (const body of [
+      // The masked token and bot segment, moved to a host of one's own.
+      { url: created.body.url.replace('https://api.telegram.org', 'http://127.0.0.1:3999') },
+      { url: created.body.url.replace('https://', 'http://') },
+      // The masked Authorization header, with the URL moved elsewhere.
+      { url: 'https://collector.example/hook', headers: created.body.headers },
+    ]) {
+      expectError(
+        await api('PATCH', `/api/destinations/${created.body.id}`, { key: a.apiKey, body }),
+        400,
+        'kept only while the URL keeps its scheme, host and port',
+      );
+    }
+    // The same host keeps them; nothing refused was stored or published.
+    const same = await api<DestinationView>('PATCH', `/api/destinations/${created.body.id}`, {
+      key: a.apiKey,
+      body: { url: created.body.url, headers: created.body.headers },
+    });
+    expect(same.status).toBe(200);
+    const after = await snapshot(created.body.id);
+    expect({ url: after.url, headers: after.headers }).toEqual({
+      url: before.url,
+      headers: before.headers,
+    });
+  });
+
   it('refuses unknown macros, CR/LF in headers and bad fields, naming them', async () => {
     const post = (body: Record<string, unknown>) =>
       api('POST', '/api/destinations', { key: a.apiKey, body: { ...TELEGRAM, ...body } });

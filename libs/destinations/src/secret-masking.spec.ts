@@ -1,4 +1,11 @@
-import { maskHeaders, maskSecret, maskUrl, unmaskHeaders, unmaskUrl } from './secret-masking';
+import {
+  maskHeaders,
+  maskSecret,
+  maskUrl,
+  sameOrigin,
+  unmaskHeaders,
+  unmaskUrl,
+} from './secret-masking';
 
 describe('secret masking (SPEC section 4)', () => {
   it('given a secret, when masked, then only ••• and its last 4 characters show', () => {
@@ -44,5 +51,49 @@ describe('secret masking (SPEC section 4)', () => {
     expect(
       unmaskHeaders({ authorization: '•••efgh', 'X-A': 'b' }, { Authorization: 'Bearer abcdefgh' }),
     ).toEqual({ authorization: 'Bearer abcdefgh', 'X-A': 'b' });
+  });
+
+  it('given a masked value sent back with another scheme, host or port, when unmasked, then it stays masked (refused by the caller)', () => {
+    const stored = 'https://graph.facebook.com/v19.0/123/events?access_token=EAABsecret9999';
+    const masked = maskUrl(stored);
+    expect(
+      unmaskUrl(masked.replace('https://graph.facebook.com', 'http://127.0.0.1:3999'), stored),
+    ).toContain('•••9999');
+    expect(unmaskUrl(masked.replace('https://', 'http://'), stored)).toContain('•••9999');
+    expect(
+      unmaskUrl(masked.replace('graph.facebook.com', 'graph.facebook.com:8443'), stored),
+    ).toContain('•••9999');
+    expect(unmaskUrl(masked.replace('/v19.0/', '/v20.0/'), stored)).toBe(
+      stored.replace('/v19.0/', '/v20.0/'),
+    );
+    expect(unmaskUrl(masked.replace('graph.facebook.com', 'GRAPH.facebook.com'), stored)).toContain(
+      'EAABsecret9999',
+    );
+    expect(sameOrigin('{fields.host}/x', stored)).toBe(false);
+    expect(
+      unmaskHeaders({ Authorization: '•••efgh' }, { Authorization: 'Bearer abcdefgh' }, false),
+    ).toEqual({ Authorization: '•••efgh' });
+  });
+
+  it('given credentials under other common names, when masked, then they are hidden too', () => {
+    expect(maskUrl('https://x.example/p?api_key=abcdefgh1234&apikey=zzzzzzzz9876&id=7')).toBe(
+      'https://x.example/p?api_key=•••1234&apikey=•••9876&id=7',
+    );
+    expect(maskUrl('https://x.example/p?password=hunter2hunter&client_secret=s3cr3tvalue')).toBe(
+      'https://x.example/p?password=•••nter&client_secret=•••alue',
+    );
+    expect(
+      maskHeaders({
+        'X-Api-Key': 'abcdefgh1234',
+        Cookie: 'sid=abcdefgh',
+        'Idempotency-Key': 'd-1',
+        'Content-Type': 'application/json',
+      }),
+    ).toEqual({
+      'X-Api-Key': '•••1234',
+      Cookie: '•••efgh',
+      'Idempotency-Key': 'd-1',
+      'Content-Type': 'application/json',
+    });
   });
 });

@@ -1,11 +1,27 @@
 /**
  * Secrets in destinations (SPEC section 4): the path segment after `/bot` (Telegram), query
  * values named `access_token`, `token`, `key` or `secret`, and the `Authorization` and `*-token`
- * headers. They are shown as `•••` plus their last 4 characters in every answer, log and event.
+ * headers; beyond SPEC's list, the names APIs also use for credentials (`api_key`, `apikey`,
+ * `password`, `*_token`, `*_key`, `*_secret`; `X-Api-Key` and other `*-key`/`*-secret`
+ * headers, `Cookie`, `Proxy-Authorization`). They are shown as `•••` plus their last 4
+ * characters in every answer, log and event.
  */
 export const MASK_PREFIX = '•••';
 
-const SECRET_QUERY_NAMES = new Set(['access_token', 'token', 'key', 'secret']);
+const SECRET_QUERY_NAMES = new Set([
+  'access_token',
+  'token',
+  'key',
+  'secret',
+  'apikey',
+  'password',
+  'passwd',
+]);
+const SECRET_NAME_SUFFIXES = ['_token', '-token', '_key', '-key', '_secret', '-secret'];
+
+function isSecretQueryName(name: string): boolean {
+  return SECRET_QUERY_NAMES.has(name) || SECRET_NAME_SUFFIXES.some((end) => name.endsWith(end));
+}
 
 /** `•••` + the last 4 characters (fewer when the secret is shorter than 8, so most stays hidden). */
 export function maskSecret(secret: string): string {
@@ -17,10 +33,34 @@ export function isMasked(value: string): boolean {
   return value.startsWith(MASK_PREFIX);
 }
 
-/** A header whose value is a secret: `Authorization` and every `*-token`. */
+/**
+ * A header whose value is a secret: `Authorization` and every `*-token` (SPEC section 4), and
+ * `Proxy-Authorization`, `Cookie`, `ApiKey`, every `*-key` and `*-secret` (`X-Api-Key`), except
+ * the `Idempotency-Key` the dispatcher sets (a delivery id, shown as it is).
+ */
 export function isSecretHeader(name: string): boolean {
   const lower = name.toLowerCase();
-  return lower === 'authorization' || lower.endsWith('-token');
+  if (lower === 'idempotency-key') return false;
+  return (
+    ['authorization', 'proxy-authorization', 'cookie', 'apikey'].includes(lower) ||
+    ['-token', '-key', '-secret'].some((end) => lower.endsWith(end))
+  );
+}
+
+/**
+ * Where a URL (or URL template) sends its request: its scheme and authority, lower case, or
+ * null when it has none. A masked secret sent back is kept only while this stays the same, so
+ * nobody can move a stored token to an address of their own and read it there.
+ */
+export function urlOrigin(url: string): string | null {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(url.trim());
+  return match ? match[1].toLowerCase() : null;
+}
+
+/** Whether a PATCH keeps the destination's address: the stored secrets may then stay. */
+export function sameOrigin(incomingUrl: string, storedUrl: string): boolean {
+  const origin = urlOrigin(incomingUrl);
+  return origin !== null && origin === urlOrigin(storedUrl);
 }
 
 function decodeName(raw: string): string {
@@ -57,11 +97,7 @@ function secretSlots(url: string): SecretSlot[] {
     let position = queryStart + 1;
     for (const part of url.slice(queryStart + 1, end).split('&')) {
       const eq = part.indexOf('=');
-      if (
-        eq !== -1 &&
-        SECRET_QUERY_NAMES.has(decodeName(part.slice(0, eq))) &&
-        eq < part.length - 1
-      ) {
+      if (eq !== -1 && isSecretQueryName(decodeName(part.slice(0, eq))) && eq < part.length - 1) {
         slots.push({
           name: decodeName(part.slice(0, eq)),
           start: position + eq + 1,
@@ -109,10 +145,12 @@ export function maskHeaders(headers: Record<string, string>): Record<string, str
 
 /**
  * A URL sent back by a client, with each masked secret replaced by the stored one of the same
- * slot (a PATCH that sends a masked value back keeps the stored one, SPEC section 4). A masked
- * value with no stored secret to stand for is left as sent; the caller refuses it.
+ * slot (a PATCH that sends a masked value back keeps the stored one, SPEC section 4), as long as
+ * it goes to the same scheme, host and port (`sameOrigin`). A masked value with no stored
+ * secret to stand for, or sent to another address, is left as sent; the caller refuses it.
  */
 export function unmaskUrl(incoming: string, stored: string): string {
+  if (!sameOrigin(incoming, stored)) return incoming;
   const storedSlots = secretSlots(stored);
   return replaceSlots(incoming, secretSlots(incoming), (slot, value) => {
     if (!isMasked(value)) return value;
@@ -122,15 +160,19 @@ export function unmaskUrl(incoming: string, stored: string): string {
   });
 }
 
-/** Headers sent back by a client, masked secret values replaced by the stored ones. */
+/**
+ * Headers sent back by a client, masked secret values replaced by the stored ones; none when
+ * `sameAddress` is false (the request would go elsewhere: see `sameOrigin`).
+ */
 export function unmaskHeaders(
   incoming: Record<string, string>,
   stored: Record<string, string>,
+  sameAddress = true,
 ): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(incoming)) {
     let kept = value;
-    if (isSecretHeader(name) && isMasked(value)) {
+    if (sameAddress && isSecretHeader(name) && isMasked(value)) {
       const match = Object.entries(stored).find(
         ([key]) => key.toLowerCase() === name.toLowerCase(),
       );

@@ -136,7 +136,7 @@ export class DestinationChanges {
     if (containsMaskedSecret(destination.url, destination.headers)) {
       throw new FieldBadRequestException(
         containsMaskedSecret(destination.url, {}) ? 'url' : 'headers',
-        'url or headers hold a masked value (•••) that matches no stored secret; send the secret itself',
+        'url or headers hold a masked value (•••) that matches no stored secret; send the secret itself (a masked secret is kept only while the URL keeps its scheme, host and port)',
       );
     }
     const problem = destinationProblem(destination, {

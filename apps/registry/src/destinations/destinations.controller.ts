@@ -22,7 +22,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
-import { unmaskHeaders, unmaskUrl } from '@tracker/destinations';
+import { sameOrigin, unmaskHeaders, unmaskUrl } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
@@ -99,7 +99,10 @@ export class DestinationsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a destination; a masked secret sent back keeps the stored one' })
+  @ApiOperation({
+    summary:
+      'Change a destination; a masked secret sent back keeps the stored one while the URL keeps its scheme, host and port',
+  })
   @ApiOkResponse({ type: DestinationResponse })
   @ApiBadRequestResponse({
     description: 'Invalid field, unknown macro or private address (named).',
@@ -115,13 +118,15 @@ export class DestinationsController {
       account.id,
       id,
       (destination) => {
+        // Stored secrets stay only with the address they were given for.
+        const sameAddress = body.url === undefined || sameOrigin(body.url, destination.url);
         if (body.name !== undefined) destination.name = body.name;
         if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
         if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
         if (body.method !== undefined) destination.method = body.method;
         if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
         if (body.headers !== undefined) {
-          destination.headers = unmaskHeaders(body.headers, destination.headers);
+          destination.headers = unmaskHeaders(body.headers, destination.headers, sameAddress);
         }
         if (body.body !== undefined) destination.body = body.body;
         if (body.enabled !== undefined) destination.enabled = body.enabled;
