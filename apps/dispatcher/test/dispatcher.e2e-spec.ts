@@ -384,8 +384,15 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     );
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/destination is disabled/);
-    expect((await api(app, 'POST', `/api/deliveries/${deleted.id}/retry`, a.apiKey)).status).toBe(
-      409,
+    const gonePermanently = await api<{ message: string }>(
+      app,
+      'POST',
+      `/api/deliveries/${deleted.id}/retry`,
+      a.apiKey,
+    );
+    expect(gonePermanently.status).toBe(409);
+    expect(gonePermanently.body.message).toBe(
+      'the destination was deleted; this delivery can no longer be sent',
     );
 
     await publishDestination(a.account.id, { ...paused, enabled: true });

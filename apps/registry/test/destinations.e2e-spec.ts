@@ -195,7 +195,7 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       key: a.apiKey,
       body: TELEGRAM,
     });
-    const before = await snapshot(created.body.id);
+    const before = (await snapshot(created.body.id))!;
     for (const body of [
       // The masked token and bot segment, moved to a host of one's own.
       { url: created.body.url.replace('https://api.telegram.org', 'http://127.0.0.1:3999') },
@@ -215,7 +215,7 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       body: { url: created.body.url, headers: created.body.headers },
     });
     expect(same.status).toBe(200);
-    const after = await snapshot(created.body.id);
+    const after = (await snapshot(created.body.id))!;
     expect({ url: after.url, headers: after.headers }).toEqual({
       url: before.url,
       headers: before.headers,

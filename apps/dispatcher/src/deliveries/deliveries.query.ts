@@ -160,10 +160,13 @@ export class DeliveriesQuery {
           `delivery is ${row.status}; only a failed delivery can be retried`,
         );
       }
-      const unsendable = unsendableTo(this.destinations.get(row.destination_id));
+      const destination = this.destinations.get(row.destination_id);
+      const unsendable = unsendableTo(destination);
       if (unsendable) {
         throw new ConflictException(
-          `${unsendable}; enable it (or send to a new destination) before retrying`,
+          destination
+            ? `${unsendable}; enable it, then retry`
+            : `${unsendable}; this delivery can no longer be sent`,
         );
       }
       await manager.query(
