@@ -294,6 +294,8 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
     await noInjection();
     await screenshot(page, 'delivery-failed');
 
+    // Retry is the first attempt's request again, and the drawer says so.
+    await expect(drawer.textContent()).resolves.toContain('тот самый запрос первой попытки');
     await drawer.getByRole('button', { name: 'Повторить' }).click();
     await eventually(
       async () => {

@@ -486,6 +486,8 @@ export const en = {
     emptyFiltered: 'No delivery matches these filters.',
     retry: 'Retry',
     retried: 'Sent again; the new attempt shows below.',
+    sameRequest:
+      'Retry sends the very request of the first attempt (its URL, headers and body, same Idempotency-Key): a destination changed since then applies to new conversions only.',
     noAnswer: 'no answer',
     status: {
       pending: 'pending',

@@ -57,6 +57,9 @@ export function DeliveryDrawer({
               </button>
             ) : null}
           </p>
+          {data.status === 'failed' && data.attempts > 0 ? (
+            <p className="hint">{t('deliveries.sameRequest')}</p>
+          ) : null}
           {retry.isSuccess ? <p role="status">{t('deliveries.retried')}</p> : null}
           {retry.error ? <ErrorState error={retry.error} /> : null}
           <dl className="facts">
