@@ -326,7 +326,7 @@ export const en = {
     click_not_found:
       'No click with this id (yet). The registration came through a link without our click id, or the click belongs to another account. It stays “waiting for click” and is attributed by itself if the click shows up.',
     duplicate:
-      'Same postback again (a partner retry). For repeat deposits, send a transaction id (tracker.tid).',
+      'Counted once already: a registration or email confirmation counts once per click, and the same deposit again (a partner retry) once. Two real deposits of the same amount need a transaction id (tracker.tid) to count twice.',
     event_missing:
       'The URL lost tracker.event: copy the whole postback URL again and check the cabinet did not cut the query string.',
     unknown_event:

@@ -8,7 +8,7 @@ describe('copy as curl', () => {
   it('replays a GET by its full URL and a POST with its body and type', () => {
     expect(
       toCurl({ method: 'GET', url: '/api/postbacks/x/tracker-postback?a=1&b=2' }, 'http://h:3000'),
-    ).toBe(`curl -X GET 'http://h:3000/api/postbacks/x/tracker-postback?a=1&b=2'`);
+    ).toBe(`curl -g -X GET 'http://h:3000/api/postbacks/x/tracker-postback?a=1&b=2'`);
     expect(
       toCurl(
         {
@@ -20,7 +20,13 @@ describe('copy as curl', () => {
         'http://o',
       ),
     ).toBe(
-      `curl -X POST 'http://h/p' -H 'content-type: application/json' --data-raw '{"click_id":"x"}'`,
+      `curl -g -X POST 'http://h/p' -H 'content-type: application/json' --data-raw '{"click_id":"x"}'`,
+    );
+  });
+
+  it('given a URL with unfilled macros in braces and brackets, when copied, then curl sends it as it is (no globbing)', () => {
+    expect(toCurl({ method: 'GET', url: '/p?click_id={click_id}&x=[sub1]' }, 'http://h')).toBe(
+      `curl -g -X GET 'http://h/p?click_id={click_id}&x=[sub1]'`,
     );
   });
 });

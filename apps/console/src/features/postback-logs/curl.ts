@@ -9,7 +9,8 @@ export function toCurl(
   origin: string,
 ): string {
   const url = item.url.startsWith('/') ? origin + item.url : item.url;
-  const parts = ['curl', '-X', item.method, shellQuote(url)];
+  // -g: a partner's URL may hold {}, [] (unfilled macros) that curl would expand as globs.
+  const parts = ['curl', '-g', '-X', item.method, shellQuote(url)];
   if (item.body !== undefined && item.body !== null && item.body !== '') {
     const body = typeof item.body === 'string' ? item.body : JSON.stringify(item.body);
     const type =
