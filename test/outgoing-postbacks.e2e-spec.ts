@@ -171,10 +171,10 @@ describe('outgoing postbacks through the whole tracker', () => {
     });
     const telegram = (path: string) => receiver.to(path).map((r) => JSON.parse(r.body).text);
     expect(telegram('/telegram-bot/')).toEqual([
-      `Deposit #1: 50.00 USD, click ${clickId} (spring / fb)`,
+      `Deposit #1: 50.00 USD\nClick: ${clickId}\nCampaign: spring\nSource: fb`,
     ]);
     expect(telegram('/telegram-bot-signups')).toEqual([
-      `New registration: click ${clickId} (spring / fb)`,
+      `Sign-up step: registration\nClick: ${clickId}\nCampaign: spring\nSource: fb`,
     ]);
     expect(receiver.to('/telegram-bot/')[0].url).toBe(
       '/telegram-bot/bot123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage',

@@ -58,7 +58,7 @@ export const DESTINATION_TEMPLATES: readonly DestinationTemplatePreset[] = [
     method: 'POST',
     url: 'https://api.telegram.org/botBOT_TOKEN/sendMessage',
     headers: JSON_HEADERS,
-    body: '{"chat_id":"CHAT_ID","text":"Deposit #{ordinal}: {amount} {currency}, click {clickid} ({campaign} / {source})"}',
+    body: '{"chat_id":"CHAT_ID","text":"Deposit #{ordinal}: {amount} {currency}\\nClick: {clickid}\\nCampaign: {campaign}\\nSource: {source}"}',
     stages: ['first_deposit', 'redeposit'],
   },
   {
@@ -67,7 +67,7 @@ export const DESTINATION_TEMPLATES: readonly DestinationTemplatePreset[] = [
     method: 'POST',
     url: 'https://api.telegram.org/botBOT_TOKEN/sendMessage',
     headers: JSON_HEADERS,
-    body: '{"chat_id":"CHAT_ID","text":"New {stage}: click {clickid} ({campaign} / {source})"}',
+    body: '{"chat_id":"CHAT_ID","text":"Sign-up step: {stage}\\nClick: {clickid}\\nCampaign: {campaign}\\nSource: {source}"}',
     stages: ['registration', 'email_confirmation'],
   },
 ];
