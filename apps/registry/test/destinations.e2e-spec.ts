@@ -350,6 +350,8 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       'http://10.0.0.7/p',
       'http://169.254.169.254/latest/meta-data',
       'http://[::1]/p',
+      'http://[::7f00:1]/p',
+      'http://[::ffff:a9fe:a9fe]/latest/meta-data',
       'http://localhost/p',
     ]) {
       const res = await api('POST', '/api/destinations', {
