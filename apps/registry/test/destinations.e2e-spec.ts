@@ -250,6 +250,83 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     );
   });
 
+  it('refuses headers the sender sets itself, at create and at PATCH, naming the header', async () => {
+    // This machine's own name: a test send stops at the private address, after rendering.
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: {
+        ...TELEGRAM,
+        url: `http://${hostname()}:9/p?c={clickid}`,
+        headers: { 'Content-Type': 'application/json', 'X-Source': 'tracker' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const post = (headers: Record<string, string>) =>
+      api('POST', '/api/destinations', { key: a.apiKey, body: { ...TELEGRAM, headers } });
+    const patch = (headers: Record<string, string>) =>
+      api('PATCH', `/api/destinations/${created.body.id}`, {
+        key: a.apiKey,
+        body: { headers },
+      });
+    expectError(
+      await post({ Host: 'evil.com', 'Content-Length': '5', 'Transfer-Encoding': 'chunked' }),
+      400,
+      'headers.Host may not be set',
+      'headers.Host',
+    );
+    for (const name of [
+      'content-length',
+      'Transfer-Encoding',
+      'CONNECTION',
+      'Keep-Alive',
+      'Upgrade',
+      'Expect',
+      'TE',
+      'Trailer',
+      'Proxy-Connection',
+      'idempotency-key',
+    ]) {
+      expectError(
+        await post({ [name]: 'x' }),
+        400,
+        `headers.${name} may not be set`,
+        `headers.${name}`,
+      );
+      expectError(
+        await patch({ 'Content-Type': 'application/json', [name]: 'x' }),
+        400,
+        `headers.${name} may not be set`,
+        `headers.${name}`,
+      );
+    }
+    // Nothing was changed by the refused PATCHes; a valid one still saves.
+    const kept = await api<DestinationView>('GET', `/api/destinations/${created.body.id}`, {
+      key: a.apiKey,
+    });
+    expect(kept.body.headers).toEqual({
+      'Content-Type': 'application/json',
+      'X-Source': 'tracker',
+    });
+    const changed = await patch({ 'Content-Type': 'application/json', 'X-Source': 'bot' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.headers).toEqual({
+      'Content-Type': 'application/json',
+      'X-Source': 'bot',
+    });
+    // The test send still renders the valid headers, with the sender's own Idempotency-Key.
+    const sent = await api<{
+      request: { headers: Record<string, string> };
+      response: { error: string };
+    }>('POST', `/api/destinations/${created.body.id}/test`, { key: a.apiKey });
+    expect(sent.status).toBe(200);
+    expect(sent.body.request.headers).toEqual({
+      'Content-Type': 'application/json',
+      'X-Source': 'bot',
+      'Idempotency-Key': expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(sent.body.response.error).toContain('private address');
+  });
+
   it('pages the list oldest first with limit and cursor (SPEC section 4: list routes are bounded)', async () => {
     const paged = await createAccount('Paged destinations');
     const made: string[] = [];
@@ -305,6 +382,8 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       'http://10.0.0.7/p',
       'http://169.254.169.254/latest/meta-data',
       'http://[::1]/p',
+      'http://[::7f00:1]/p',
+      'http://[::ffff:a9fe:a9fe]/latest/meta-data',
       'http://localhost/p',
     ]) {
       const res = await api('POST', '/api/destinations', {

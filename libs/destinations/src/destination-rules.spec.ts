@@ -86,6 +86,23 @@ describe('destination rules (SPEC section 4)', () => {
     expect(check({ headers: { 'X-A': 'tab\tok' } })).toBeNull();
   });
 
+  it('given a header the sender sets itself, when checked, then the first one is named', () => {
+    expect(
+      check({
+        headers: { Host: 'evil.com', 'Content-Length': '5', 'Transfer-Encoding': 'chunked' },
+      }),
+    ).toEqual({
+      field: 'headers.Host',
+      message: 'headers.Host may not be set: the sender sets it from the url',
+    });
+    expect(check({ headers: { 'X-A': 'a', 'idempotency-key': '{conversion_id}' } })?.field).toBe(
+      'headers.idempotency-key',
+    );
+    expect(
+      check({ headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer t' } }),
+    ).toBeNull();
+  });
+
   it('given a literal private address, when checked, then it is refused unless allowed', () => {
     for (const url of [
       'http://127.0.0.1:8080/x',

@@ -2,6 +2,7 @@ import { DESTINATION_STAGES, SIMPLE_MACROS, WRITTEN_MACROS } from '@tracker/cont
 import { literalHostProblem } from './address-policy';
 import { DESTINATION_TEMPLATES } from './destination-templates';
 import { DestinationTemplate, renderRequestWith } from './rendered-request';
+import { reservedHeaderProblem } from './reserved-headers';
 import { unknownMacros, type MacroValues } from './template-macros';
 
 export const MAX_URL_LENGTH = 4096;
@@ -71,8 +72,9 @@ function placeholderProblem(
 /**
  * The first problem of a destination's settings, or null (SPEC section 4): stages non-empty and
  * known; `url` an absolute http(s) URL once rendered, whose literal host is not loopback,
- * private, link-local or metadata unless `allowPrivate`; header names valid and values without
- * CR or LF; a body only for POST; every macro known; once `enabled`, no template placeholder left.
+ * private, link-local or metadata unless `allowPrivate`; header names valid and none the sender
+ * sets itself (`reservedHeaderProblem`), values without CR or LF; a body only for POST; every
+ * macro known; once `enabled`, no template placeholder left.
  */
 export function destinationProblem(
   draft: DestinationDraft,
@@ -101,6 +103,8 @@ export function destinationProblem(
     if (!HEADER_NAME.test(name)) {
       return { field: 'headers', message: `headers has an invalid header name '${name}'` };
     }
+    const reserved = reservedHeaderProblem(name);
+    if (reserved) return reserved;
     if (typeof value !== 'string') {
       return { field: `headers.${name}`, message: `headers.${name} must be a string` };
     }
