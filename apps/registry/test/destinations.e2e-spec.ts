@@ -542,4 +542,35 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     });
     expect(fixed.body.integrationId).toBeNull();
   });
+
+  it('switches off a stored destination that breaks a rule added since it was saved', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, name: 'Old rules' },
+    });
+    const id = created.body.id;
+    // Saved before Host was refused at save.
+    const registry = app.app.get<DataSource>(getDataSourceToken('registry'));
+    await registry.query(
+      `UPDATE registry.destinations SET headers = '{"Host": "evil.example"}'::jsonb WHERE id = $1`,
+      [id],
+    );
+    const renamed = await api('PATCH', `/api/destinations/${id}`, {
+      key: a.apiKey,
+      body: { name: 'Old rules, renamed' },
+    });
+    expectError(renamed, 400, 'headers.Host', 'headers.Host');
+    const off = await api<DestinationView>('PATCH', `/api/destinations/${id}`, {
+      key: a.apiKey,
+      body: { name: 'Old rules (off)', enabled: false },
+    });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ name: 'Old rules (off)', enabled: false });
+    expectError(
+      await api('PATCH', `/api/destinations/${id}`, { key: a.apiKey, body: { enabled: true } }),
+      400,
+      'headers.Host',
+      'headers.Host',
+    );
+  });
 });

@@ -22,6 +22,12 @@ import { toDestinationSnapshot } from './destination-views';
  * transaction under the row's lock, and answers once Kafka acknowledged it. Another account's
  * destination is "not found".
  */
+/** What a destination sends and where: the fields its save-time rules judge. */
+function sendableContent(destination: DestinationEntity): string {
+  const { method, url, headers, body, stages } = destination;
+  return JSON.stringify([method, url, headers, body, stages]);
+}
+
 @Injectable()
 export class DestinationChanges {
   constructor(
@@ -59,8 +65,13 @@ export class DestinationChanges {
       const destination = await this.lockOwned(manager, accountId, destinationId);
       const wasEnabled = destination.enabled;
       const integrationBefore = destination.integrationId;
+      const contentBefore = sendableContent(destination);
       apply(destination);
-      this.check(destination);
+      // Switching a destination off (or renaming one that is off) always works, even when its
+      // stored content breaks a rule added since it was saved: otherwise it could not be stopped.
+      if (destination.enabled || sendableContent(destination) !== contentBefore) {
+        this.check(destination);
+      }
       // Only a new integrationId is checked: an edit that leaves it alone always saves.
       if (destination.integrationId !== integrationBefore) {
         await this.checkIntegration(manager, destination);
