@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { eventually, type ApiCall, type ApiCallOptions } from '@tracker/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -95,4 +96,49 @@ export async function datePickerText(page: Page, label: string): Promise<string>
   } finally {
     await cdp.detach();
   }
+}
+
+/**
+ * A call of the tracker's API that must succeed: asserts a 2xx (the failure names the method,
+ * path and status) and resolves with the body.
+ */
+export function succeeding(call: ApiCall) {
+  return async <T>(method: string, route: string, options?: ApiCallOptions): Promise<T> => {
+    const answer = await call<T>(method, route, options);
+    expect(`${method} ${route} ${answer.status}`).toMatch(/ 2\d\d$/);
+    return answer.body;
+  };
+}
+
+/**
+ * A tab of a context of its own (own sessionStorage and preferences: UTC, `language`'s locale,
+ * `viewport`), signed in to the console at `baseUrl` with `apiKey` in `language`.
+ */
+export async function signedInTab(
+  browser: Browser,
+  baseUrl: string,
+  apiKey: string,
+  language: 'en' | 'ru',
+  viewport: { width: number; height: number },
+): Promise<Page> {
+  const context = await browser.newContext({
+    locale: language === 'ru' ? 'ru-RU' : 'en-US',
+    timezoneId: 'UTC',
+    viewport,
+  });
+  context.setDefaultTimeout(10_000);
+  const tab = await context.newPage();
+  await tab.goto(`${baseUrl}/sign-in`);
+  await tab.getByTestId('language').selectOption(language);
+  await tab.locator('#api-key, input[type="password"]').first().fill(apiKey);
+  await tab.locator('form button[type="submit"]').click();
+  await tab.getByRole('navigation').waitFor();
+  return tab;
+}
+
+/** Opens a console page and waits until nothing on it is loading. */
+export async function openPage(tab: Page, baseUrl: string, route: string): Promise<void> {
+  await tab.goto(`${baseUrl}${route}`);
+  await tab.locator('main h1').first().waitFor();
+  await eventually(async () => expect(await tab.locator('.loading').count()).toBe(0));
 }

@@ -6,10 +6,16 @@
  * lost), destination names wrap between words, and the funnel table fits the window.
  */
 import type { Browser, Page } from 'playwright-core';
-import type { ApiCallOptions } from '@tracker/testing';
 import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import { buildConsole, launchChromium, screenshot } from './console-browser';
+import {
+  buildConsole,
+  launchChromium,
+  openPage,
+  screenshot,
+  signedInTab,
+  succeeding,
+} from './console-browser';
 
 const LAPTOP = { width: 1366, height: 768 };
 /** Names as marketers write them: several words, one of them long. */
@@ -84,11 +90,7 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     () => apiKey,
   );
   /** A call that must succeed (2xx): its body. */
-  const api = async <T>(method: string, route: string, options?: ApiCallOptions) => {
-    const answer = await call<T>(method, route, options);
-    expect(`${method} ${route} ${answer.status}`).toMatch(/ 2\d\d$/);
-    return answer.body;
-  };
+  const api = succeeding(call);
 
   /** The partner calls the URL it was given with its own parameters appended: the status. */
   const partnerCalls = async (event: string, extra: string) => {
@@ -98,28 +100,11 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
   };
 
   /** A tab of its own context at 1366×768, signed in, in `language`. */
-  const tabIn = async (language: 'en' | 'ru'): Promise<Page> => {
-    const context = await browser.newContext({
-      locale: language === 'ru' ? 'ru-RU' : 'en-US',
-      timezoneId: 'UTC',
-      viewport: LAPTOP,
-    });
-    context.setDefaultTimeout(10_000);
-    const tab = await context.newPage();
-    await tab.goto(`${tracker.baseUrl}/sign-in`);
-    await tab.getByTestId('language').selectOption(language);
-    await tab.locator('#api-key, input[type="password"]').first().fill(apiKey);
-    await tab.locator('form button[type="submit"]').click();
-    await tab.getByRole('navigation').waitFor();
-    return tab;
-  };
+  const tabIn = (language: 'en' | 'ru'): Promise<Page> =>
+    signedInTab(browser, tracker.baseUrl, apiKey, language, LAPTOP);
 
   /** Opens a page and waits until nothing is loading. */
-  const open = async (tab: Page, route: string) => {
-    await tab.goto(`${tracker.baseUrl}${route}`);
-    await tab.locator('main h1').first().waitFor();
-    await eventually(async () => expect(await tab.locator('.loading').count()).toBe(0));
-  };
+  const open = (tab: Page, route: string) => openPage(tab, tracker.baseUrl, route);
 
   const links = async () =>
     (

@@ -8,10 +8,17 @@
  * 404. Screenshots of every page go to artifacts/console/layout-<lang>-<width>-<page>.png.
  */
 import type { Browser, Page } from 'playwright-core';
-import type { ApiCallOptions } from '@tracker/testing';
 import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import { buildConsole, datePickerText, launchChromium, screenshot } from './console-browser';
+import {
+  buildConsole,
+  datePickerText,
+  launchChromium,
+  openPage,
+  screenshot,
+  signedInTab,
+  succeeding,
+} from './console-browser';
 
 /** What a partner may send: one value of 3,000 characters without a space (SPEC 9 keeps 16 KiB). */
 const LONG = `L${'0123456789abcdefghij'.repeat(150)}`.slice(0, 3000);
@@ -112,11 +119,7 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
     () => apiKey,
   );
   /** A call that must succeed (2xx): its body. */
-  const api = async <T>(method: string, route: string, options?: ApiCallOptions) => {
-    const answer = await call<T>(method, route, options);
-    expect(`${method} ${route} ${answer.status}`).toMatch(/ 2\d\d$/);
-    return answer.body;
-  };
+  const api = succeeding(call);
 
   /** The partner calls the URL it was given with its own parameters appended. */
   const partnerCalls = async (event: string, extra: string) => {
@@ -127,28 +130,11 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
   };
 
   /** A tab of its own context (own sessionStorage and preferences), signed in, in `language`. */
-  const tabIn = async (language: 'en' | 'ru', width: number, height: number): Promise<Page> => {
-    const context = await browser.newContext({
-      locale: language === 'ru' ? 'ru-RU' : 'en-US',
-      timezoneId: 'UTC',
-      viewport: { width, height },
-    });
-    context.setDefaultTimeout(10_000);
-    const tab = await context.newPage();
-    await tab.goto(`${tracker.baseUrl}/sign-in`);
-    await tab.getByTestId('language').selectOption(language);
-    await tab.locator('#api-key, input[type="password"]').first().fill(apiKey);
-    await tab.locator('form button[type="submit"]').click();
-    await tab.getByRole('navigation').waitFor();
-    return tab;
-  };
+  const tabIn = (language: 'en' | 'ru', width: number, height: number): Promise<Page> =>
+    signedInTab(browser, tracker.baseUrl, apiKey, language, { width, height });
 
   /** Opens a page and waits until nothing is loading. */
-  const open = async (tab: Page, route: string) => {
-    await tab.goto(`${tracker.baseUrl}${route}`);
-    await tab.locator('main h1').first().waitFor();
-    await eventually(async () => expect(await tab.locator('.loading').count()).toBe(0));
-  };
+  const open = (tab: Page, route: string) => openPage(tab, tracker.baseUrl, route);
 
   /**
    * What sticks out sideways: the page itself, or a scrolling box other than a table's own

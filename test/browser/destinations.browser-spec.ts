@@ -6,10 +6,15 @@
  * secret, delete, what the remote server answered shown as text only, axe and screenshots.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ApiCallOptions } from '@tracker/testing';
 import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
 import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import { buildConsole, launchChromium, screenshot, seriousViolations } from './console-browser';
+import {
+  buildConsole,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+  succeeding,
+} from './console-browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)><a href="javascript:alert(2)">x</a>';
 const SECRET = 'tok-SECRET-abcd1234';
@@ -35,11 +40,7 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
     () => apiKey,
   );
   /** A call that must succeed (2xx): its body. */
-  const api = async <T>(method: string, route: string, options?: ApiCallOptions) => {
-    const answer = await call<T>(method, route, options);
-    expect(answer.status).toBeLessThan(300);
-    return answer.body;
-  };
+  const api = succeeding(call);
 
   /** The partner calls the URL it was given with its own parameters appended. */
   const partnerCalls = async (event: string, extra: string) => {

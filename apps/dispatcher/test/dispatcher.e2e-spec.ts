@@ -376,28 +376,19 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     expect(deleted).toMatchObject({ attempts: 2, error: 'the destination was deleted' });
     expect(receiver.to('/paused')).toHaveLength(1);
     expect(receiver.to('/gone')).toHaveLength(1);
-    const refused = await api<{ message: string }>(
-      app,
-      'POST',
-      `/api/deliveries/${disabled.id}/retry`,
-      a.apiKey,
-    );
+    const retry = (id: string) =>
+      api<{ message: string }>(app, 'POST', `/api/deliveries/${id}/retry`, a.apiKey);
+    const refused = await retry(disabled.id);
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/destination is disabled/);
-    const gonePermanently = await api<{ message: string }>(
-      app,
-      'POST',
-      `/api/deliveries/${deleted.id}/retry`,
-      a.apiKey,
-    );
+    const gonePermanently = await retry(deleted.id);
     expect(gonePermanently.status).toBe(409);
     expect(gonePermanently.body.message).toBe(
       'the destination was deleted; this delivery can no longer be sent',
     );
 
     await publishDestination(a.account.id, { ...paused, enabled: true });
-    const retried = await api(app, 'POST', `/api/deliveries/${disabled.id}/retry`, a.apiKey);
-    expect(retried.status).toBe(200);
+    expect((await retry(disabled.id)).status).toBe(200);
     const delivered = await waitForDelivery(a, paused.id, 'delivered');
     expect(delivered.attempts).toBe(3);
     expect(receiver.to('/paused').map((r) => r.headers['idempotency-key'])).toEqual([

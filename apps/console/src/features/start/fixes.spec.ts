@@ -1,21 +1,12 @@
 import i18next from 'i18next';
 import { en } from '../../i18n/en';
 import { ru } from '../../i18n/ru';
+// Test-only: the contracts' list of error codes (the bundle never imports libs/contracts).
+import { POSTBACK_ERROR_CODES } from '../../../../../libs/contracts/src/vocabulary';
 import { EXPLAINED_CODES, startFix } from './fixes';
 
-/** Every `errorCode` of SPEC section 4 (Postback logs). */
-const SPEC_CODES = [
-  'click_id_missing',
-  'click_not_found',
-  'duplicate',
-  'event_missing',
-  'unknown_event',
-  'invalid_amount',
-  'invalid_currency',
-  'invalid_parameter',
-  'reversal_not_found',
-  'invalid_body',
-];
+/** Every `errorCode` of SPEC section 4 (Postback logs), as the contracts list them. */
+const SPEC_CODES = POSTBACK_ERROR_CODES;
 /** Words a marketer should not have to know to read what went wrong. */
 const JARGON = /tracker\.|macro|макрос|\btid\b|query|\{\{|\}\}/i;
 
