@@ -6,8 +6,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { eventually, type ApiCall, type ApiCallOptions } from '@tracker/testing';
+import {
+  apiClient,
+  eventually,
+  HttpReceiver,
+  startTestApp,
+  type ApiCall,
+  type ApiCallOptions,
+} from '@tracker/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = path.join(__dirname, '..', '..');
@@ -141,4 +149,38 @@ export async function openPage(tab: Page, baseUrl: string, route: string): Promi
   await tab.goto(`${baseUrl}${route}`);
   await tab.locator('main h1').first().waitFor();
   await eventually(async () => expect(await tab.locator('.loading').count()).toBe(0));
+}
+
+/** An integration as the browser specs read it from the API. */
+export interface SpecIntegration {
+  id: string;
+  name: string;
+  enabled: boolean;
+  events: Array<{ name: string; postbackUrl: string }>;
+}
+
+/**
+ * What a console spec drives: the console built, Chromium, a local HTTP receiver standing in for
+ * ad platforms, and the whole tracker (real Kafka and PostgreSQL; DESTINATIONS_ALLOW_PRIVATE for
+ * the receiver) with one account named `accountName` and a Pocket Option integration.
+ */
+export async function startConsoleStack(name: string, accountName: string) {
+  buildConsole();
+  const browser = await launchChromium();
+  const receiver = await new HttpReceiver().start();
+  const tracker = await startTestApp({
+    name,
+    features: TRACKER_FEATURES,
+    config: { destinationsAllowPrivate: true },
+  });
+  const api = succeeding(apiClient(tracker.baseUrl));
+  const { apiKey } = await api<{ apiKey: string }>('POST', '/api/accounts', {
+    body: { name: accountName },
+    key: tracker.config.adminToken,
+  });
+  const integration = await api<SpecIntegration>('POST', '/api/integrations', {
+    body: { template: 'pocket-option-revshare' },
+    key: apiKey,
+  });
+  return { browser, receiver, tracker, apiKey, integration };
 }

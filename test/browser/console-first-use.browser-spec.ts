@@ -6,13 +6,11 @@
  * lost), destination names wrap between words, and the funnel table fits the window.
  */
 import type { Browser, Page } from 'playwright-core';
-import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
-import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
+import { apiClient, eventually, HttpReceiver, TestApp } from '@tracker/testing';
 import {
-  buildConsole,
-  launchChromium,
   openPage,
   screenshot,
+  startConsoleStack,
   signedInTab,
   succeeding,
 } from './console-browser';
@@ -115,23 +113,10 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     ).items;
 
   beforeAll(async () => {
-    buildConsole();
-    browser = await launchChromium();
-    receiver = await new HttpReceiver().start();
-    tracker = await startTestApp({
-      name: 'console-first-use',
-      features: TRACKER_FEATURES,
-      config: { destinationsAllowPrivate: true },
-    });
-    apiKey = (
-      await api<{ apiKey: string }>('POST', '/api/accounts', {
-        body: { name: 'First use' },
-        key: tracker.config.adminToken,
-      })
-    ).apiKey;
-    integration = await api<Integration>('POST', '/api/integrations', {
-      body: { template: 'pocket-option-revshare' },
-    });
+    ({ browser, receiver, tracker, apiKey, integration } = await startConsoleStack(
+      'console-first-use',
+      'First use',
+    ));
     for (const name of DESTINATION_NAMES) {
       await api('POST', '/api/destinations', {
         body: {

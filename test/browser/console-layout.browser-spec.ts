@@ -8,14 +8,12 @@
  * 404. Screenshots of every page go to artifacts/console/layout-<lang>-<width>-<page>.png.
  */
 import type { Browser, Page } from 'playwright-core';
-import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
-import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
+import { apiClient, eventually, HttpReceiver, TestApp } from '@tracker/testing';
 import {
-  buildConsole,
   datePickerText,
-  launchChromium,
   openPage,
   screenshot,
+  startConsoleStack,
   signedInTab,
   succeeding,
 } from './console-browser';
@@ -151,23 +149,10 @@ describe('console layout and language (Chromium, 1366 and 390 px, en and ru)', (
   const uiText = (tab: Page) => tab.evaluate(UI_TEXT_PROBE) as Promise<string>;
 
   beforeAll(async () => {
-    buildConsole();
-    browser = await launchChromium();
-    receiver = await new HttpReceiver().start();
-    tracker = await startTestApp({
-      name: 'console-layout',
-      features: TRACKER_FEATURES,
-      config: { destinationsAllowPrivate: true },
-    });
-    apiKey = (
-      await api<{ apiKey: string }>('POST', '/api/accounts', {
-        body: { name: 'New marketer' },
-        key: tracker.config.adminToken,
-      })
-    ).apiKey;
-    integration = await api<Integration>('POST', '/api/integrations', {
-      body: { template: 'pocket-option-revshare' },
-    });
+    ({ browser, receiver, tracker, apiKey, integration } = await startConsoleStack(
+      'console-layout',
+      'New marketer',
+    ));
     // A custom event with the user's own label, kept as typed in every language.
     await api('POST', `/api/integrations/${integration.id}/events`, {
       body: { name: 'ftd', kind: 'first_deposit', label: 'My FTD label' },

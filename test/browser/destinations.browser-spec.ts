@@ -6,15 +6,8 @@
  * secret, delete, what the remote server answered shown as text only, axe and screenshots.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiClient, eventually, HttpReceiver, startTestApp, TestApp } from '@tracker/testing';
-import { TRACKER_FEATURES } from '../../apps/tracker/src/tracker.features';
-import {
-  buildConsole,
-  launchChromium,
-  screenshot,
-  seriousViolations,
-  succeeding,
-} from './console-browser';
+import { apiClient, eventually, HttpReceiver, TestApp } from '@tracker/testing';
+import { screenshot, startConsoleStack, seriousViolations, succeeding } from './console-browser';
 
 const HOSTILE = '<img src=x onerror=alert(1)><a href="javascript:alert(2)">x</a>';
 const SECRET = 'tok-SECRET-abcd1234';
@@ -93,22 +86,10 @@ describe('outgoing postbacks in the console (Chromium, Russian)', () => {
   };
 
   beforeAll(async () => {
-    buildConsole();
-    browser = await launchChromium();
-    receiver = await new HttpReceiver().start();
-    tracker = await startTestApp({
-      name: 'console-destinations',
-      features: TRACKER_FEATURES,
-      config: { destinationsAllowPrivate: true },
-    });
-    const account = await api<{ apiKey: string }>('POST', '/api/accounts', {
-      body: { name: 'Ad team' },
-      key: tracker.config.adminToken,
-    });
-    apiKey = account.apiKey;
-    integration = await api<Integration>('POST', '/api/integrations', {
-      body: { template: 'pocket-option-revshare' },
-    });
+    ({ browser, receiver, tracker, apiKey, integration } = await startConsoleStack(
+      'console-destinations',
+      'Ad team',
+    ));
     context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'UTC' });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
