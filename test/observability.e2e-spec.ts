@@ -77,6 +77,53 @@ describe('observability of the tracker', () => {
     expect(failed.headers.get('x-request-id')).toMatch(UUID);
   });
 
+  it('counts postbacks refused before they are recorded per integration (SPEC section 9)', async () => {
+    const created = await api<{ id: string; events: Array<{ name: string; postbackUrl: string }> }>(
+      'POST',
+      '/api/integrations',
+      { body: { template: 'pocket-option-revshare' } },
+    );
+    expect(created.status).toBe(201);
+    const integrationId = created.body.id;
+    const limited = await api('PATCH', `/api/integrations/${integrationId}`, {
+      body: { rateLimitPerSecond: 1 },
+    });
+    expect(limited.status).toBe(200);
+    const url = new URL(created.body.events[0].postbackUrl);
+    const send = (n: number) =>
+      fetch(`${tracker.baseUrl}${url.pathname}${url.search}&click_id=Refused${run}${n}`);
+    // The limit reaches the ingress through the integrations topic: wait until it refuses.
+    const statuses = await eventually(async () => {
+      const answers = await Promise.all([1, 2, 3, 4].map((n) => send(n)));
+      const codes = answers.map((answer) => answer.status);
+      expect(codes).toContain(429);
+      return codes;
+    });
+    const tooLarge = await fetch(`${tracker.baseUrl}${url.pathname}${url.search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `x=${'a'.repeat(20 * 1024)}`,
+    });
+    expect(tooLarge.status).toBe(413);
+    const unknown = await fetch(
+      `${tracker.baseUrl}/api/postbacks/00000000-0000-4000-8000-00000000beef/tracker-postback`,
+      { method: 'POST', body: `x=${'a'.repeat(20 * 1024)}` },
+    );
+    expect(unknown.status).toBe(413);
+
+    const all = await metrics();
+    const count = (labels: Record<string, string>) =>
+      samplesOf(all, 'tracker_postbacks_refused_total', labels).reduce(
+        (sum, s) => sum + s.value,
+        0,
+      );
+    expect(count({ integration: integrationId, status: '429' })).toBeGreaterThanOrEqual(
+      statuses.filter((code) => code === 429).length,
+    );
+    expect(count({ integration: integrationId, status: '413' })).toBe(1);
+    expect(count({ integration: 'unknown', status: '413' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('exposes latency, consumer lag, dead letters, batch sizes and spool depth', async () => {
     const created = await api<{ events: Array<{ name: string; postbackUrl: string }> }>(
       'POST',

@@ -4,6 +4,7 @@ import { ClickController } from './clicks/click.controller';
 import { RegisterClickHandler } from './clicks/register-click.handler';
 import { DurablePublisher } from './durability/durable-publisher';
 import { PostbackBodyParsers } from './http/postback-body-parsers';
+import { RefusedPostbacks } from './metrics/refused-postbacks';
 import { PostbackIngestController } from './postbacks/postback-ingest.controller';
 import { PostbackRoute } from './postbacks/postback-route';
 import { ReceivePostbackHandler } from './postbacks/receive-postback.handler';
@@ -17,6 +18,7 @@ import { IntegrationRateLimiter } from './rate-limit/integration-rate-limiter';
     DurablePublisher,
     PostbackBodyParsers,
     PostbackRoute,
+    RefusedPostbacks,
     IntegrationRateLimiter,
     ReceivePostbackHandler,
     RegisterClickHandler,
