@@ -47,6 +47,28 @@ describe('postback flow through the whole tracker', () => {
     await tracker?.close();
   });
 
+  it('takes a postback whose URL carries the integration id in upper case', async () => {
+    const created = await api<IntegrationBody>('POST', '/api/integrations', {
+      body: { template: 'pocket-option-revshare' },
+    });
+    expect(created.status).toBe(201);
+    const registration = created.body.events.find((e) => e.name === 'registration')!;
+    const upper = registration.postbackUrl.replace(created.body.id, created.body.id.toUpperCase());
+    expect(upper).not.toBe(registration.postbackUrl);
+    const answer = await partnerCalls(upper, 'click_id=UpperCase123');
+    expect(answer.status).toBe(200);
+    const logged = await eventually(async () => {
+      const item = await api<{ integrationId: string; status: string }>(
+        'GET',
+        `/api/postback-logs/${answer.body.id}`,
+      );
+      expect(item.status).toBe(200);
+      expect(item.body.status).not.toBe('received');
+      return item.body;
+    });
+    expect(logged.integrationId).toBe(created.body.id);
+  });
+
   it('attributes the seed scenario end to end', async () => {
     const created = await api('POST', '/api/integrations', {
       body: { template: 'pocket-option-revshare' },

@@ -33,9 +33,10 @@ export class RefusedPostbacks {
     fastify.addHook('onResponse', (request, reply, done) => {
       if (REFUSED_STATUSES.has(reply.statusCode) && request.routeOptions?.url === POSTBACK_ROUTE) {
         const { integrationId } = (request.params ?? {}) as { integrationId?: string };
-        const known = integrationId !== undefined && integrations.get(integrationId) !== undefined;
+        const id = integrationId?.toLowerCase();
+        const known = id !== undefined && integrations.get(id) !== undefined;
         refusedPostbacks.inc({
-          integration: known ? integrationId : 'unknown',
+          integration: known ? id : 'unknown',
           status: String(reply.statusCode),
         });
       }

@@ -92,8 +92,10 @@ export class ReceivePostbackHandler {
     return { status: 'accepted', id: event.id };
   }
 
-  private async enabledIntegration(integrationId: string) {
-    if (!UUID.test(integrationId)) throw notFound();
+  private async enabledIntegration(sentId: string) {
+    if (!UUID.test(sentId)) throw notFound();
+    // UUIDs are case-insensitive (RFC 9562): a cabinet that upper-cases the URL still arrives.
+    const integrationId = sentId.toLowerCase();
     const integration =
       this.integrations.get(integrationId) ?? (await this.integrations.lookup(integrationId));
     if (!integration || !integration.enabled) throw notFound();
