@@ -229,6 +229,34 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     await ru.context().close();
   });
 
+  it('marks the key this tab is signed in with, and says revoking it signs out', async () => {
+    const other = await api<{ apiKey: string }>('POST', '/api/api-keys', { body: {} });
+    const tab = await tabIn('en');
+    await open(tab, '/settings');
+    const own = tab.getByTestId('own-key');
+    await own.waitFor();
+    expect(await own.count()).toBe(1);
+    const ownRow = tab.locator('tr', { has: own });
+    expect(await ownRow.textContent()).toContain(apiKey.slice(0, 8));
+    expect(await ownRow.textContent()).not.toContain(other.apiKey.slice(0, 12));
+
+    const questions: string[] = [];
+    tab.on('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await ownRow.getByRole('button', { name: /Revoke/ }).click();
+    const otherRow = tab.locator('tbody tr').filter({ hasNot: own }).first();
+    await otherRow.getByRole('button', { name: /Revoke/ }).click();
+    await eventually(async () => expect(questions).toHaveLength(2));
+    expect(questions[0]).toContain('the key you are signed in with here');
+    expect(questions[1]).not.toContain('signed in with');
+    // Dismissed: both keys still work.
+    expect((await call('GET', '/api/account')).status).toBe(200);
+    expect((await call('GET', '/api/account', { key: other.apiKey })).status).toBe(200);
+    await tab.context().close();
+  });
+
   it('asks before deleting a registration link: cancel keeps it, confirm deletes it', async () => {
     const link = await api<{ id: string }>(
       'POST',

@@ -560,6 +560,9 @@ export const en = {
     revokedAt: 'Revoked',
     revoke: 'Revoke',
     confirmRevoke: 'Revoke this key? Anything using it stops working within a second.',
+    confirmRevokeOwn:
+      'This is the key you are signed in with here. Revoke it? Anything using it stops working within a second, and this console signs out: sign in again with another key.',
+    ownKey: 'signed in with this key',
     lastKey:
       'This is the account’s last active key: create another key first, then revoke this one.',
     newKey: 'Create API key',

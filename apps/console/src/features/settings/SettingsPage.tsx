@@ -2,12 +2,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
+import { readApiKey } from '../../api/session';
 import { fetchAllPages, keys } from '../../api/queries';
 import type { Account, ApiKeyInfo } from '../../api/types';
 import { switchLanguage } from '../../i18n';
 import { knownTimeZones, setPreferences, usePreferences } from '../../shared/preferences';
 import { Time } from '../../shared/time';
 import { CopyField, ErrorState, Loading } from '../../shared/ui';
+
+/** Whether this tab is signed in with the key shown by `prefix` (its first characters). */
+function isSignedInWith(prefix: string): boolean {
+  return readApiKey()?.startsWith(prefix) ?? false;
+}
 
 /** Account, API keys (create shows the key once; revoke), language, time zone, API docs. */
 export default function SettingsPage() {
@@ -76,6 +82,14 @@ export default function SettingsPage() {
                 <tr key={key.id}>
                   <td className="mono">
                     {key.prefix}… {key.name ? `(${key.name})` : ''}
+                    {!key.revokedAt && isSignedInWith(key.prefix) ? (
+                      <>
+                        {' '}
+                        <span className="chip" data-testid="own-key">
+                          {t('settings.ownKey')}
+                        </span>
+                      </>
+                    ) : null}
                   </td>
                   <td>
                     <Time value={key.createdAt} />
@@ -89,7 +103,11 @@ export default function SettingsPage() {
                         type="button"
                         className="danger"
                         onClick={() => {
-                          if (window.confirm(t('settings.confirmRevoke'))) revoke.mutate(key.id);
+                          const own = isSignedInWith(key.prefix);
+                          const question = own
+                            ? t('settings.confirmRevokeOwn')
+                            : t('settings.confirmRevoke');
+                          if (window.confirm(question)) revoke.mutate(key.id);
                         }}
                         aria-label={`${t('settings.revoke')}: ${key.prefix}`}
                       >
