@@ -257,6 +257,41 @@ describe('a new marketer’s first use of the console (Chromium, 1366×768)', ()
     await tab.context().close();
   });
 
+  it('shows a click’s chargebacks next to its deposits, and the net', async () => {
+    const charged = (
+      await api<{ clickId: string }>('POST', '/api/clicks', {
+        body: { integrationId: integration.id, campaign: 'chargebacks' },
+      })
+    ).clickId;
+    expect(await partnerCalls('resale', `click_id=${charged}&sumdep=40&tracker.tid=cb-1`)).toBe(
+      200,
+    );
+    expect(await partnerCalls('resale', `click_id=${charged}&sumdep=60&tracker.tid=cb-2`)).toBe(
+      200,
+    );
+    expect(
+      await partnerCalls(
+        'resale',
+        `click_id=${charged}&sumdep=40&tracker.tid=cb-1&status=chargeback`,
+      ),
+    ).toBe(200);
+    await eventually(
+      async () => {
+        const journey = await api<{ totals: { reversals: number } }>(
+          'GET',
+          `/api/clicks/${charged}`,
+        );
+        expect(journey.totals.reversals).toBe(1);
+      },
+      { timeoutMs: 20_000 },
+    );
+    const tab = await tabIn('en');
+    await open(tab, `/clicks/${charged}`);
+    expect(await tab.getByTestId('click-reversals').textContent()).toBe('1 · 40 USD');
+    expect(await tab.getByTestId('click-net').textContent()).toBe('60 USD');
+    await tab.context().close();
+  });
+
   it('asks before deleting a registration link: cancel keeps it, confirm deletes it', async () => {
     const link = await api<{ id: string }>(
       'POST',

@@ -141,7 +141,13 @@ describe('attribution: exactly one ConversionRecorded per attributed postback', 
       team.apiKey,
     );
     expect(journey.body.events).toHaveLength(3);
-    expect(journey.body.totals).toEqual({ deposits: 2, depositAmount: { USD: '25' } });
+    expect(journey.body.totals).toEqual({
+      deposits: 2,
+      depositAmount: { USD: '25' },
+      reversals: 0,
+      reversedAmount: {},
+      netDepositAmount: { USD: '25' },
+    });
   });
 
   it('records exactly one reversal per reversed conversion, across redelivery (unique index as safety net)', async () => {

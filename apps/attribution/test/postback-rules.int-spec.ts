@@ -616,7 +616,13 @@ describe('attribution: postback rules (SPEC section 5)', () => {
         reverses: conversionRecordedId(postbacks[0].id),
       }),
     ]);
-    expect(journey.body.totals).toEqual({ deposits: 1, depositAmount: { USD: '50' } });
+    expect(journey.body.totals).toEqual({
+      deposits: 1,
+      depositAmount: { USD: '50' },
+      reversals: 1,
+      reversedAmount: { USD: '50' },
+      netDepositAmount: { USD: '0' },
+    });
   });
 
   it('GET /api/conversions pages newest first, filters, and links a reversal both ways', async () => {
@@ -720,7 +726,13 @@ describe('attribution: postback rules (SPEC section 5)', () => {
         reverses: null,
         receivedAt: p.payload.receivedAt,
       })),
-      totals: { deposits: 3, depositAmount: { USD: '60.50' } },
+      totals: {
+        deposits: 3,
+        depositAmount: { USD: '60.50' },
+        reversals: 0,
+        reversedAmount: {},
+        netDepositAmount: { USD: '60.50' },
+      },
     });
     expect((await api(app.baseUrl, `/api/clicks/${clickId}`, teamB.apiKey)).status).toBe(404);
     expect((await api(app.baseUrl, `/api/clicks/${newClickId()}`, teamA.apiKey)).status).toBe(404);

@@ -47,6 +47,22 @@ export class ClickTotalsDto {
     description: 'Sum of deposit amounts per currency, as decimal strings',
   })
   depositAmount!: Record<string, string>;
+  @ApiProperty({ description: 'Reversals (chargebacks, refunds) recorded for the click' })
+  reversals!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USD: '50.00' },
+    description: 'Deposit amounts reversed, per currency, positive (as in the funnel)',
+  })
+  reversedAmount!: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { USD: '100.00' },
+    description: 'depositAmount minus reversedAmount, per currency',
+  })
+  netDepositAmount!: Record<string, string>;
 }
 
 export class ClickJourneyDto {

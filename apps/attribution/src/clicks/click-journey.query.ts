@@ -27,6 +27,9 @@ interface ClickRecord {
 }
 
 /** A click with its attributed postbacks, as one account sees it. */
+/** A reversal of a deposit (a commission's reversal nets out of commissions, not deposits). */
+const DEPOSIT_REVERSAL = `(stage = 'reversal' AND reversed_stage IN ('first_deposit', 'redeposit'))`;
+
 @Injectable()
 export class ClickJourneyQuery {
   constructor(
@@ -50,15 +53,29 @@ export class ClickJourneyQuery {
         ORDER BY received_at, postback_id`,
       [clickId, accountId],
     );
-    // Summed in SQL NUMERIC: exact decimals, never floats.
-    const sums: Array<{ currency: string; total: string }> = await this.dataSource.query(
-      `SELECT coalesce(currency, 'XXX') AS currency, sum(amount)::text AS total
+    // Summed in SQL NUMERIC: exact decimals, never floats. Deposits as recorded (SPEC section 5:
+    // a reversal leaves the click's totals alone); the deposits' reversals apart, shown positive,
+    // and the net, as the funnel has them.
+    const sums: Array<{
+      currency: string;
+      total: string | null;
+      reversed: string | null;
+      net: string | null;
+    }> = await this.dataSource.query(
+      `SELECT coalesce(currency, 'XXX') AS currency,
+              sum(amount) FILTER (WHERE ordinal IS NOT NULL)::text AS total,
+              (-sum(amount) FILTER (WHERE ${DEPOSIT_REVERSAL}))::text AS reversed,
+              sum(amount) FILTER (WHERE ordinal IS NOT NULL OR ${DEPOSIT_REVERSAL})::text AS net
          FROM ${Tables.postbacks}
         WHERE click_id = $1 AND account_id = $2 AND status = 'attributed'
-          AND ordinal IS NOT NULL AND amount IS NOT NULL
+          AND amount IS NOT NULL AND (ordinal IS NOT NULL OR ${DEPOSIT_REVERSAL})
         GROUP BY 1 ORDER BY 1`,
       [clickId, accountId],
     );
+    const perCurrency = (pick: (row: (typeof sums)[number]) => string | null) =>
+      Object.fromEntries(
+        sums.flatMap((row) => (pick(row) === null ? [] : [[row.currency, pick(row)]])),
+      ) as Record<string, string>;
     const reached = new Set(events.map((e) => e.stage));
     const stage = [...FUNNEL_ORDER].reverse().find((s) => reached.has(s)) ?? null;
     return {
@@ -75,7 +92,10 @@ export class ClickJourneyQuery {
       events,
       totals: {
         deposits: events.filter((e) => e.ordinal !== null).length,
-        depositAmount: Object.fromEntries(sums.map((s) => [s.currency, s.total])),
+        depositAmount: perCurrency((row) => row.total),
+        reversals: events.filter((e) => e.stage === 'reversal').length,
+        reversedAmount: perCurrency((row) => row.reversed),
+        netDepositAmount: perCurrency((row) => row.net),
       },
     };
   }

@@ -124,7 +124,13 @@ export interface ClickJourney {
     tid: string | null;
     receivedAt: string;
   }>;
-  totals: { deposits: number; depositAmount: Record<string, string> };
+  totals: {
+    deposits: number;
+    depositAmount: Record<string, string>;
+    reversals?: number;
+    reversedAmount?: Record<string, string>;
+    netDepositAmount?: Record<string, string>;
+  };
 }
 
 export interface Conversion {

@@ -547,6 +547,8 @@ export const en = {
     subscriber: 'Subscriber',
     stage: 'Stage',
     deposits: 'Deposits',
+    reversals: 'Reversed (chargebacks, refunds)',
+    net: 'Deposits, net of reversals',
     params: 'Parameters and fields',
     timeline: 'Timeline',
     clicked: 'click',

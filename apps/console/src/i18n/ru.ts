@@ -550,6 +550,8 @@ export const ru: Texts = {
     subscriber: 'Подписчик',
     stage: 'Этап',
     deposits: 'Депозиты',
+    reversals: 'Отменено (чарджбэки, возвраты)',
+    net: 'Депозиты за вычетом отмен',
     params: 'Параметры и поля',
     timeline: 'Хронология',
     clicked: 'клик',

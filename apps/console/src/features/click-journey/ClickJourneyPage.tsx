@@ -58,6 +58,18 @@ function Journey({ clickId }: { clickId: string }) {
         <dd>
           {data.totals.deposits} · <Amounts amounts={data.totals.depositAmount} />
         </dd>
+        {data.totals.reversals ? (
+          <>
+            <dt>{t('clicks.reversals')}</dt>
+            <dd data-testid="click-reversals">
+              {data.totals.reversals} · <Amounts amounts={data.totals.reversedAmount} />
+            </dd>
+            <dt>{t('clicks.net')}</dt>
+            <dd data-testid="click-net">
+              <Amounts amounts={data.totals.netDepositAmount} />
+            </dd>
+          </>
+        ) : null}
       </dl>
       <h2>{t('clicks.params')}</h2>
       <TableWrap label={t('clicks.params')}>
