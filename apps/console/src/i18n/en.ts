@@ -247,6 +247,8 @@ export const en = {
       title: 'Make a test click',
       intro:
         'Creates a click for a registration link. Open its link, register at the partner, and watch the checklist.',
+      liveDestinations:
+        'The conversions of a test click are forwarded like real ones: {{names}} will receive them (an ad platform counts a test deposit as a sale). Disable them during the test if they should not:',
       noLinks: 'This integration has no registration link yet:',
       link: 'Registration link',
       mint: 'Create test click',

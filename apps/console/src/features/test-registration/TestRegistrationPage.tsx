@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
-import { useIntegrations, useRegistrationLinks } from '../../api/queries';
+import { useDestinations, useIntegrations, useRegistrationLinks } from '../../api/queries';
 import type { Integration, Page, PostbackCheck, PostbackLogItem } from '../../api/types';
 import { Explanation } from '../../shared/explain';
 import { Time } from '../../shared/time';
@@ -178,6 +178,26 @@ function PostbackChecker({ integration }: { integration: Integration }) {
   );
 }
 
+/**
+ * A test click's conversions go to every enabled destination of its integration like any other
+ * (SPEC section 4 knows no test conversions): say which, so a test deposit does not surprise an
+ * ad platform's optimisation or a team chat.
+ */
+function LiveDestinationsNotice({ integration }: { integration: Integration }) {
+  const { t } = useTranslation();
+  const destinations = useDestinations();
+  const live = (destinations.data ?? []).filter(
+    (d) => d.enabled && (d.integrationId === null || d.integrationId === integration.id),
+  );
+  if (live.length === 0) return null;
+  return (
+    <p className="alert warn" role="note" data-testid="live-destinations">
+      {t('test.click.liveDestinations', { names: live.map((d) => `“${d.name}”`).join(', ') })}{' '}
+      <Link to="/destinations">{t('nav.destinations')}</Link>
+    </p>
+  );
+}
+
 function TestClick({ integration }: { integration: Integration }) {
   const { t } = useTranslation();
   const [search, setSearch] = useSearchParams();
@@ -204,6 +224,7 @@ function TestClick({ integration }: { integration: Integration }) {
     <section className="panel" aria-labelledby="test-click-title">
       <h2 id="test-click-title">{t('test.click.title')}</h2>
       <p className="muted">{t('test.click.intro')}</p>
+      <LiveDestinationsNotice integration={integration} />
       {links.error ? <ErrorState error={links.error} /> : null}
       {links.data?.length === 0 ? (
         <p className="alert warn">
