@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CONVERSION_STAGES, ConversionStage } from '@tracker/contracts';
+import { AmountsPerCurrency } from '../shared/amounts-property';
 
 export class ClickEventDto {
   @ApiProperty({ format: 'uuid', description: 'Id of the PostbackReceived event' })
@@ -40,28 +41,15 @@ export class ClickEventDto {
 export class ClickTotalsDto {
   @ApiProperty({ description: 'Deposits of the click (FD and RDs)' })
   deposits!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '150.00' },
-    description: 'Sum of deposit amounts per currency, as decimal strings',
-  })
+  @AmountsPerCurrency('Sum of deposit amounts per currency, as decimal strings', { USD: '150.00' })
   depositAmount!: Record<string, string>;
   @ApiProperty({ description: 'Reversals (chargebacks, refunds) recorded for the click' })
   reversals!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '50.00' },
-    description: 'Deposit amounts reversed, per currency, positive (as in the funnel)',
+  @AmountsPerCurrency('Deposit amounts reversed, per currency, positive (as in the funnel)', {
+    USD: '50.00',
   })
   reversedAmount!: Record<string, string>;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '100.00' },
-    description: 'depositAmount minus reversedAmount, per currency',
-  })
+  @AmountsPerCurrency('depositAmount minus reversedAmount, per currency', { USD: '100.00' })
   netDepositAmount!: Record<string, string>;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsTimeZone, MaxLength } from 'class-validator';
+import { AmountsPerCurrency } from '../shared/amounts-property';
 
 export const FUNNEL_GROUPINGS = ['none', 'day', 'campaign', 'integration'] as const;
 export type FunnelGrouping = (typeof FUNNEL_GROUPINGS)[number];
@@ -89,36 +90,21 @@ export class FunnelRowDto {
   @ApiProperty({ description: 'Clicks with at least one RD in the period' })
   uniqueRedepositors!: number;
   @ApiProperty({ description: 'Withdrawal events in the period' }) withdrawals!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '150.00' },
-    description:
-      "Sum of FD and RD amounts per currency (decimal strings, summed as SQL NUMERIC); 'XXX' " +
+  @AmountsPerCurrency(
+    "Sum of FD and RD amounts per currency (decimal strings, summed as SQL NUMERIC); 'XXX' " +
       'for amounts sent without any currency',
-  })
+    { USD: '150.00' },
+  )
   depositAmount!: Record<string, string>;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    description: 'Sum of commission amounts per currency, net of commission reversals',
-  })
+  @AmountsPerCurrency('Sum of commission amounts per currency, net of commission reversals')
   commissionAmount!: Record<string, string>;
   @ApiProperty({ description: 'Reversals (chargebacks, refunds, …) that occurred in the period' })
   reversals!: number;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '50.00' },
-    description: 'Deposit amounts reversed in the period, positive, per currency',
+  @AmountsPerCurrency('Deposit amounts reversed in the period, positive, per currency', {
+    USD: '50.00',
   })
   reversedAmount!: Record<string, string>;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { USD: '100.00' },
-    description: 'depositAmount minus reversedAmount, per currency',
-  })
+  @AmountsPerCurrency('depositAmount minus reversedAmount, per currency', { USD: '100.00' })
   netDepositAmount!: Record<string, string>;
   @ApiProperty({ type: Number, nullable: true, description: `registrations / clicks, ${RATE_DOC}` })
   click2reg!: number | null;
