@@ -177,6 +177,22 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
     });
   });
 
+  it('sends header values beyond ASCII as their UTF-8 bytes (literal or from a macro)', async () => {
+    const destination = await publishDestination(a.account.id, {
+      url: `${receiver.baseUrl}/utf8-headers`,
+      headers: { 'X-Campaign': '{campaign}', 'X-Note': 'café 😀' },
+    });
+    await publishConversion(a.account.id, integrationId, { campaign: 'Привет, мир' });
+    const delivery = await waitForDelivery(a, destination.id, 'delivered');
+    expect(delivery.attempts).toBe(1);
+    const [request] = receiver.to('/utf8-headers');
+    // Node reads header bytes as Latin-1: the UTF-8 sent comes back by re-reading them.
+    const utf8 = (value: string | string[] | undefined) =>
+      Buffer.from(String(value), 'latin1').toString('utf8');
+    expect(utf8(request.headers['x-campaign'])).toBe('Привет, мир');
+    expect(utf8(request.headers['x-note'])).toBe('café 😀');
+  });
+
   it('delivers conversions whose values hold NUL, lone surrogates or __proto__ (never a dead letter)', async () => {
     const destination = await publishDestination(a.account.id, {
       method: 'POST',
@@ -189,10 +205,13 @@ describe('dispatcher: outgoing postbacks (real Kafka + PostgreSQL + local receiv
       fields: JSON.parse(`{"bad":${JSON.stringify(odd)},"__proto__":"x"}`),
       clickParams: JSON.parse('{"__proto__":"proto-value","constructor":"c"}'),
     });
-    // A NUL in a header is refused by HTTP itself: that delivery fails with a reason, it is
+    // Stored as U+FFFD (SPEC section 9), they reach the header as its UTF-8 bytes: delivered,
     // never lost, retried forever or dead-lettered.
-    const refused = await waitForDelivery(a, destination.id, 'failed');
-    expect(refused.error).toMatch(/header/i);
+    await waitForDelivery(a, destination.id, 'delivered');
+    const [oddRequest] = receiver.to('/odd?');
+    expect(Buffer.from(String(oddRequest.headers['x-odd']), 'latin1').toString('utf8')).toBe(
+      'a\ufffdb\ufffdc',
+    );
 
     const plain = await publishDestination(a.account.id, {
       method: 'POST',

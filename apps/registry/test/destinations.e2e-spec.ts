@@ -202,6 +202,8 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       { url: created.body.url.replace('https://', 'http://') },
       // The masked Authorization header, with the URL moved elsewhere.
       { url: 'https://collector.example/hook', headers: created.body.headers },
+      // The headers left out: the stored secret header must not follow the URL either.
+      { url: 'https://collector.example/hook' },
     ]) {
       expectError(
         await api('PATCH', `/api/destinations/${created.body.id}`, { key: a.apiKey, body }),
@@ -541,6 +543,33 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
       body: { integrationId: null },
     });
     expect(fixed.body.integrationId).toBeNull();
+  });
+
+  it('stores and publishes an integration id sent in upper case in lower case', async () => {
+    const integration = await api<{ id: string }>('POST', '/api/integrations', {
+      key: a.apiKey,
+      body: { template: 'pocket-option-revshare' },
+    });
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, integrationId: integration.body.id.toUpperCase() },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.integrationId).toBe(integration.body.id);
+    await eventually(async () =>
+      expect((await snapshot(created.body.id))?.integrationId).toBe(integration.body.id),
+    );
+    const patched = await api<DestinationView>('PATCH', `/api/destinations/${created.body.id}`, {
+      key: a.apiKey,
+      body: { integrationId: integration.body.id.toUpperCase(), name: 'Upper again' },
+    });
+    expect(patched.body.integrationId).toBe(integration.body.id);
+    await eventually(async () =>
+      expect(await snapshot(created.body.id)).toMatchObject({
+        name: 'Upper again',
+        integrationId: integration.body.id,
+      }),
+    );
   });
 
   it('switches off a stored destination that breaks a rule added since it was saved', async () => {

@@ -81,6 +81,28 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /**
+ * Header values as HTTP carries them: bytes. A value with characters beyond ASCII (a campaign
+ * "Привет" in `X-Campaign: {campaign}`) goes out as its UTF-8 bytes, which Node only sends when
+ * each byte is one Latin-1 character; as text, anything beyond U+00FF made every attempt fail
+ * at once ("invalid header"). ASCII values are left as they are.
+ */
+export function utf8HeaderBytes(headers: Record<string, string>): Record<string, string> {
+  let out: Record<string, string> | null = null;
+  for (const [name, value] of Object.entries(headers)) {
+    // eslint-disable-next-line no-control-regex -- the ASCII range is the point
+    if (!/[^\u0000-\u007f]/.test(value)) continue;
+    out ??= { ...headers };
+    Object.defineProperty(out, name, {
+      value: Buffer.from(value, 'utf8').toString('latin1'),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out ?? headers;
+}
+
+/**
  * Sends one rendered request: no redirects followed, 10 s for the whole exchange, the answer's
  * body read up to 1 KiB, loopback/private/link-local/metadata addresses refused on the resolved
  * address unless allowed. Never throws: every failure is a `SendResult` with an error.
@@ -126,10 +148,11 @@ export async function sendRendered(
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: request.method,
-      headers:
+      headers: utf8HeaderBytes(
         headerValue(request.headers, 'user-agent') === undefined
           ? { 'user-agent': 'postback-tracker', ...request.headers }
           : request.headers,
+      ),
       body: request.body,
       signal: abort.signal,
     });

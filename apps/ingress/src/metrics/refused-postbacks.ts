@@ -8,8 +8,9 @@ import { POSTBACK_ROUTE } from '../http/postback-body-parsers';
 /**
  * Answers that refuse a postback before it is durable, so it is never in the postback log
  * (SPEC section 9: "counted per integration in /metrics"): too large (`413`), over the rate
- * limit (`429`), the broker and the spool both unavailable (`503`), and the `414`/`431` Fastify
- * still routes.
+ * limit (`429`), the broker and the spool both unavailable (`503`), and a `414`/`431` should a
+ * routed request get one. (Node's HTTP parser answers a request line or headers beyond its
+ * limit with `431` before any route, so no integration is known for those.)
  */
 export const REFUSED_STATUSES: ReadonlySet<number> = new Set([413, 414, 429, 431, 503]);
 

@@ -22,7 +22,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
-import { sameOrigin, unmaskHeaders, unmaskUrl } from '@tracker/destinations';
+import { maskHeaders, sameOrigin, unmaskHeaders, unmaskUrl } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
@@ -61,7 +61,8 @@ export class DestinationsController {
       id: randomUUID(),
       accountId: account.id,
       name: body.name,
-      integrationId: body.integrationId ?? null,
+      // UUIDs are case-insensitive; the dispatcher compares them as text (lower case).
+      integrationId: body.integrationId?.toLowerCase() ?? null,
       stages: [...new Set(body.stages)],
       method: body.method,
       url: body.url,
@@ -121,12 +122,22 @@ export class DestinationsController {
         // Stored secrets stay only with the address they were given for.
         const sameAddress = body.url === undefined || sameOrigin(body.url, destination.url);
         if (body.name !== undefined) destination.name = body.name;
-        if (body.integrationId !== undefined) destination.integrationId = body.integrationId;
+        if (body.integrationId !== undefined) {
+          destination.integrationId = body.integrationId?.toLowerCase() ?? null;
+        }
         if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
         if (body.method !== undefined) destination.method = body.method;
         if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
         if (body.headers !== undefined) {
           destination.headers = unmaskHeaders(body.headers, destination.headers, sameAddress);
+        } else if (!sameAddress) {
+          // Headers left out while the URL moves: the stored secret headers do not follow it
+          // (masked, they are refused below until sent again).
+          destination.headers = unmaskHeaders(
+            maskHeaders(destination.headers),
+            destination.headers,
+            false,
+          );
         }
         if (body.body !== undefined) destination.body = body.body;
         if (body.enabled !== undefined) destination.enabled = body.enabled;
