@@ -124,4 +124,22 @@ describe('destination rules (SPEC section 4)', () => {
     expect(check({ url: 'not a url {clickid}' })?.field).toBe('url');
     expect(check({ stages: ['reversal'] })).toBeNull();
   });
+
+  it('given two headers whose names differ only in case, when checked, then the second is refused naming both', () => {
+    expect(
+      destinationProblem(
+        { ...draft(), headers: { 'X-A': '1', 'x-a': '2' } },
+        { allowPrivate: true },
+      ),
+    ).toEqual({
+      field: 'headers.x-a',
+      message: 'headers.x-a repeats headers.X-A (header names ignore case)',
+    });
+    expect(
+      destinationProblem(
+        { ...draft(), headers: { 'X-A': '1', 'X-B': '2' } },
+        { allowPrivate: true },
+      ),
+    ).toBeNull();
+  });
 });

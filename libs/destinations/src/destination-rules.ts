@@ -99,10 +99,20 @@ export function destinationProblem(
   if (headers.length > MAX_HEADERS) {
     return { field: 'headers', message: `headers must have at most ${MAX_HEADERS} entries` };
   }
+  const seen = new Map<string, string>();
   for (const [name, value] of headers) {
     if (!HEADER_NAME.test(name)) {
       return { field: 'headers', message: `headers has an invalid header name '${name}'` };
     }
+    // Header names ignore case: `X-A` and `x-a` would go out merged into one ("1, 2").
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      return {
+        field: `headers.${name}`,
+        message: `headers.${name} repeats headers.${first} (header names ignore case)`,
+      };
+    }
+    seen.set(name.toLowerCase(), name);
     const reserved = reservedHeaderProblem(name);
     if (reserved) return reserved;
     if (typeof value !== 'string') {
