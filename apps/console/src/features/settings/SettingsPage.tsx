@@ -83,12 +83,9 @@ export default function SettingsPage() {
                   <td className="mono">
                     {key.prefix}… {key.name ? `(${key.name})` : ''}
                     {!key.revokedAt && isSignedInWith(key.prefix) ? (
-                      <>
-                        {' '}
-                        <span className="chip" data-testid="own-key">
-                          {t('settings.ownKey')}
-                        </span>
-                      </>
+                      <span className="chip own-key" data-testid="own-key">
+                        {t('settings.ownKey')}
+                      </span>
                     ) : null}
                   </td>
                   <td>
