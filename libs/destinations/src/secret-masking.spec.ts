@@ -1,4 +1,5 @@
 import {
+  keptSecrets,
   maskHeaders,
   maskSecret,
   maskUrl,
@@ -95,5 +96,23 @@ describe('secret masking (SPEC section 4)', () => {
       'Idempotency-Key': 'd-1',
       'Content-Type': 'application/json',
     });
+  });
+
+  it('given a PATCH, when it keeps stored secrets, then they stay only with their address, headers left out included', () => {
+    const stored = {
+      url: 'https://api.telegram.org/bot123456:ABCDEFGH/sendMessage',
+      headers: { Authorization: 'Bearer abcdefgh', 'X-A': 'b' },
+    };
+    const masked = { url: maskUrl(stored.url), headers: maskHeaders(stored.headers) };
+    expect(keptSecrets({ name: 'x' } as { url?: string }, stored)).toEqual(stored);
+    expect(keptSecrets(masked, stored)).toEqual(stored);
+    expect(keptSecrets({ url: 'https://collector.example/hook' }, stored)).toEqual({
+      url: 'https://collector.example/hook',
+      headers: { Authorization: '•••efgh', 'X-A': 'b' },
+    });
+    expect(
+      keptSecrets({ url: 'https://collector.example/hook', headers: masked.headers }, stored)
+        .headers,
+    ).toEqual({ Authorization: '•••efgh', 'X-A': 'b' });
   });
 });

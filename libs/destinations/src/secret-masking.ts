@@ -194,3 +194,26 @@ export function containsMaskedSecret(url: string, headers: Record<string, string
     url.includes(MASK_PREFIX) || Object.values(headers).some((value) => value.includes(MASK_PREFIX))
   );
 }
+
+/**
+ * A PATCH's url and headers with the stored secrets it may keep (SPEC section 4: a masked value
+ * sent back keeps the stored secret), only while the URL keeps its scheme, host and port. Left
+ * out, the url or headers stay as stored; but headers left out while the URL moves elsewhere
+ * come back masked, so their secrets cannot follow it (the caller refuses masked values).
+ */
+export function keptSecrets(
+  change: { url?: string; headers?: Record<string, string> },
+  stored: { url: string; headers: Record<string, string> },
+): { url: string; headers: Record<string, string> } {
+  const sameAddress = change.url === undefined || sameOrigin(change.url, stored.url);
+  let headers = stored.headers;
+  if (change.headers !== undefined) {
+    headers = unmaskHeaders(change.headers, stored.headers, sameAddress);
+  } else if (!sameAddress) {
+    headers = maskHeaders(stored.headers);
+  }
+  return {
+    url: change.url === undefined ? stored.url : unmaskUrl(change.url, stored.url),
+    headers,
+  };
+}

@@ -22,7 +22,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AccountChangedPayload } from '@tracker/contracts';
-import { maskHeaders, sameOrigin, unmaskHeaders, unmaskUrl } from '@tracker/destinations';
+import { keptSecrets } from '@tracker/destinations';
 import { ApiKeyGuard, CurrentAccount } from '@tracker/directory';
 import { PageQuery, UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
@@ -119,26 +119,16 @@ export class DestinationsController {
       account.id,
       id,
       (destination) => {
-        // Stored secrets stay only with the address they were given for.
-        const sameAddress = body.url === undefined || sameOrigin(body.url, destination.url);
         if (body.name !== undefined) destination.name = body.name;
         if (body.integrationId !== undefined) {
           destination.integrationId = body.integrationId?.toLowerCase() ?? null;
         }
         if (body.stages !== undefined) destination.stages = [...new Set(body.stages)];
         if (body.method !== undefined) destination.method = body.method;
-        if (body.url !== undefined) destination.url = unmaskUrl(body.url, destination.url);
-        if (body.headers !== undefined) {
-          destination.headers = unmaskHeaders(body.headers, destination.headers, sameAddress);
-        } else if (!sameAddress) {
-          // Headers left out while the URL moves: the stored secret headers do not follow it
-          // (masked, they are refused below until sent again).
-          destination.headers = unmaskHeaders(
-            maskHeaders(destination.headers),
-            destination.headers,
-            false,
-          );
-        }
+        // Stored secrets stay only with the address they were given for.
+        const kept = keptSecrets({ url: body.url, headers: body.headers }, destination);
+        destination.url = kept.url;
+        destination.headers = kept.headers;
         if (body.body !== undefined) destination.body = body.body;
         if (body.enabled !== undefined) destination.enabled = body.enabled;
       },
