@@ -354,8 +354,12 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     const base = { accountId: alice.account.id, integrationId: aliceIntegration };
     const received = postback(base);
     const processed = outcome(received, 'duplicate', 'duplicate', 'already counted');
+    const joinedBefore = projection.writer.joinStats.joinedRows;
     await projection.writer.write([received, processed]);
+    // A postback and its outcome in one batch: the row is inserted whole, once.
+    expect(projection.writer.joinStats.joinedRows).toBe(joinedBefore + 1);
     await projection.writer.write([received, processed]);
+    expect(projection.writer.joinStats.joinedRows).toBe(joinedBefore + 1);
     await projection.writer.write([received, received, processed, processed]);
     const [{ count }] = await dataSource.query(
       'SELECT count(*)::int AS count FROM postback_log.postback_logs WHERE id = $1',
@@ -373,6 +377,49 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     await eventually(async () =>
       expect((await list(alice.apiKey, clickFilter)).items.map((i) => i.id)).toEqual([twice.id]),
     );
+  });
+
+  it('stores a postback and its outcome met in one batch as it stores them apart', async () => {
+    const base = { accountId: alice.account.id, integrationId: aliceIntegration };
+    const suffix = randomBytes(4).toString('hex');
+    const [together, apart] = [`log_joined_${suffix}`, `log_apart_${suffix}`];
+    for (const schema of [together, apart]) {
+      await dataSource.query(`CREATE SCHEMA ${schema}`);
+      for (const table of ['postback_logs', 'url_terms'])
+        await dataSource.query(
+          `CREATE TABLE ${schema}.${table} (LIKE postback_log.${table} INCLUDING ALL)`,
+        );
+    }
+    const writer = (schema: string) =>
+      new PostbackLogWriter(dataSource, () => 'Pocket A', { schema, switchLock: false });
+    const [joinedWriter, apartWriter] = [writer(together), writer(apart)];
+
+    const attributed = postback(base);
+    const withoutClickId = postback({ ...base, clickId: null });
+    const older = outcome(attributed, 'unmatched', 'click_not_found', 'no click yet', {
+      occurredAt: '2026-01-01T00:00:01.000Z',
+    });
+    const newer = outcome(attributed, 'attributed', null, null, {
+      occurredAt: '2026-01-01T00:00:02.000Z',
+      conversion: { stage: 'registration', ordinal: null, amount: null, currency: null },
+    });
+    const rejected = outcome(withoutClickId, 'rejected', 'click_id_missing', 'no click id');
+    // Given both halves of two rows (the older outcome after the newer) in one batch,
+    await joinedWriter.write([newer, attributed, older, withoutClickId, rejected]);
+    // and the same events in batches of their own,
+    for (const event of [attributed, older, newer, withoutClickId, rejected])
+      await apartWriter.write([event]);
+    // then both rows are inserted whole, once, and equal what the two writes left.
+    expect(joinedWriter.joinStats.joinedRows).toBe(2);
+    expect(apartWriter.joinStats.joinedRows).toBe(0);
+    const rows = (schema: string) =>
+      dataSource.query(`SELECT * FROM ${schema}.postback_logs ORDER BY id`);
+    const joinedRows = await rows(together);
+    expect(joinedRows).toEqual(await rows(apart));
+    expect(joinedRows.find((row: { id: string }) => row.id === attributed.id)).toMatchObject({
+      status: 'attributed',
+      click_id: attributed.payload.clickId,
+    });
   });
 
   it("replay's COPY path stores what the upsert stores, and upserts rows already there", async () => {

@@ -5,6 +5,7 @@ import { IntegrationDirectory } from '@tracker/directory';
 import { BatchConsumerOptions, KafkaRuntime } from '@tracker/kafka';
 import { DataSource } from 'typeorm';
 import { POSTBACK_LOG_APP } from '../postback-log.database';
+import { CoalescedWrites } from './coalesced-writes';
 import { PostbackLogWriter } from './postback-log.writer';
 
 export const POSTBACK_LOG_TOPICS = [Topics.Postbacks, Topics.PostbackOutcomes];
@@ -14,18 +15,20 @@ export function postbackLogConsumerOptions(
   writer: PostbackLogWriter,
   topics: string[] = POSTBACK_LOG_TOPICS,
 ): Omit<BatchConsumerOptions, 'groupId'> {
+  const writes = new CoalescedWrites((events) => writer.write(events));
   return {
     name: 'postback-log.projection',
     topics,
     fromBeginning: true,
     // Large handler batches: one upsert per few thousand rows is what makes replays fast.
     subBatchSize: 5000,
-    // Rows of different partitions never collide, and shared rows are locked in id order. Four
-    // at once (two before) cut B2's p99 on a 2-core host from 5–7 s to 3.4–4.6 s.
+    // The partitions of a fetch are handled side by side and their batches merged into one
+    // write (CoalescedWrites), where a postback meets its outcome. Four at once (two before)
+    // cut B2's p99 on a 2-core host from 5–7 s to 3.4–4.6 s.
     partitionsConsumedConcurrently: 4,
     // As attribution's: larger fetches under load for at most 25 ms more latency.
     fetch: { minBytes: 128 * 1024, maxWaitMs: 25 },
-    handle: (messages) => writer.write(messages.map((message) => message.event)),
+    handle: (messages) => writes.add(messages.map((message) => message.event)),
   };
 }
 

@@ -126,6 +126,21 @@ const upsertOutcomes = (table: string) => `
   WHERE t.outcome_at IS NULL
      OR (EXCLUDED.outcome_at, EXCLUDED.outcome_id) > (t.outcome_at, t.outcome_id)`;
 
+// A postback and its outcome in one batch: the whole row in one insert. Written twice (the
+// outcome's update: its status is indexed, so never HOT) the row entered all six indexes, the
+// trigram one included, twice.
+const JOINED_COLUMNS: readonly Column[] = [
+  ...POSTBACK_COLUMNS,
+  ...OUTCOME_COLUMNS.filter(([name]) => !POSTBACK_COLUMNS.some(([known]) => known === name)),
+];
+
+// A row already there (an earlier outcome, a redelivery) is left to the two upserts.
+const insertJoined = (table: string) => `
+  INSERT INTO ${table} (${names(JOINED_COLUMNS)})
+  ${rowsOf(JOINED_COLUMNS)}
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id::text AS id`;
+
 const TERM_COLUMNS: readonly Column[] = [
   ['account_id', 'uuid'],
   ['term_hash', 'uuid'],
@@ -151,6 +166,8 @@ interface UrlTermRow {
  */
 const KNOWN_TERMS_LIMIT = 50_000;
 
+type JoinedRow = PostbackRow & OutcomeRow;
+
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -162,12 +179,15 @@ export class PostbackLogWriter {
   private readonly upsertPostbacks: string;
   private readonly upsertOutcomes: string;
   private readonly insertUrlTerms: string;
+  private readonly insertJoined: string;
   private readonly copyPostbacksSql: string | null;
   private readonly existingIdsSql: string;
   private readonly switchLock: boolean;
   private readonly knownTerms = new Set<string>();
   /** Postback rows written by COPY and by the upsert (for tests and diagnostics). */
   readonly copyStats = { copiedRows: 0, upsertedRows: 0 };
+  /** Rows written whole at once, their postback and outcome in the same batch (diagnostics). */
+  readonly joinStats = { joinedRows: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -178,6 +198,7 @@ export class PostbackLogWriter {
     this.upsertPostbacks = upsertPostbacks(`${schema}.postback_logs`);
     this.upsertOutcomes = upsertOutcomes(`${schema}.postback_logs`);
     this.insertUrlTerms = insertUrlTerms(`${schema}.url_terms`);
+    this.insertJoined = insertJoined(`${schema}.postback_logs`);
     this.switchLock = options.switchLock ?? true;
     this.copyPostbacksSql = options.copyNewPostbacks
       ? `COPY ${schema}.postback_logs (${names(POSTBACK_COLUMNS)}) FROM STDIN`
@@ -209,15 +230,35 @@ export class PostbackLogWriter {
       }
     }
     if (postbacks.size === 0 && outcomes.size === 0) return;
+    const joinedRows: JoinedRow[] = [];
+    for (const postback of postbacks.values()) {
+      const outcome = outcomes.get(postback.id);
+      // The postback's click id wins, as the outcome upsert's COALESCE has it.
+      if (outcome)
+        joinedRows.push({
+          ...outcome,
+          ...postback,
+          click_id: postback.click_id ?? outcome.click_id,
+        });
+    }
     // Rows in id order: concurrent batches lock shared rows in the same order, never deadlock.
-    const postbackRows = [...postbacks.values()].sort(byId);
-    const outcomeRows = [...outcomes.values()].sort(byId);
+    joinedRows.sort(byId);
     const termKey = (t: UrlTermRow) => `${t.account_id}${t.term_hash}`;
     const termRows = [...terms.values()].sort((a, b) =>
       termKey(a) < termKey(b) ? -1 : termKey(a) > termKey(b) ? 1 : 0,
     );
     await this.dataSource.transaction(async (manager) => {
       if (this.switchLock) await lockModelShared(manager, 'postback-log');
+      let joined = new Set<string>();
+      if (joinedRows.length > 0) {
+        const inserted: Array<{ id: string }> = await manager.query(this.insertJoined, [
+          toRecordset(joinedRows),
+        ]);
+        joined = new Set(inserted.map((row) => row.id));
+        this.joinStats.joinedRows += joined.size;
+      }
+      const postbackRows = [...postbacks.values()].filter((row) => !joined.has(row.id)).sort(byId);
+      const outcomeRows = [...outcomes.values()].filter((row) => !joined.has(row.id)).sort(byId);
       const upserts = postbackRows.length > 0 ? await this.copyNew(manager, postbackRows) : [];
       if (upserts.length > 0) {
         await manager.query(this.upsertPostbacks, [toRecordset(upserts)]);
