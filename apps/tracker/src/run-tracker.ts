@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { TrackerConfig } from '@tracker/config';
-import { freePort, isPortOpen } from '@tracker/local-infra';
+import { isPortOpen, servicePorts } from '@tracker/local-infra';
 import {
   announce,
   composeApp,
@@ -74,8 +74,9 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
   };
   const supervisor = new Supervisor(logger);
   const upstreams: Record<string, string> = {};
-  for (const app of WORKER_APPS) {
-    const port = await freePort();
+  const ports = await servicePorts(WORKER_APPS.length, [runtime.port]);
+  for (const [index, app] of WORKER_APPS.entries()) {
+    const port = ports[index];
     upstreams[app] = `http://127.0.0.1:${port}`;
     // Projections yield the CPU to the edge when the machine is busy (TRACKER_WORKER_NICE).
     supervisor.start({

@@ -13,5 +13,5 @@ export {
   type LocalPostgresOptions,
 } from './embedded-postgres';
 export { probeBrokerMetadata, type ProbedBroker } from './kafka-metadata-probe';
-export { freePort, isPortOpen } from './processes';
+export { freePort, isPortOpen, servicePorts } from './processes';
 export { findRepoRoot } from './repo-root';

@@ -39,6 +39,55 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a server can listen on 127.0.0.1:port right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first port of the kernel's ephemeral range (Linux), else the IANA default 49152. */
+function ephemeralRangeStart(): number {
+  try {
+    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return Number.isInteger(start) ? start : 49_152;
+  } catch {
+    return 49_152;
+  }
+}
+
+const SERVICE_PORT_FLOOR = 10_000;
+
+/**
+ * `count` distinct TCP ports free on loopback now, none of them in `exclude`, for servers a
+ * supervisor starts and must reach again after each restart. They are picked at random below
+ * the kernel's ephemeral range: the kernel hands ports of that range to outgoing connections
+ * (which may take one before its server binds it, and keep it) and to freePort(), which can
+ * return one port twice in a row; two app processes on one port crash-looped one of them
+ * while the edge forwarded its routes to the other. Falls back to freePort() when the
+ * ephemeral range starts too low to leave room.
+ * @throws Error when no free port is found in 1,000 tries.
+ */
+export async function servicePorts(count: number, exclude: number[] = []): Promise<number[]> {
+  const ceiling = ephemeralRangeStart() - 1;
+  const picked = new Set<number>();
+  for (let attempt = 0; picked.size < count; attempt += 1) {
+    if (attempt >= 1000) throw new Error(`no ${count} free loopback ports found`);
+    const port =
+      ceiling - SERVICE_PORT_FLOOR < 1000
+        ? await freePort()
+        : SERVICE_PORT_FLOOR + Math.floor(Math.random() * (ceiling - SERVICE_PORT_FLOOR + 1));
+    if (picked.has(port) || exclude.includes(port) || !(await canListen(port))) continue;
+    picked.add(port);
+  }
+  return [...picked];
+}
+
 /** Alive means signalable and not a zombie (a zombie still answers kill(pid, 0)). */
 export function isProcessAlive(pid: number): boolean {
   try {
