@@ -16,20 +16,40 @@ const RETRIED_CONDITIONS =
   /coordinator (is )?(not available|load)|not the correct coordinator|leader not available|no leader|does not host this topic-partition|not leader|ECONNREFUSED|rebalanc/i;
 
 /**
+ * Several app processes create the missing topics at once on a fresh broker; all but one get
+ * TOPIC_ALREADY_EXISTS, which kafkajs logs at error level as "Topic creation errors" before
+ * ensureTopics() sees it, takes it as success and throws any other failure itself.
+ */
+const TOPIC_CREATION_RACE = /^Response CreateTopics\b/;
+
+/**
  * Warnings that describe a choice we made on purpose: the ingress bounds its producer's retries
  * so that it falls back to the spool quickly (nothing acknowledged depends on kafkajs' EoS).
  */
 const EXPECTED_WARNINGS = /Limiting retries for the idempotent producer/;
 
+/**
+ * The level a kafkajs log entry is written at: its own, except that answers kafkajs retries by
+ * itself, the topic-creation race and the warnings we chose are debug lines.
+ */
+export function kafkajsLogLevel(
+  level: KafkaLogLevel,
+  message: string,
+  error: unknown,
+): 'error' | 'warn' | 'debug' {
+  const expected =
+    RETRIED_CONDITIONS.test(`${String(error ?? '')} ${message}`) ||
+    TOPIC_CREATION_RACE.test(message);
+  if (level === KafkaLogLevel.ERROR && !expected) return 'error';
+  if (level === KafkaLogLevel.WARN && !EXPECTED_WARNINGS.test(message)) return 'warn';
+  return 'debug';
+}
+
 /** Routes kafkajs' own logging into the application logger instead of stdout. */
 function logCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
-    const line = `${message} ${JSON.stringify(extra)}`;
-    const retried = RETRIED_CONDITIONS.test(`${String(extra.error ?? '')} ${message}`);
-    if (level === KafkaLogLevel.ERROR && !retried) logger.error(line);
-    else if (level === KafkaLogLevel.WARN && !EXPECTED_WARNINGS.test(message)) logger.warn(line);
-    else logger.debug(line);
+    logger[kafkajsLogLevel(level, message, extra.error)](`${message} ${JSON.stringify(extra)}`);
   };
 }
 
