@@ -86,8 +86,11 @@ export function searchTextOf(
 ): string {
   const values: string[] = [];
   for (const value of Object.values(params)) valueTexts(value, values);
-  for (const [, raw] of rawPairsOf(url))
-    if (raw !== null && (raw.includes('%') || raw.includes('+'))) values.push(raw);
+  // Most URLs have no encoded value at all: then there is nothing more to split out.
+  if (url.includes('%') || url.includes('+')) {
+    for (const [, raw] of rawPairsOf(url))
+      if (raw !== null && (raw.includes('%') || raw.includes('+'))) values.push(raw);
+  }
   const parts = new Set<string>();
   if (clickId) parts.add(clickId.toLowerCase());
   for (const value of values) if (value !== '') parts.add(value.toLowerCase());
