@@ -110,6 +110,11 @@ describe('observability of the tracker', () => {
       { method: 'POST', body: `x=${'a'.repeat(20 * 1024)}` },
     );
     expect(unknown.status).toBe(413);
+    // Headers beyond Node's 16 KiB: its parser answers 431 before any route sees the request.
+    const headersTooLarge = await fetch(`${tracker.baseUrl}${url.pathname}${url.search}`, {
+      headers: { 'x-padding': 'p'.repeat(20 * 1024) },
+    });
+    expect(headersTooLarge.status).toBe(431);
 
     const all = await metrics();
     const count = (labels: Record<string, string>) =>
@@ -122,6 +127,7 @@ describe('observability of the tracker', () => {
     );
     expect(count({ integration: integrationId, status: '413' })).toBe(1);
     expect(count({ integration: 'unknown', status: '413' })).toBeGreaterThanOrEqual(1);
+    expect(count({ integration: integrationId, status: '431' })).toBe(1);
   });
 
   it('exposes latency, consumer lag, dead letters, batch sizes and spool depth', async () => {

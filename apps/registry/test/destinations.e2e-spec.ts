@@ -572,6 +572,25 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     );
   });
 
+  it('keeps headers named like prototype members (constructor, toString, hasOwnProperty)', async () => {
+    const headers = { constructor: 'c-1', toString: 't-2', hasOwnProperty: 'h-3', 'X-Plain': 'p' };
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, headers },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.headers).toEqual(headers);
+    await eventually(async () =>
+      expect((await snapshot(created.body.id))?.headers).toEqual(headers),
+    );
+    const patched = await api<DestinationView>('PATCH', `/api/destinations/${created.body.id}`, {
+      key: a.apiKey,
+      body: { headers: { toString: 't-3' } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.headers).toEqual({ toString: 't-3' });
+  });
+
   it('switches off a stored destination that breaks a rule added since it was saved', async () => {
     const created = await api<DestinationView>('POST', '/api/destinations', {
       key: a.apiKey,

@@ -130,6 +130,17 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
       expect(list).toEqual({ status: 200, body: { items: [], nextCursor: null } });
     });
 
+    it('answers with the name as stored: a NUL or a lone surrogate becomes U+FFFD', async () => {
+      const res = await api('POST', '/api/accounts', {
+        key: admin(),
+        body: { name: 'Team\u0000N \ud800x' },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body.name).toBe('Team\ufffdN \ufffdx');
+      const mine = await api('GET', '/api/account', { key: res.body.apiKey as string });
+      expect(mine.body.name).toBe(res.body.name);
+    });
+
     it('needs the admin token', async () => {
       expectError(await api('POST', '/api/accounts', { body: { name: 'x' } }), 401);
       expectError(await api('POST', '/api/accounts', { key: 'wrong', body: { name: 'x' } }), 401);

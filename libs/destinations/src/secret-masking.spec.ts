@@ -30,6 +30,16 @@ describe('secret masking (SPEC section 4)', () => {
     );
   });
 
+  it('given camelCase credential names in the query, when masked, then their values are masked', () => {
+    expect(
+      maskUrl(
+        'https://g.example/e?accessToken=AAAA1111BBBB&apiKey=k-12345678&clientSecret=cs-abcdefgh&userPassword=pw-87654321&subid={clickid}&keyword=spring',
+      ),
+    ).toBe(
+      'https://g.example/e?accessToken=•••BBBB&apiKey=•••5678&clientSecret=•••efgh&userPassword=•••4321&subid={clickid}&keyword=spring',
+    );
+  });
+
   it('given headers, when masked, then Authorization and *-token values are masked', () => {
     expect(
       maskHeaders({

@@ -3,7 +3,8 @@
  * values named `access_token`, `token`, `key` or `secret`, and the `Authorization` and `*-token`
  * headers; beyond SPEC's list, the names APIs also use for credentials (`api_key`, `apikey`,
  * `password`, `*_token`, `*_key`, `*_secret`; `X-Api-Key` and other `*-key`/`*-secret`
- * headers, `Cookie`, `Proxy-Authorization`). They are shown as `•••` plus their last 4
+ * headers, `Cookie`, `Proxy-Authorization`; query names ending in `token`, `key`, `secret` or
+ * `password` in any case, camelCase included). They are shown as `•••` plus their last 4
  * characters in every answer, log and event.
  */
 export const MASK_PREFIX = '•••';
@@ -17,7 +18,9 @@ const SECRET_QUERY_NAMES = new Set([
   'password',
   'passwd',
 ]);
-const SECRET_NAME_SUFFIXES = ['_token', '-token', '_key', '-key', '_secret', '-secret'];
+// Names are compared in lower case, so camelCase ones (`accessToken`, `apiKey`, `clientSecret`)
+// end in the bare word: a name such as `monkey` is masked too, which hides a value, never leaks one.
+const SECRET_NAME_SUFFIXES = ['token', 'key', 'secret', 'password'];
 
 function isSecretQueryName(name: string): boolean {
   return SECRET_QUERY_NAMES.has(name) || SECRET_NAME_SUFFIXES.some((end) => name.endsWith(end));

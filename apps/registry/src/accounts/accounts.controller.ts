@@ -9,6 +9,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { storableString } from '@tracker/database';
 import { AdminTokenGuard } from '@tracker/directory';
 import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +35,9 @@ export class AccountsController {
     const now = new Date();
     const account: AccountEntity = {
       id: randomUUID(),
-      name: body.name,
+      // As PostgreSQL will hold it (NUL, lone surrogates → U+FFFD): the answer, the table and
+      // the AccountChanged event all say the same name.
+      name: storableString(body.name),
       disabled: false,
       createdAt: now,
       updatedAt: now,

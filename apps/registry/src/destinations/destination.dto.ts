@@ -12,6 +12,7 @@ import {
   Length,
   ValidateIf,
 } from 'class-validator';
+import { KeepOwnEntries } from '@tracker/platform';
 
 /** Present in the body: `null` must fail for fields that cannot be cleared. */
 const present = (_: object, value: unknown) => value !== undefined;
@@ -54,6 +55,7 @@ export class CreateDestinationDto {
   @ApiPropertyOptional({ ...STRING_MAP, example: { Authorization: 'Bearer …' } })
   @IsOptional()
   @IsObject()
+  @KeepOwnEntries()
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'POST only: body template.' })
@@ -103,6 +105,7 @@ export class UpdateDestinationDto {
   })
   @ValidateIf(present)
   @IsObject()
+  @KeepOwnEntries()
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({ nullable: true, type: String })
