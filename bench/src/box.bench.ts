@@ -8,6 +8,7 @@
  *   1 s after the load stops.
  * - B7, one hot click: deposits of one click at 1,000/s for 10 s; accept p99 ≤ 50 ms, every
  *   deposit attributed with consecutive ordinals.
+ * - B5 under B6: the peak RSS of each of the tracker's processes during B6's load and drain.
  *
  * A throwaway broker on 49192 (data under .data/bench-box-kafka, wiped) and a fresh database
  * (dropped afterwards) take the load. Knobs: BENCH_BOX_SECONDS (15), BENCH_BOX_WARMUP (5),
@@ -21,7 +22,7 @@ import { findRepoRoot } from '@tracker/local-infra';
 import { Client } from 'pg';
 import { autocannon, AutocannonResult, startBareFastify } from './support/load';
 import { fmt, print } from './support/output';
-import { cpuPerUnit, stopChild, trackerProcesses } from './support/processes';
+import { cpuPerUnit, RssSampler, stopChild, trackerProcesses } from './support/processes';
 import { brokerPid, startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
 import { createAccount, seedPocketIntegration, startTracker, Tracker } from './support/tracker';
@@ -169,10 +170,12 @@ export async function run(): Promise<void> {
       requests: pocketTraffic(integrationId, clicks),
     });
     const batchesBefore = await consumerBatches(tracker.baseUrl);
+    const processes = trackerProcesses(tracker.child.pid!);
     const cpu = cpuPerUnit({
-      ...trackerProcesses(tracker.child.pid!),
+      ...processes,
       broker: broker ? brokerPid(brokerDir) : undefined,
     });
+    const rss = new RssSampler(new Map(Object.entries(processes)));
     const load = await autocannon({
       url,
       connections: CONNECTIONS,
@@ -182,6 +185,7 @@ export async function run(): Promise<void> {
       requests: pocketTraffic(integrationId, clicks),
     });
     const finalMs = await msUntilFinal(db, accountId, accepted(warm) + accepted(load));
+    const peakRss = rss.stop();
     // From the load's start until all is final: what each accepted postback cost, per process.
     const cpuPerPostback = cpu(accepted(load));
     const batchesAfter = await consumerBatches(tracker.baseUrl);
@@ -194,6 +198,11 @@ export async function run(): Promise<void> {
     );
     print(`B6  CPU per accepted postback (load and drain): ${cpuPerPostback}`);
     print(`B6  messages per handler batch: ${batchSizes(batchesBefore, batchesAfter)}`);
+    const largest = Math.max(...peakRss.values());
+    print(
+      `B5  peak RSS under B6: ${[...peakRss].map(([name, mb]) => `${name} ${fmt(mb)} MB`).join(', ')}` +
+        ` → ${largest <= 256 ? 'met' : 'missed'} (≤ 256 MB per process)`,
+    );
     print(`B6  postback log rows: ${await logRowWrites(db)}`);
     const b6 =
       acceptedRate >= rate * 0.98 && load.latency.p99 <= 50 && load.non2xx === 0 && finalMs <= 1000;

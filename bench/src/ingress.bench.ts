@@ -291,7 +291,7 @@ export async function run(): Promise<void> {
       `  Kafka produce requests    : ${fmt(produceRequests / full.duration)}/s, ${fmt(producedMessages / Math.max(1, produceRequests), 1)} messages each`,
     );
     print(
-      `ratio ingress / bare        : ${fmt(ratio, 2)} (target ≥ 0.5); ingress / minimal ${fmt(accepted / floorRate, 2)}`,
+      `ratio ingress / minimal     : ${fmt(accepted / floorRate, 2)} (target ≥ 0.75, SPEC section 8); ingress / bare ${fmt(ratio, 2)}`,
     );
     print(
       `half rate (${halfRate}/s)      : ${fmt(half['2xx'] / half.duration)} accepted/s, p50 ${half.latency.p50} ms, p99 ${half.latency.p99} ms, non-2xx ${half.non2xx}, errors ${half.errors + half.timeouts}`,
@@ -299,7 +299,11 @@ export async function run(): Promise<void> {
     print(`ingress peak RSS under B1   : ${fmt(ingressB1Rss)} MB`);
     const non2xx = errorsOf(full) + errorsOf(half);
     verdicts.push(
-      { target: 'B1 ratio ≥ 0.5', figure: fmt(ratio, 2), pass: ratio >= 0.5 },
+      {
+        target: 'B1 ingress / minimal ≥ 0.75',
+        figure: fmt(accepted / floorRate, 2),
+        pass: accepted / floorRate >= 0.75,
+      },
       {
         target: 'B1 p99 ≤ 50 ms at half rate',
         figure: `${half.latency.p99} ms`,

@@ -39,8 +39,8 @@ const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 10_000_000);
 const PARTITIONS = 4;
 const ACCOUNTS = 20;
 const INTEGRATIONS_PER_ACCOUNT = 5;
-const B3_EVENTS_PER_S = 50_000;
-const B3_COPY_RATIO = 0.5;
+/** SPEC section 8, B3 (revised): at least this share of COPY plus the same index builds. */
+const B3_COPY_RATIO = 0.8;
 const B4_P99_MS = 50;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -248,8 +248,8 @@ async function b3(brokers: string[], databaseUrl: string, tenants: Tenant[]): Pr
     for (const line of cpu.report()) print(`     ${line}`);
     const ratio = rate / copyRate;
     print(
-      `   ratio ${ratio.toFixed(2)} of COPY; target ≥ ${fmt(B3_EVENTS_PER_S)} events/s and ≥ ${B3_COPY_RATIO} of COPY: ` +
-        `${rate >= B3_EVENTS_PER_S && ratio >= B3_COPY_RATIO ? 'MET' : 'NOT MET'}`,
+      `   ratio ${ratio.toFixed(2)} of COPY; target ≥ ${B3_COPY_RATIO} of COPY: ` +
+        `${ratio >= B3_COPY_RATIO ? 'MET' : 'NOT MET'}`,
     );
   } finally {
     await producer.disconnect();
