@@ -3,7 +3,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
-import { commandLineOf, isPortOpen, tailFile, terminateProcess, withFileLock } from './processes';
+import {
+  commandLineOf,
+  isPortOpen,
+  sleep,
+  tailFile,
+  terminateProcess,
+  withFileLock,
+} from './processes';
 import { findRepoRoot } from './repo-root';
 
 export interface LocalPostgresOptions {
@@ -77,16 +84,46 @@ export async function ensureLocalPostgres(
   const port = options.port ?? 54329;
   const url = `postgres://${USER}:${PASSWORD}@${HOST}:${port}/postgres`;
   const reused: LocalPostgresHandle = { url, startedHere: false, stop: async () => undefined };
-  if (await isPortOpen(port)) return reused;
+  if (await reusableServer(url, port)) return reused;
   const dataDir = resolve(options.dataDir ?? join(findRepoRoot(), '.data', 'postgres'));
   const log = options.log ?? ((line: string) => console.log(`[local-postgres] ${line}`));
   mkdirSync(dirname(dataDir), { recursive: true });
   return withFileLock(`${dataDir}.lock`, START_LOCK_TIMEOUT_MS, async () => {
     // Another process may have started it while we waited for the lock.
-    if (await isPortOpen(port)) return reused;
+    if (await reusableServer(url, port)) return reused;
     const runner = await startRunner(dataDir, port, log, options.startTimeoutMs ?? 60_000);
     return { url, startedHere: true, stop: () => stopRunner(runner, dataDir) };
   });
+}
+
+/** How long a server still starting up or shutting down on the port is waited for. */
+const SETTLE_TIMEOUT_MS = 60_000;
+
+/**
+ * Whether a server listens on the port and is to be reused. One that is shutting down (the
+ * embedded PostgreSQL of a tracker or bench that has just exited stops a moment after it) or
+ * still starting up answers `57P03`: it is waited for until it answers a query (reused) or is
+ * gone (false: start one). Handing out its URL made the next run fail with "the database
+ * system is shutting down". Any other answer (a server of someone else) is the caller's to see.
+ */
+async function reusableServer(url: string, port: number): Promise<boolean> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  for (;;) {
+    if (!(await isPortOpen(port))) return false;
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const settling = code === '57P03' || code === 'ECONNREFUSED' || code === 'ECONNRESET';
+      if (!settling || Date.now() > deadline) return true;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    await sleep(200);
+  }
 }
 
 /**
