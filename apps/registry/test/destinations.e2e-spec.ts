@@ -591,6 +591,54 @@ describe('destinations in the registry (real Kafka + PostgreSQL)', () => {
     expect(patched.body.headers).toEqual({ toString: 't-3' });
   });
 
+  it('refuses a header value that is not a string with a 400 naming it, at create and at PATCH', async () => {
+    const created = await api('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: { ...TELEGRAM, headers: { 'X-Num': 1 } },
+    });
+    expect(created.status).toBe(400);
+    expect(created.body).toMatchObject({
+      field: 'headers',
+      message: 'headers.X-Num must be a string',
+    });
+    const saved = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: TELEGRAM,
+    });
+    const patched = await api('PATCH', `/api/destinations/${saved.body.id}`, {
+      key: a.apiKey,
+      body: { headers: { 'X-Obj': { a: 1 } } },
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body).toMatchObject({
+      field: 'headers',
+      message: 'headers.X-Obj must be a string',
+    });
+  });
+
+  it('answers names and URLs as stored (NUL, lone surrogates as U+FFFD), and takes upper-case parameter names', async () => {
+    const created = await api<DestinationView>('POST', '/api/destinations', {
+      key: a.apiKey,
+      body: {
+        ...TELEGRAM,
+        name: 'D\u0000\ud800',
+        method: 'GET',
+        body: null,
+        headers: {},
+        url: 'https://example.com/pb?CHAT_ID=12345&ACCESS_TOKEN=real-token-1&n=\u0000&sub={clickid}',
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('D\ufffd\ufffd');
+    expect(created.body.url).toBe(
+      'https://example.com/pb?CHAT_ID=12345&ACCESS_TOKEN=•••en-1&n=\ufffd&sub={clickid}',
+    );
+    expect(
+      (await api<DestinationView>('GET', `/api/destinations/${created.body.id}`, { key: a.apiKey }))
+        .body.name,
+    ).toBe(created.body.name);
+  });
+
   it('switches off a stored destination that breaks a rule added since it was saved', async () => {
     const created = await api<DestinationView>('POST', '/api/destinations', {
       key: a.apiKey,

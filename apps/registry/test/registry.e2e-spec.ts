@@ -156,6 +156,11 @@ describe('registry over HTTP (real Kafka + PostgreSQL)', () => {
         'name',
       );
       expectError(
+        await api('POST', '/api/accounts', { key: admin(), body: { name: '  \t ' } }),
+        400,
+        'name',
+      );
+      expectError(
         await api('POST', '/api/accounts', { key: admin(), body: { name: 'x', extra: 1 } }),
         400,
         'extra',

@@ -65,6 +65,21 @@ describe('destination rules (SPEC section 4)', () => {
     });
   });
 
+  it('given a parameter named like a placeholder, when enabled, then only a placeholder left as a value is one', () => {
+    const enabled = (url: string) =>
+      destinationProblem(draft({ url }), { allowPrivate: false, enabled: true });
+    expect(enabled('https://t.example/p?CHAT_ID=12345&ACCESS_TOKEN=tok-1&subid={clickid}')).toBe(
+      null,
+    );
+    expect(enabled('https://t.example/p?MY_CHAT_ID_X=1&subid={clickid}')).toBe(null);
+    expect(enabled('https://t.example/p?chat_id=CHAT_ID&subid={clickid}')?.message).toContain(
+      'placeholder CHAT_ID',
+    );
+    expect(enabled('https://t.example/PIXEL_ID/events?subid={clickid}')?.message).toContain(
+      'placeholder PIXEL_ID',
+    );
+  });
+
   it('given an unknown macro, when checked, then the 400 names it and its field', () => {
     expect(check({ url: 'https://t.example/?p={payout}' })).toEqual({
       field: 'url',

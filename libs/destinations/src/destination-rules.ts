@@ -54,13 +54,23 @@ const TEMPLATE_PLACEHOLDERS = [
   ),
 ];
 
+/**
+ * A placeholder left as a whole word, where the templates put it (a value, a path segment, a
+ * JSON string), never a parameter name (`CHAT_ID=12345`, `ACCESS_TOKEN=<token>`) or part of a
+ * longer word: a user's own URL with upper-case names could not be enabled.
+ */
+const PLACEHOLDER_LEFT = TEMPLATE_PLACEHOLDERS.map(
+  (placeholder) =>
+    [placeholder, new RegExp(`(?<![A-Za-z0-9_])${placeholder}(?![A-Za-z0-9_=])`)] as const,
+);
+
 function placeholderProblem(
   field: string,
   text: string,
   enabled: boolean,
 ): DestinationProblem | null {
   if (!enabled) return null;
-  const left = TEMPLATE_PLACEHOLDERS.find((placeholder) => text.includes(placeholder));
+  const left = PLACEHOLDER_LEFT.find(([, pattern]) => pattern.test(text))?.[0];
   return left === undefined
     ? null
     : {

@@ -9,7 +9,6 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { storableString } from '@tracker/database';
 import { AdminTokenGuard } from '@tracker/directory';
 import { UuidParam } from '@tracker/platform';
 import { randomUUID } from 'node:crypto';
@@ -35,9 +34,7 @@ export class AccountsController {
     const now = new Date();
     const account: AccountEntity = {
       id: randomUUID(),
-      // As PostgreSQL will hold it (NUL, lone surrogates → U+FFFD): the answer, the table and
-      // the AccountChanged event all say the same name.
-      name: storableString(body.name),
+      name: body.name,
       disabled: false,
       createdAt: now,
       updatedAt: now,

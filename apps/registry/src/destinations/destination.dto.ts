@@ -13,6 +13,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { KeepOwnEntries } from '@tracker/platform';
+import { IsStringValues } from '../validation/registry-validators';
 
 /** Present in the body: `null` must fail for fields that cannot be cleared. */
 const present = (_: object, value: unknown) => value !== undefined;
@@ -55,6 +56,7 @@ export class CreateDestinationDto {
   @ApiPropertyOptional({ ...STRING_MAP, example: { Authorization: 'Bearer …' } })
   @IsOptional()
   @IsObject()
+  @IsStringValues()
   @KeepOwnEntries()
   headers?: Record<string, string>;
 
@@ -105,6 +107,7 @@ export class UpdateDestinationDto {
   })
   @ValidateIf(present)
   @IsObject()
+  @IsStringValues()
   @KeepOwnEntries()
   headers?: Record<string, string>;
 

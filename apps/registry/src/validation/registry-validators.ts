@@ -76,3 +76,32 @@ export function IsPartnerUrl(check: (value: string) => string | null, options?: 
     });
   };
 }
+
+/** The key of the first value of a `{name: value}` object that is not a string, or null. */
+function firstNonStringKey(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  for (const [key, item] of Object.entries(value)) if (typeof item !== 'string') return key;
+  return null;
+}
+
+/**
+ * class-validator decorator for a map whose values must be strings (a destination's headers),
+ * naming the first entry that is not: `headers.X-Num must be a string`. Without it a number or
+ * an object reached the masking of secrets and answered 500. Whether it is an object at all is
+ * `@IsObject()`'s to say.
+ */
+export function IsStringValues(options?: ValidationOptions) {
+  return (target: object, propertyName: string) => {
+    registerDecorator({
+      name: 'isStringValues',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => firstNonStringKey(value) === null,
+        defaultMessage: (args?: ValidationArguments) =>
+          `$property.${firstNonStringKey(args?.value) ?? ''} must be a string`,
+      },
+    });
+  };
+}

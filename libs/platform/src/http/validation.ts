@@ -56,6 +56,29 @@ const ownEntryProperties = new WeakMap<object, Set<string>>();
 /** Maps set aside by the pipe, by the empty stand-in class-transformer walks instead. */
 const heldMaps = new WeakMap<object, Record<string, unknown>>();
 
+/** A string as PostgreSQL can hold it: lone surrogates and NULs as U+FFFD (ES2024 toWellFormed). */
+function storableString(text: string): string {
+  const formed = (text as unknown as { toWellFormed(): string }).toWellFormed();
+  return formed.includes('\0') ? formed.replaceAll('\0', '\ufffd') : formed;
+}
+
+/**
+ * A JSON request body with every string (keys too) as it will be stored (SPEC section 9: NUL
+ * and lone surrogates become U+FFFD), so an answer never echoes a name that the table, the
+ * snapshot event and every later read show otherwise. Keys stay own data properties
+ * (`__proto__`, `constructor` included): fromEntries defines them, it never assigns.
+ */
+function storableBody(value: unknown): unknown {
+  if (typeof value === 'string') return storableString(value);
+  if (Array.isArray(value)) return value.map(storableBody);
+  if (value === null || typeof value !== 'object') return value;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [storableString(key), storableBody(item)]),
+  );
+}
+
 /**
  * Nest's pipe deletes every `__proto__`, `prototype` and `constructor` key anywhere in a body,
  * and class-transformer skips `constructor` and inherited member names (`toString`) or crashes
@@ -64,7 +87,8 @@ const heldMaps = new WeakMap<object, Record<string, unknown>>();
  * map and the decorator puts the map back as received, before validation.
  */
 class OwnEntriesValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override transform(raw: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const value = metadata.type === 'body' ? storableBody(raw) : raw;
     const properties = metadata.metatype && ownEntryProperties.get(metadata.metatype);
     if (!properties || value === null || typeof value !== 'object') {
       return super.transform(value, metadata);
