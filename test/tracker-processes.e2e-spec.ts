@@ -90,6 +90,10 @@ describe('the tracker as several processes behind one port', () => {
     ]) {
       expect(commands).toContain(entry);
     }
+    // B5: each app process's heap is capped as in the images (deploy/Dockerfile).
+    for (const command of childrenOf(tracker.pid!).values()) {
+      expect(command).toContain('--max-old-space-size=192');
+    }
     // On a busy machine the edge gets the CPU first: the app processes run at niceness 5.
     const niceness = new Map(
       [...childrenOf(tracker.pid!)].map(([pid, command]) => [

@@ -10,6 +10,7 @@ import {
   runApp,
 } from '@tracker/platform';
 import { appEntry } from './processes/app-entry';
+import { heapCapArgs } from './processes/heap-cap';
 import { Supervisor, waitForOk } from './processes/supervisor';
 import { WORKER_APPS } from './processes/topology';
 import { TRACKER_FEATURES } from './tracker.features';
@@ -73,6 +74,7 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
     TRACKER_LISTEN_HOST: '127.0.0.1',
   };
   const supervisor = new Supervisor(logger);
+  const nodeArgs = heapCapArgs();
   const upstreams: Record<string, string> = {};
   const ports = await servicePorts(WORKER_APPS.length, [runtime.port]);
   for (const [index, app] of WORKER_APPS.entries()) {
@@ -84,6 +86,7 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
       entry: appEntry(app),
       env: { ...shared, PORT: String(port) },
       nice: config.trackerWorkerNice,
+      nodeArgs,
     });
   }
   supervisor.start({
@@ -95,6 +98,7 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
       TRACKER_LISTEN_HOST: '0.0.0.0',
       TRACKER_UPSTREAMS: JSON.stringify(upstreams),
     },
+    nodeArgs,
   });
 
   let closing = false;

@@ -12,6 +12,8 @@ export interface ChildSpec {
   env: NodeJS.ProcessEnv;
   /** Niceness the child runs at (0: as the supervisor); lowering priority needs no privilege. */
   nice?: number;
+  /** Node flags of the child after the supervisor's own (e.g. a heap cap). */
+  nodeArgs?: string[];
 }
 
 export type ChildState = 'running' | 'restarting' | 'stopped';
@@ -60,7 +62,8 @@ export class ManagedProcess {
     this.startedAt = Date.now();
     this.state = 'running';
     // The same Node flags as this process (e.g. a TypeScript loader when run from source).
-    const child = spawn(process.execPath, [...process.execArgv, this.spec.entry], {
+    const nodeArgs = [...process.execArgv, ...(this.spec.nodeArgs ?? [])];
+    const child = spawn(process.execPath, [...nodeArgs, this.spec.entry], {
       env: this.spec.env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
