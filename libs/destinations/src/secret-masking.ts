@@ -9,15 +9,8 @@
  */
 export const MASK_PREFIX = '•••';
 
-const SECRET_QUERY_NAMES = new Set([
-  'access_token',
-  'token',
-  'key',
-  'secret',
-  'apikey',
-  'password',
-  'passwd',
-]);
+// Beyond the names the suffixes below already cover (access_token, token, key, apikey, …).
+const SECRET_QUERY_NAMES = new Set(['passwd']);
 // Names are compared in lower case, so camelCase ones (`accessToken`, `apiKey`, `clientSecret`)
 // end in the bare word: a name such as `monkey` is masked too, which hides a value, never leaks one.
 const SECRET_NAME_SUFFIXES = ['token', 'key', 'secret', 'password'];

@@ -20,7 +20,7 @@ interface Waiting {
  */
 export class CoalescedWrites {
   private waiting: Waiting[] = [];
-  private running: Promise<void> | null = null;
+  private running = false;
   /** Writes made and handler calls they carried (diagnostics and tests). */
   readonly stats = { writes: 0, calls: 0 };
 
@@ -29,7 +29,9 @@ export class CoalescedWrites {
   add(events: ReadonlyArray<AnyEvent | null>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      this.running ??= this.drain().finally(() => (this.running = null));
+      if (this.running) return;
+      this.running = true;
+      void this.drain();
     });
   }
 
@@ -54,5 +56,7 @@ export class CoalescedWrites {
         }
       }
     }
+    // In the same turn as the empty queue was seen: a call added after it starts a new drain.
+    this.running = false;
   }
 }
