@@ -400,6 +400,12 @@ describe('deployment files agree with the code', () => {
       expect(workload).toBeDefined();
       const container = workload.spec.template.spec.containers[0];
       expect(container.command.join(' ')).toContain(`dist/apps/${app}/main.js`);
+      // The image's V8 growing factor (a flag NODE_OPTIONS refuses), also when the command is set.
+      const growing = /exec node (--heap-growing-percent=\d+) /.exec(
+        read('deploy/Dockerfile'),
+      )?.[1];
+      expect(growing).toBeDefined();
+      expect(container.command).toContain(growing);
       expect(container.ports[0].containerPort).toBe(3000);
       const sources = container.envFrom.map((e) => Object.values(e)[0].name);
       expect(sources).toEqual(['tracker-config', 'tracker-secrets']);

@@ -10,7 +10,7 @@ import {
   runApp,
 } from '@tracker/platform';
 import { appEntry } from './processes/app-entry';
-import { heapCapArgs } from './processes/heap-cap';
+import { appHeapArgs } from './processes/app-heap';
 import { Supervisor, waitForOk } from './processes/supervisor';
 import { WORKER_APPS } from './processes/topology';
 import { TRACKER_FEATURES } from './tracker.features';
@@ -74,7 +74,7 @@ async function runSupervised(config: TrackerConfig): Promise<void> {
     TRACKER_LISTEN_HOST: '127.0.0.1',
   };
   const supervisor = new Supervisor(logger);
-  const nodeArgs = heapCapArgs();
+  const nodeArgs = appHeapArgs();
   const upstreams: Record<string, string> = {};
   const ports = await servicePorts(WORKER_APPS.length, [runtime.port]);
   for (const [index, app] of WORKER_APPS.entries()) {

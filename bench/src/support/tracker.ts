@@ -3,6 +3,7 @@
  * with a benchmark's own broker and database, and driven through its public API.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,7 +56,13 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const warnings: string[] = [];
+  // BENCH_TRACKER_LOG=<file> keeps everything the tracker and its processes print (e.g. with
+  // BENCH_TRACKER_NODE_ARGS=--trace-gc).
+  const keep = process.env.BENCH_TRACKER_LOG
+    ? createWriteStream(process.env.BENCH_TRACKER_LOG)
+    : null;
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    keep?.write(`${line}\n`);
     if (Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= PINO_WARN) warnings.push(line);
   });
   await waitFor(

@@ -1,5 +1,6 @@
-import { logLevel } from 'kafkajs';
-import { kafkajsLogLevel } from './kafka-client';
+import { AddressInfo, createServer, Socket } from 'node:net';
+import { ISocketFactoryArgs, logLevel } from 'kafkajs';
+import { kafkajsLogLevel, noDelaySocketFactory } from './kafka-client';
 
 describe('kafkajsLogLevel', () => {
   it('keeps an unexpected error an error', () => {
@@ -31,5 +32,34 @@ describe('kafkajsLogLevel', () => {
       kafkajsLogLevel(logLevel.WARN, 'Limiting retries for the idempotent producer to 2', null),
     ).toBe('debug');
     expect(kafkajsLogLevel(logLevel.WARN, 'Consumer heartbeat failed', null)).toBe('warn');
+  });
+});
+
+describe('noDelaySocketFactory', () => {
+  it('given a broker address, when connecting, then the socket sends without Nagle delays and keeps alive', async () => {
+    const server = createServer((peer) => peer.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const noDelay = jest.spyOn(Socket.prototype, 'setNoDelay');
+    const keepAlive = jest.spyOn(Socket.prototype, 'setKeepAlive');
+    try {
+      let onConnect = () => undefined as void;
+      const connected = new Promise<void>((resolve) => (onConnect = resolve));
+      // kafkajs passes no `ssl` for a plaintext broker, whatever its types say.
+      const socket = noDelaySocketFactory({
+        host: '127.0.0.1',
+        port,
+        onConnect: () => onConnect(),
+      } as ISocketFactoryArgs);
+      await connected;
+      expect(noDelay.mock.contexts).toContain(socket);
+      expect(noDelay).toHaveBeenCalledWith(true);
+      expect(keepAlive).toHaveBeenCalledWith(true, 60_000);
+      socket.destroy();
+    } finally {
+      noDelay.mockRestore();
+      keepAlive.mockRestore();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * The kafkajs patches (patches/kafkajs+2.2.4.patch, see patches/README.md) are installed and
+ * keep kafkajs' behaviour: per-partition order of grouped messages, and the exact bytes of
+ * varints and records.
+ */
+import { readFileSync } from 'node:fs';
+
+// kafkajs' internals have no types; the paths are those the patch changes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Encoder = require('kafkajs/src/protocol/encoder') as new () => {
+  writeUVarInt(value: number): unknown;
+  writeVarInt(value: number): unknown;
+  buffer: Buffer;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition') as (
+  args: unknown,
+) => Record<string, Array<{ key: string }>>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
+  key: string | Buffer,
+) => number;
+
+/** LEB128 of an unsigned 32-bit value, as the Kafka protocol writes varints. */
+function leb128(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value >>> 0;
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
+  }
+  bytes.push(rest);
+  return bytes;
+}
+
+describe('kafkajs patches', () => {
+  it('given a fresh install, then the patched files are the ones kafkajs loads', () => {
+    for (const file of [
+      'src/producer/groupMessagesPerPartition.js',
+      'src/protocol/encoder.js',
+      'src/producer/partitioners/default/murmur2.js',
+    ]) {
+      const source = readFileSync(require.resolve(`kafkajs/${file}`), 'utf8');
+      expect(source).toContain('patches/kafkajs+2.2.4.patch');
+    }
+  });
+
+  it('given values of every varint length, when written, then the bytes are LEB128 as before', () => {
+    const values = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455];
+    const encoder = new Encoder();
+    for (const value of [...values, 268_435_456, 0xffffffff]) encoder.writeUVarInt(value);
+    const expected = [...values, 268_435_456, 0xffffffff].flatMap(leb128);
+    expect([...encoder.buffer]).toEqual(expected);
+  });
+
+  it('given signed values, when written as zigzag varints, then they round to the same bytes', () => {
+    const encoder = new Encoder();
+    for (const value of [0, -1, 1, -64, 64, -2_147_483_648, 2_147_483_647]) {
+      encoder.writeVarInt(value);
+    }
+    const zigzag = [0, 1, 2, 127, 128, 4_294_967_295, 4_294_967_294];
+    expect([...encoder.buffer]).toEqual(zigzag.flatMap(leb128));
+  });
+
+  it('given more bytes than the initial buffer, when written, then nothing is lost in the growth', () => {
+    const encoder = new Encoder();
+    const values = Array.from({ length: 2_000 }, (_, index) => index * 1_000);
+    for (const value of values) encoder.writeUVarInt(value);
+    expect([...encoder.buffer]).toEqual(values.flatMap(leb128));
+  });
+
+  it('given many messages, when grouped, then each partition keeps their order', () => {
+    const messages = Array.from({ length: 5_000 }, (_, index) => ({ key: `k${index}` }));
+    const grouped = groupMessagesPerPartition({
+      topic: 't',
+      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }],
+      messages,
+      partitioner: ({ message }: { message: { key: string } }) => Number(message.key.slice(1)) % 3,
+    });
+    expect(Object.keys(grouped).sort()).toEqual(['0', '1', '2']);
+    for (const [partition, list] of Object.entries(grouped)) {
+      expect(list).toEqual(messages.filter((_, index) => index % 3 === Number(partition)));
+    }
+  });
+
+  it("given message keys, when hashed for the partition, then the hash is the Java client's", () => {
+    // Kafka's own test vectors (UtilsTest.testMurmur2), then keys hashed by unpatched kafkajs
+    // 2.2.4 (200,000 random keys of 0–69 bytes agreed with it when the patch was made).
+    const vectors: Array<[string | Buffer, number]> = [
+      ['21', -973932308],
+      ['foobar', -790332482],
+      ['a-little-bit-long-string', -985981536],
+      ['a-little-bit-longer-string', -1486304829],
+      ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+      [Buffer.from('abc'), 479470107],
+      ['', 275646681],
+      ['é€😀', -232818566],
+      ['0f8fad5b-d9cb-469f-a165-70867728950e', -1084131179],
+      ['caf', 2069451778],
+      ['857e96', -714070734],
+      ['9032094b-', -46119935],
+      ['99d16945-01e', 699363093],
+      ['57c428c5-7c27-4', -514537515],
+      ['cebb20f2-aa87-4c9b', -1613852109],
+      ['4d101610-488c-4287-9e', 1035473850],
+      ['66820f68-645a-488c-bded-', -986945926],
+      ['84d77325-3688-4be4-8053-df5', -396323595],
+      ['75a61f3f-2c84-44db-a34c-48fe80', 837700215],
+      ['51f462d1-b161-4140-aabb-3c243cf07', 1653235450],
+    ];
+    for (const [key, hash] of vectors) expect([key, murmur2(key)]).toEqual([key, hash]);
+  });
+
+  it('given no partition metadata, when grouped, then there is nothing to send', () => {
+    expect(
+      groupMessagesPerPartition({
+        topic: 't',
+        partitionMetadata: [],
+        messages: [{ key: 'a' }],
+        partitioner: () => 0,
+      }),
+    ).toEqual({});
+  });
+});
