@@ -204,6 +204,14 @@ describe('deployment files agree with the code', () => {
     for (const app of APPS) expect(routes.filter((r) => r.app === app).length).toBeGreaterThan(0);
   });
 
+  it('runs the tracker as the npm start process itself, so a signal to its pid stops it', () => {
+    // `a && node x` leaves a shell between npm and node: npm forwards SIGINT and SIGTERM to the
+    // shell only, and the tracker ran on, orphaned, after a process manager stopped npm by pid.
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.start).toMatch(/&& exec node dist\/apps\/tracker\/main\.js$/);
+    expect(scripts['start:app']).toMatch(/&& exec node /);
+  });
+
   it('has an entry point for every app', () => {
     for (const app of [...APPS, 'tracker']) {
       expect(fs.existsSync(path.join(root, 'apps', app, 'main.ts'))).toBe(true);

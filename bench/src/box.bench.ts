@@ -247,7 +247,7 @@ export async function run(): Promise<void> {
     );
   } finally {
     await db.end().catch(() => undefined);
-    if (tracker) await stopChild(tracker.child);
+    if (tracker) await tracker.stop();
     await database.drop().catch(() => undefined);
     if (broker) {
       await broker.stop();

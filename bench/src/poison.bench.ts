@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { findRepoRoot } from '@tracker/local-infra';
 import { fmt, print } from './support/output';
-import { stopChild } from './support/processes';
 import { startThrowawayBroker, wipeBroker } from './support/throwaway-broker';
 import { throwawayDatabase } from './support/throwaway-database';
 import {
@@ -335,7 +334,7 @@ export async function run(): Promise<void> {
     );
     for (const warning of warnings.slice(0, 5)) print(`  ${warning.slice(0, 240)}`);
   } finally {
-    if (tracker) await stopChild(tracker.child);
+    if (tracker) await tracker.stop();
     await database.drop().catch(() => undefined);
     if (broker) {
       await broker.stop();

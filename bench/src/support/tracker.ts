@@ -3,11 +3,13 @@
  * with a benchmark's own broker and database, and driven through its public API.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '@tracker/testing';
+import { stopChild } from './processes';
 import { waitFor } from './wait';
 
 export interface Tracker {
@@ -16,6 +18,8 @@ export interface Tracker {
   baseUrl: string;
   /** Every warn-or-worse log line of every process so far (JSON as printed), oldest first. */
   warnings: string[];
+  /** Stops every process of the tracker and removes its spool directory. */
+  stop(): Promise<void>;
 }
 
 export interface TrackerOptions {
@@ -38,6 +42,8 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
   const { root, brokers, databaseUrl, adminToken, name, processes = 'auto' } = options;
   const port = await freePort();
   const entry = path.join(root, 'dist/apps/tracker/main.js');
+  // A throwaway spool, removed by stop() (they piled up under .data/ before).
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), `${name}-spool-`));
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: root,
     env: {
@@ -50,7 +56,7 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
       TRACKER_PROCESSES: processes,
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
-      SPOOL_DIR: path.join(root, '.data', `${name}-spool-${port}`),
+      SPOOL_DIR: spoolDir,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -65,17 +71,27 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
     keep?.write(`${line}\n`);
     if (Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= PINO_WARN) warnings.push(line);
   });
-  await waitFor(
-    async () => {
-      const response = await fetch(`${baseUrl}/health/ready`);
-      const body = (await response.json()) as { components?: Record<string, string> };
-      return response.ok && Object.values(body.components ?? {}).every((state) => state === 'up');
-    },
-    180_000,
-    'the tracker',
-    500,
-  );
-  return { child, baseUrl, warnings };
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(spoolDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      async () => {
+        const response = await fetch(`${baseUrl}/health/ready`);
+        const body = (await response.json()) as { components?: Record<string, string> };
+        return response.ok && Object.values(body.components ?? {}).every((state) => state === 'up');
+      },
+      180_000,
+      'the tracker',
+      500,
+    );
+  } catch (error) {
+    // Never ready: nothing of it may outlive the bench.
+    await stop();
+    throw error;
+  }
+  return { child, baseUrl, warnings, stop };
 }
 
 /** One JSON API call with a bearer key; throws on a non-2xx answer, naming it. */

@@ -28,6 +28,10 @@ export function postbackLogConsumerOptions(
     partitionsConsumedConcurrently: 4,
     // As attribution's: larger fetches under load for at most 25 ms more latency.
     fetch: { minBytes: 128 * 1024, maxWaitMs: 25 },
+    // Every write is an upsert by event id (a redelivered batch changes nothing), so the next
+    // fetch need not wait for the offset commit's round trip: commits run behind, merged (the
+    // log sent 26 commits/s under B6, each ahead of its next fetch).
+    commitBehind: true,
     handle: (messages) => writes.add(messages.map((message) => message.event)),
   };
 }
