@@ -233,10 +233,15 @@ describe('ingress (e2e over HTTP, events read back from Kafka)', () => {
     it('answers 429 over the per-integration rate limit', async () => {
       const integration = await seedIntegration(account.id, { rateLimitPerSecond: 3 });
       const url = `${app.baseUrl}/api/postbacks/${integration.id}/tracker-postback?tracker.event=registration`;
-      const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await fetch(url)).status);
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await fetch(url));
+      const statuses = answers.map((answer) => answer.status);
       expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
       expect(statuses).toContain(429);
+      // The partner retries on its own: the answer says when (whole seconds, at 3/s: 1).
+      const refused = answers.find((answer) => answer.status === 429)!;
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(await refused.json()).toMatchObject({ statusCode: 429 });
     });
   });
 

@@ -4,6 +4,7 @@ export * from './http/create-http-app';
 export * from './http/field-error';
 export * from './http/page-query';
 export * from './http/path-params';
+export * from './http/retry-later';
 export * from './infrastructure';
 export * from './logging/pino-logger';
 export * from './platform.module';

@@ -38,6 +38,17 @@ class PostbackAcceptedDto implements PostbackAccepted {
  * The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. These
  * declarations document the routes; PostbackRoute serves them straight from Fastify.
  */
+const RATE_LIMITED = {
+  status: 429,
+  description: 'Over the integration rate limit',
+  headers: {
+    'Retry-After': {
+      description: 'Whole seconds until the integration takes the next postback',
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
 @ApiTags('postbacks')
 @Controller('api/postbacks')
 export class PostbackIngestController {
@@ -48,7 +59,7 @@ export class PostbackIngestController {
   @ApiParam({ name: 'integrationId', description: 'Integration id (UUID): the secret of the URL' })
   @ApiOkResponse({ type: PostbackAcceptedDto, description: 'Durable (Kafka or on-disk spool)' })
   @ApiNotFoundResponse({ description: 'Unknown or disabled integration, or malformed id' })
-  @ApiResponse({ status: 429, description: 'Over the integration rate limit' })
+  @ApiResponse(RATE_LIMITED)
   @ApiResponse({ status: 503, description: 'Could not be made durable (spool full)' })
   receiveGet(
     @Param('integrationId') integrationId: string,
@@ -65,7 +76,7 @@ export class PostbackIngestController {
   @ApiOkResponse({ type: PostbackAcceptedDto, description: 'Durable (Kafka or on-disk spool)' })
   @ApiNotFoundResponse({ description: 'Unknown or disabled integration, or malformed id' })
   @ApiResponse({ status: 413, description: 'Body larger than 16 KiB' })
-  @ApiResponse({ status: 429, description: 'Over the integration rate limit' })
+  @ApiResponse(RATE_LIMITED)
   @ApiResponse({ status: 503, description: 'Could not be made durable (spool full)' })
   receivePost(
     @Param('integrationId') integrationId: string,

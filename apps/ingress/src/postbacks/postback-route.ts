@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { toApiError } from '@tracker/platform';
+import { replyWithApiError } from '@tracker/platform';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -92,7 +92,6 @@ export class PostbackRoute {
   }
 
   private fail(reply: FastifyReply, error: unknown): FastifyReply {
-    const body = toApiError(error, this.logger);
-    return reply.status(body.statusCode).send(body);
+    return replyWithApiError(reply, error, this.logger);
   }
 }

@@ -1,12 +1,7 @@
-import {
-  HttpException,
-  HttpStatus,
-  Injectable,
-  NotFoundException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { createEvent, partitionKeyOf, Topics } from '@tracker/contracts';
 import { IntegrationDirectory } from '@tracker/directory';
+import { RetryLaterException } from '@tracker/platform';
 import { DurablePublisher } from '../durability/durable-publisher';
 import { toPostbackBody } from '../http/postback-body';
 import { IntegrationRateLimiter } from '../rate-limit/integration-rate-limiter';
@@ -52,9 +47,9 @@ export class ReceivePostbackHandler {
   async execute(command: ReceivePostbackCommand): Promise<PostbackAccepted> {
     const integration = await this.enabledIntegration(command.integrationId);
     if (!this.rateLimiter.tryAcquire(integration.id, integration.rateLimitPerSecond)) {
-      throw new HttpException(
+      throw new RetryLaterException(
         `rate limit of ${integration.rateLimitPerSecond} postbacks per second exceeded for this integration`,
-        HttpStatus.TOO_MANY_REQUESTS,
+        this.rateLimiter.retryAfterSeconds(integration.id),
       );
     }
     const { body, bodyError, rawBody } = toPostbackBody(command.body, command.contentType);

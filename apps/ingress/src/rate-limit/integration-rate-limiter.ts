@@ -29,4 +29,18 @@ export class IntegrationRateLimiter {
     bucket.tokens -= 1;
     return true;
   }
+
+  /**
+   * Seconds until the integration's next postback would be taken (after a refused one), for the
+   * 429's `Retry-After`; 0 when it would be taken now or the integration is not limited.
+   */
+  retryAfterSeconds(integrationId: string, now = Date.now()): number {
+    const bucket = this.buckets.get(integrationId);
+    if (!bucket) return 0;
+    const tokens = Math.min(
+      Math.max(1, bucket.rate),
+      bucket.tokens + ((now - bucket.refilledAt) / 1000) * bucket.rate,
+    );
+    return tokens >= 1 ? 0 : (1 - tokens) / bucket.rate;
+  }
 }

@@ -10,7 +10,7 @@ describe('appHeapArgs', () => {
     expect(appHeapArgs([], '')).toEqual(defaults);
     expect(appHeapArgs(['--enable-source-maps'], '--trace-warnings')).toEqual([
       '--max-old-space-size=192',
-      '--heap-growing-percent=100',
+      '--heap-growing-percent=50',
     ]);
   });
 

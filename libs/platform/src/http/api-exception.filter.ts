@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyError, FastifyReply } from 'fastify';
+import { RetryLaterException } from './retry-later';
 
 /** The SPEC section 4 error body; `field` names the request field at fault when there is one. */
 export interface ApiError {
@@ -63,13 +64,28 @@ export function toApiError(error: unknown, logger: Logger): ApiError {
   return { statusCode: 500, message: 'internal server error' };
 }
 
+/**
+ * Answers `error` as the SPEC's error body, with its status, and `Retry-After` when the error
+ * says when to come back (RetryLaterException). Shared by the filter and the raw Fastify routes.
+ */
+export function replyWithApiError(
+  reply: FastifyReply,
+  error: unknown,
+  logger: Logger,
+): FastifyReply {
+  const body = toApiError(error, logger);
+  if (error instanceof RetryLaterException) {
+    void reply.header('retry-after', String(error.retryAfterSeconds));
+  }
+  return reply.status(body.statusCode).send(body);
+}
+
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = toApiError(exception, this.logger);
-    if (!reply.sent) void reply.status(body.statusCode).send(body);
+    if (!reply.sent) void replyWithApiError(reply, exception, this.logger);
   }
 }
