@@ -73,6 +73,7 @@ export async function startTracker(options: TrackerOptions): Promise<Tracker> {
   });
   const stop = async () => {
     await stopChild(child);
+    keep?.end();
     rmSync(spoolDir, { recursive: true, force: true });
   };
   try {

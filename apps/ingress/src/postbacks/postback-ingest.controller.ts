@@ -34,10 +34,7 @@ class PostbackAcceptedDto implements PostbackAccepted {
   id!: string;
 }
 
-/**
- * The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. These
- * declarations document the routes; PostbackRoute serves them straight from Fastify.
- */
+/** The 429 of both postback routes, with the header that says when to come back. */
 const RATE_LIMITED = {
   status: 429,
   description: 'Over the integration rate limit',
@@ -49,6 +46,10 @@ const RATE_LIMITED = {
   },
 };
 
+/**
+ * The partner-facing endpoint: GET or POST, answered 200 once the postback is durable. These
+ * declarations document the routes; PostbackRoute serves them straight from Fastify.
+ */
 @ApiTags('postbacks')
 @Controller('api/postbacks')
 export class PostbackIngestController {

@@ -6,6 +6,12 @@ interface Bucket {
   refilledAt: number;
 }
 
+/** The bucket's tokens at `now`: refilled at its rate since the last take, up to one second's worth. */
+function refilled(bucket: Bucket, now: number): number {
+  const capacity = Math.max(1, bucket.rate);
+  return Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * bucket.rate);
+}
+
 /**
  * Token bucket per integration (`rateLimitPerSecond` of its snapshot): up to one second's
  * worth of burst, then the configured rate. In memory: each ingress replica limits alone.
@@ -23,7 +29,7 @@ export class IntegrationRateLimiter {
       bucket = { rate, tokens: capacity, refilledAt: now };
       this.buckets.set(integrationId, bucket);
     }
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
+    bucket.tokens = refilled(bucket, now);
     bucket.refilledAt = now;
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
@@ -37,10 +43,7 @@ export class IntegrationRateLimiter {
   retryAfterSeconds(integrationId: string, now = Date.now()): number {
     const bucket = this.buckets.get(integrationId);
     if (!bucket) return 0;
-    const tokens = Math.min(
-      Math.max(1, bucket.rate),
-      bucket.tokens + ((now - bucket.refilledAt) / 1000) * bucket.rate,
-    );
+    const tokens = refilled(bucket, now);
     return tokens >= 1 ? 0 : (1 - tokens) / bucket.rate;
   }
 }
