@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DeadLetter, deadLetterLogFields, sendToDeadLetter } from './dead-letter';
 import { TransientError } from './transient-error';
 import { EventProducer } from './event-producer';
+import { IDLE_FETCH_WAIT_MS } from './idle-fetch';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
 
 /**
@@ -152,6 +153,7 @@ export class BatchConsumer {
       heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
       minBytes: options.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 100,
+      idleMaxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       // Restarts after a crash back off to 2 s at most: when the broker returns, a consumer
       // asleep for 5 s more was a sixth of issue 14's 30 s from the broker's return to all final.
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, Kafka } from 'kafkajs';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
+import { IDLE_FETCH_WAIT_MS } from './idle-fetch';
 import { fetchTopicOffsets } from './topic-offsets';
 import { TransientError } from './transient-error';
 
@@ -45,6 +46,7 @@ export class KafkaTable<V> {
     this.consumer = kafka.consumer({
       groupId: `${options.groupPrefix}.${randomUUID()}`,
       maxWaitTimeInMs: 50,
+      idleMaxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       sessionTimeout,
       heartbeatInterval: Math.min(3000, Math.floor(sessionTimeout / 3)),
     });

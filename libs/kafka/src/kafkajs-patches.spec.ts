@@ -17,9 +17,103 @@ const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPer
   args: unknown,
 ) => Record<string, Array<{ key: string }>>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: object) => {
+  push(request: object): void;
+  fulfillRequest(response: { correlationId: number; payload: Buffer | null; size: number }): void;
+  maybeThrottle(ms: number): void;
+  destroy(): void;
+  pending: unknown[];
+  throttleCheckTimeoutId: unknown;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as new (
+  options: object,
+) => Record<string, unknown> & { fetch(nodeId: number): Promise<unknown[]> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
   key: string | Buffer,
 ) => number;
+
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  namespace: () => silent,
+};
+
+/** A connection's request queue whose sent requests land in `sent` (correlation ids). */
+function requestQueue(maxInFlightRequests: number, sent: number[]) {
+  const queue = new RequestQueue({
+    maxInFlightRequests,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: 'localhost:9092',
+    logger: silent,
+  });
+  const push = (correlationId: number) =>
+    queue.push({
+      entry: {
+        correlationId,
+        apiKey: 1,
+        apiName: 'Fetch',
+        apiVersion: 11,
+        resolve: () => undefined,
+        reject: () => undefined,
+      },
+      expectResponse: true,
+      sendRequest: () => sent.push(correlationId),
+    });
+  const answer = (correlationId: number) =>
+    queue.fulfillRequest({ correlationId, payload: null, size: 0 });
+  return { queue, push, answer };
+}
+
+/**
+ * A consumer group with one assigned partition whose broker answers every fetch with `records`
+ * of the next call's list; `asked` gets each fetch's maxWaitTime and minBytes.
+ */
+function consumerGroupFetching(records: number[], asked: Array<[number, number]>) {
+  const group = new ConsumerGroup({
+    logger: silent,
+    topics: ['t'],
+    maxWaitTimeInMs: 25,
+    minBytes: 128 * 1024,
+    idleMaxWaitTimeInMs: 500,
+  });
+  const broker = {
+    fetch: async ({ maxWaitTime, minBytes }: { maxWaitTime: number; minBytes: number }) => {
+      asked.push([maxWaitTime, minBytes]);
+      const count = records.shift() ?? 0;
+      const messages = Array.from({ length: count }, (_, index) => ({
+        offset: String(index),
+        key: null,
+        value: Buffer.from('{}'),
+        timestamp: '0',
+        headers: {},
+      }));
+      return {
+        responses: [
+          {
+            topicName: 't',
+            partitions: [{ partition: 0, highWatermark: String(count), messages }],
+          },
+        ],
+      };
+    },
+  };
+  Object.assign(group, {
+    cluster: { refreshMetadataIfNecessary: async () => undefined, findBroker: async () => broker },
+    checkForStaleAssignment: () => undefined,
+    subscriptionState: { assigned: () => [{ topic: 't', partitions: [0] }], isPaused: () => false },
+    filterPartitionsByNode: (_node: number, assigned: unknown) => assigned,
+    seekOffsets: async () => undefined,
+    offsetManager: { committedOffsets: () => ({ t: { 0: '0' } }), nextOffset: () => '0' },
+    getActiveTopicPartitions: () => ({ t: new Set([0]) }),
+  });
+  return group;
+}
 
 /** LEB128 of an unsigned 32-bit value, as the Kafka protocol writes varints. */
 function leb128(value: number): number[] {
@@ -39,6 +133,8 @@ describe('kafkajs patches', () => {
       'src/producer/groupMessagesPerPartition.js',
       'src/protocol/encoder.js',
       'src/producer/partitioners/default/murmur2.js',
+      'src/network/requestQueue/index.js',
+      'src/consumer/consumerGroup.js',
     ]) {
       const source = readFileSync(require.resolve(`kafkajs/${file}`), 'utf8');
       expect(source).toContain('patches/kafkajs+2.2.4.patch');
@@ -120,5 +216,68 @@ describe('kafkajs patches', () => {
         partitioner: () => 0,
       }),
     ).toEqual({});
+  });
+
+  it('given a connection with nothing pending, when a response arrives, then no timer is armed', () => {
+    // Unpatched, the queue re-armed a 1 ms timer forever on every connection (kafkajs #1556).
+    const sent: number[] = [];
+    const { queue, push, answer } = requestQueue(5, sent);
+    push(1);
+    answer(1);
+    expect(sent).toEqual([1]);
+    expect(queue.throttleCheckTimeoutId).toBeNull();
+    queue.destroy();
+    expect(queue.pending).toEqual([]);
+  });
+
+  it('given a request waiting for an in-flight slot, when the slot frees, then it is sent', () => {
+    jest.useFakeTimers();
+    try {
+      const sent: number[] = [];
+      const { queue, push, answer } = requestQueue(1, sent);
+      push(1);
+      push(2);
+      expect(sent).toEqual([1]);
+      answer(1);
+      expect(sent).toEqual([1, 2]);
+      answer(2);
+      // The check armed while request 2 waited fires once and is not armed again.
+      jest.advanceTimersByTime(100);
+      expect(queue.throttleCheckTimeoutId).toBeNull();
+      expect(jest.getTimerCount()).toBe(0);
+      queue.destroy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('given a throttled connection, when the throttle ends, then the waiting request is sent', () => {
+    jest.useFakeTimers();
+    try {
+      const sent: number[] = [];
+      const { queue, push } = requestQueue(5, sent);
+      queue.maybeThrottle(50);
+      push(1);
+      expect(sent).toEqual([]);
+      jest.advanceTimersByTime(60);
+      expect(sent).toEqual([1]);
+      queue.destroy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('given an idle consumer, when a fetch brings nothing, then the next one long-polls for one byte', async () => {
+    const asked: Array<[number, number]> = [];
+    const group = consumerGroupFetching([0, 0, 3, 2, 0], asked);
+    for (let fetch = 0; fetch < 6; fetch++) await group.fetch(1);
+    expect(asked).toEqual([
+      [25, 128 * 1024], // the consumer's own batching
+      [500, 1], // after an empty fetch: answered as soon as a record is there
+      [500, 1],
+      [25, 128 * 1024], // records came: batching again
+      [25, 128 * 1024],
+      [500, 1],
+    ]);
   });
 });
