@@ -604,6 +604,12 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     expect(await ids({ q: 'tr-4821' })).toEqual([special.id]);
     expect(await ids({ q: 'jane.doe@example' })).toEqual([special.id]);
     expect(await ids({ q: events[9].payload.clickId!.toUpperCase() })).toEqual([events[9].id]);
+    // A judged row is found through the trigram index, one still received through its status.
+    expect(await ids({ q: events[4].payload.clickId! })).toEqual([events[4].id]);
+    expect(await ids({ q: events[4].payload.clickId!, status: 'rejected' })).toEqual([
+      events[4].id,
+    ]);
+    expect(await ids({ q: events[9].payload.clickId!, status: 'rejected' })).toEqual([]);
     expect(await ids({ q: '100%' })).toEqual([]);
     // q is a substring of the URL too: path, parameter names, separators, encoded values.
     expect(await ids({ q: 'rader' })).toEqual([special.id]);

@@ -9,6 +9,13 @@ describe('kafkajsLogLevel', () => {
     );
   });
 
+  it('given kafkajs restarting a consumer after a retriable error, then that line is a warning', () => {
+    // Its crash line, with the cause, came first and keeps its own level.
+    expect(kafkajsLogLevel(logLevel.ERROR, 'Restarting the consumer in 100ms', undefined)).toBe(
+      'warn',
+    );
+  });
+
   it('writes the topic-creation race of processes starting together as a debug line', () => {
     // Given another process created the topics a moment earlier on a fresh broker,
     const level = kafkajsLogLevel(

@@ -25,6 +25,14 @@ const RETRIED_CONDITIONS =
 const TOPIC_CREATION_RACE = /^Response CreateTopics\b/;
 
 /**
+ * kafkajs restarts a consumer by itself only after a retriable error, and it logs the crash and
+ * its cause first (an error line unless the cause is one of RETRIED_CONDITIONS); its "Restarting
+ * the consumer" line, also at error level, is the recovery: a warning. On a fresh broker a
+ * table's consumer met a loading coordinator and printed only this line at error level.
+ */
+const SELF_RESTART = /^Restarting the consumer in \d+ms/;
+
+/**
  * Warnings that describe a choice we made on purpose: the ingress bounds its producer's retries
  * so that it falls back to the spool quickly (nothing acknowledged depends on kafkajs' EoS).
  */
@@ -32,7 +40,8 @@ const EXPECTED_WARNINGS = /Limiting retries for the idempotent producer/;
 
 /**
  * The level a kafkajs log entry is written at: its own, except that answers kafkajs retries by
- * itself, the topic-creation race and the warnings we chose are debug lines.
+ * itself, the topic-creation race and the warnings we chose are debug lines, and its restart of
+ * a consumer is a warning.
  */
 export function kafkajsLogLevel(
   level: KafkaLogLevel,
@@ -42,7 +51,9 @@ export function kafkajsLogLevel(
   const expected =
     RETRIED_CONDITIONS.test(`${String(error ?? '')} ${message}`) ||
     TOPIC_CREATION_RACE.test(message);
-  if (level === KafkaLogLevel.ERROR && !expected) return 'error';
+  if (level === KafkaLogLevel.ERROR && !expected) {
+    return SELF_RESTART.test(message) ? 'warn' : 'error';
+  }
   if (level === KafkaLogLevel.WARN && !EXPECTED_WARNINGS.test(message)) return 'warn';
   return 'debug';
 }
