@@ -604,7 +604,7 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     expect(await ids({ q: 'tr-4821' })).toEqual([special.id]);
     expect(await ids({ q: 'jane.doe@example' })).toEqual([special.id]);
     expect(await ids({ q: events[9].payload.clickId!.toUpperCase() })).toEqual([events[9].id]);
-    // A judged row is found through the trigram index, one still received through its status.
+    // q finds a judged row too, alone and within a status filter.
     expect(await ids({ q: events[4].payload.clickId! })).toEqual([events[4].id]);
     expect(await ids({ q: events[4].payload.clickId!, status: 'rejected' })).toEqual([
       events[4].id,

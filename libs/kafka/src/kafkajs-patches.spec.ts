@@ -1,7 +1,8 @@
 /**
  * The kafkajs patches (patches/kafkajs+2.2.4.patch, see patches/README.md) are installed and
- * keep kafkajs' behaviour: per-partition order of grouped messages, and the exact bytes of
- * varints and records.
+ * keep kafkajs' behaviour: per-partition order of grouped messages, the exact bytes of varints
+ * and records, requests sent once a slot frees or a throttle ends; and they change only what they
+ * mean to: no timer armed while nothing waits, and an idle consumer's long poll.
  */
 import { readFileSync } from 'node:fs';
 
