@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
@@ -84,13 +93,15 @@ export async function ensureLocalPostgres(
   const port = options.port ?? 54329;
   const url = `postgres://${USER}:${PASSWORD}@${HOST}:${port}/postgres`;
   const reused: LocalPostgresHandle = { url, startedHere: false, stop: async () => undefined };
-  if (await reusableServer(url, port)) return reused;
   const dataDir = resolve(options.dataDir ?? join(findRepoRoot(), '.data', 'postgres'));
+  if (await reusableServer(url, port, dataDir)) return reused;
   const log = options.log ?? ((line: string) => console.log(`[local-postgres] ${line}`));
   mkdirSync(dirname(dataDir), { recursive: true });
   return withFileLock(`${dataDir}.lock`, START_LOCK_TIMEOUT_MS, async () => {
     // Another process may have started it while we waited for the lock.
-    if (await reusableServer(url, port)) return reused;
+    if (await reusableServer(url, port, dataDir)) return reused;
+    // A stop that died half-way left its marker: this server is a new one.
+    rmSync(stoppingMarker(dataDir), { force: true });
     const runner = await startRunner(dataDir, port, log, options.startTimeoutMs ?? 60_000);
     return { url, startedHere: true, stop: () => stopRunner(runner, dataDir) };
   });
@@ -100,16 +111,30 @@ export async function ensureLocalPostgres(
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /**
- * Whether a server listens on the port and is to be reused. One that is shutting down (the
- * embedded PostgreSQL of a tracker or bench that has just exited stops a moment after it) or
- * still starting up answers `57P03`: it is waited for until it answers a query (reused) or is
- * gone (false: start one). Handing out its URL made the next run fail with "the database
- * system is shutting down". Any other answer (a server of someone else) is the caller's to see.
+ * Present while the owner of the embedded server of `dataDir` stops it: written before the
+ * runner is signalled, so a start that asks at that moment cannot take the server, which still
+ * answers queries until the runner has passed the stop on, for a live one.
  */
-async function reusableServer(url: string, port: number): Promise<boolean> {
+function stoppingMarker(dataDir: string): string {
+  return `${dataDir}.stopping`;
+}
+
+/**
+ * Whether a server listens on the port and is to be reused. One that is shutting down (the
+ * embedded PostgreSQL of a tracker or bench that has just exited stops a moment after it, and
+ * its owner marks it first: stoppingMarker) or still starting up answers `57P03`: it is waited
+ * for until it answers a query (reused) or is gone (false: start one). Handing out its URL made
+ * the next run fail with "the database system is shutting down". Any other answer (a server of
+ * someone else) is the caller's to see.
+ */
+async function reusableServer(url: string, port: number, dataDir: string): Promise<boolean> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   for (;;) {
     if (!(await isPortOpen(port))) return false;
+    if (existsSync(stoppingMarker(dataDir)) && Date.now() <= deadline) {
+      await sleep(200);
+      continue;
+    }
     const client = new Client({ connectionString: url });
     try {
       await client.connect();
@@ -255,10 +280,15 @@ async function stopRunner(child: ChildProcess, dataDir: string): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   // Keep the loop alive until the shutdown finished, even in a script that ends right after stop().
   child.ref();
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  await terminateProcess(child.pid);
-  await exited;
-  await stopOrphanedPostmaster(dataDir);
+  writeFileSync(stoppingMarker(dataDir), String(process.pid));
+  try {
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    await terminateProcess(child.pid);
+    await exited;
+    await stopOrphanedPostmaster(dataDir);
+  } finally {
+    rmSync(stoppingMarker(dataDir), { force: true });
+  }
 }
 
 /** If the runner had to be killed, its postmaster may survive it: shut that down too. */
