@@ -111,9 +111,9 @@ export async function ensureLocalPostgres(
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /**
- * Present while the owner of the embedded server of `dataDir` stops it: written before the
- * runner is signalled, so a start that asks at that moment cannot take the server, which still
- * answers queries until the runner has passed the stop on, for a live one.
+ * Present while the owner of the embedded server of `dataDir` stops it, written before the runner
+ * is signalled: until the runner has passed the stop on, the server still answers queries, and a
+ * start asking at that moment took it for a live one.
  */
 function stoppingMarker(dataDir: string): string {
   return `${dataDir}.stopping`;
