@@ -379,6 +379,36 @@ describe('postback log (Kafka + PostgreSQL)', () => {
     );
   });
 
+  it('writes a postback whose outcome comes a moment later once, whole; one without an outcome alone after its wait', async () => {
+    // Received "2 s from now": they wait 5 s for an outcome (OUTCOME_WAIT_MS after receipt)
+    // however slowly a busy machine hands them to the log.
+    const receivedAt = new Date(Date.now() + 2000).toISOString();
+    const base = { accountId: alice.account.id, integrationId: aliceIntegration, receivedAt };
+    const waiting = postback(base);
+    const lonely = postback(base);
+    const joinedBefore = projection.writer.joinStats.joinedRows;
+    const heldJoinedBefore = projection.held.stats.joined;
+
+    // Given the log holds postbacks (earlier tests' postbacks without outcomes, written alone,
+    // may have paused it for a while), two fresh postbacks, and the outcome of one published
+    // separately a moment later (another fetch, as attribution's outcome comes),
+    await eventually(() => expect(projection.held.holding).toBe(true));
+    await publish(waiting, lonely);
+    await eventually(() => expect(projection.held.size).toBeGreaterThanOrEqual(2));
+    await publish(outcome(waiting, 'attributed', null, null));
+
+    // then that row is inserted whole by the outcome's call, never updated,
+    await eventually(async () =>
+      expect(await item(alice.apiKey, waiting.id)).toMatchObject({ status: 'attributed' }),
+    );
+    expect(projection.held.stats.joined).toBe(heldJoinedBefore + 1);
+    expect(projection.writer.joinStats.joinedRows).toBe(joinedBefore + 1);
+    // and the other is listed as received once its wait for an outcome is over.
+    await eventually(async () =>
+      expect(await item(alice.apiKey, lonely.id)).toMatchObject({ status: 'received' }),
+    );
+  });
+
   it('stores a postback and its outcome met in one batch as it stores them apart', async () => {
     const base = { accountId: alice.account.id, integrationId: aliceIntegration };
     const suffix = randomBytes(4).toString('hex');

@@ -8,10 +8,31 @@ import { IDLE_FETCH_WAIT_MS } from './idle-fetch';
 import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
 
 /**
+ * What a handler returns when it accepted a batch but writes some of its messages later (e.g.
+ * the postback log holding a postback back to store it together with its outcome). `written`
+ * resolves once they are stored; until then the batch's offsets are not committed, so a crash
+ * reads them again. When it rejects, the consumer reads the partition again from its first
+ * offset not committed (the handler must not hold those messages a second time).
+ */
+export interface DeferredWrite {
+  written: Promise<void>;
+}
+
+/**
  * Handles a whole batch, typically in one database transaction. It must be idempotent by
  * event id: after a crash between the transaction and the offset commit the batch comes again.
+ * It may return a DeferredWrite (only with `commitBehind`; in line, the commit waits for it).
  */
-export type BatchHandler = (messages: ConsumedEvent[]) => Promise<void>;
+export type BatchHandler = (messages: ConsumedEvent[]) => Promise<void | DeferredWrite>;
+
+/** One handled slice of a partition whose offsets wait for a deferred write (or an earlier one). */
+interface HeldSlice {
+  /** The slice's first offset: where the partition is read again if a deferred write fails. */
+  from: string;
+  /** The offset to commit once this slice and every earlier one are written. */
+  next: { topic: string; partition: number; offset: string };
+  written: boolean;
+}
 
 export interface BatchConsumerOptions {
   /** Names the step in logs, metrics and DLQ headers, e.g. `postback-log.projection`. */
@@ -44,6 +65,11 @@ export interface BatchConsumerOptions {
    * did. Stopping commits what was handled. Default: false (each batch committed in line).
    */
   commitBehind?: boolean;
+  /**
+   * Called once when the consumer stops, before it waits for deferred writes (the handler's
+   * chance to write what it holds now rather than at its own deadline).
+   */
+  onStop?: () => Promise<void>;
 }
 
 function metric<T>(name: string, create: () => T): T {
@@ -135,6 +161,14 @@ export class BatchConsumer {
     { topic: string; partition: number; offset: string }
   >();
   private committing: Promise<void> | null = null;
+  /**
+   * `commitBehind` with deferred writes: per `topic:partition`, handled slices in offset order
+   * from the first one whose write is still deferred; their offsets are committed in order as
+   * the writes land. Absent while nothing of the partition waits.
+   */
+  private readonly held = new Map<string, HeldSlice[]>();
+  /** Deferred writes not settled yet (a stop waits for them before its last commit). */
+  private readonly deferred = new Set<Promise<unknown>>();
 
   constructor(
     kafka: Kafka,
@@ -202,6 +236,13 @@ export class BatchConsumer {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.problem = 'stopped';
     consumerUp.set({ consumer: this.options.name }, 0);
+    // Held messages: the handler writes them now, or at its own deadline without onStop.
+    await this.options
+      .onStop?.()
+      .catch((error: Error) =>
+        this.logger.warn(`writing held messages on stop failed: ${error.message}`),
+      );
+    while (this.deferred.size > 0) await Promise.allSettled([...this.deferred]);
     await this.commitHandled();
     await this.consumer.disconnect();
   }
@@ -233,27 +274,94 @@ export class BatchConsumer {
     for (let start = 0; start < batch.messages.length; start += this.subBatchSize) {
       if (!isRunning() || isStale()) return;
       const slice = batch.messages.slice(start, start + this.subBatchSize) as RawMessage[];
+      let deferred: Promise<void>[];
       try {
-        await this.process(topic, partition, slice, heartbeat);
+        deferred = await this.process(topic, partition, slice, heartbeat);
       } catch (error) {
         if (!(error instanceof ShutdownDuringOutage)) throw error;
         this.logger.warn(`${error.message}; ${topic}[${partition}] resumes from its last commit`);
         return;
       }
+      // A failed deferred write rewound the partition meanwhile: this slice is read again too.
+      if (isStale()) return;
       const last = slice[slice.length - 1].offset;
       resolveOffset(last);
       // Commit only now: the handler's transaction is done and dead letters are on their topic.
       const next = { topic, partition, offset: (BigInt(last) + 1n).toString() };
-      if (this.options.commitBehind) {
-        this.uncommitted.set(`${topic}:${partition}`, next);
+      const key = `${topic}:${partition}`;
+      if (this.options.commitBehind && (deferred.length > 0 || this.held.has(key))) {
+        this.hold(key, { from: slice[0].offset, next, written: false }, deferred);
+      } else if (this.options.commitBehind) {
+        this.uncommitted.set(key, next);
         // Stopping: commit before kafkajs leaves the group (after that it cannot).
         if (this.running) void this.commitHandled();
         else await this.commitHandled();
       } else {
+        // In line, the commit waits for a deferred write; a failed one crashes the consumer,
+        // which restarts from the last commit.
+        await Promise.all(deferred);
         await this.consumer.commitOffsets([next]);
       }
       handledMessages.inc({ consumer: this.options.name }, slice.length);
       await heartbeat();
+    }
+  }
+
+  /**
+   * Queues a handled slice behind the partition's earlier held ones; its offset is committed
+   * once its deferred writes (none: at once) and every earlier slice's have landed.
+   */
+  private hold(key: string, slice: HeldSlice, deferred: Promise<void>[]): void {
+    const queue = this.held.get(key) ?? [];
+    queue.push(slice);
+    this.held.set(key, queue);
+    if (deferred.length === 0) {
+      slice.written = true;
+      this.advance(key);
+      return;
+    }
+    const settled = Promise.all(deferred).then(
+      () => {
+        slice.written = true;
+        this.advance(key);
+      },
+      (error: Error) => this.rewind(key, queue, error),
+    );
+    this.deferred.add(settled);
+    void settled.finally(() => this.deferred.delete(settled));
+  }
+
+  /** Moves the partition's commit past every written slice at the head of its queue. */
+  private advance(key: string): void {
+    const queue = this.held.get(key);
+    if (!queue) return;
+    let next: HeldSlice['next'] | null = null;
+    while (queue.length > 0 && queue[0].written) next = queue.shift()!.next;
+    if (queue.length === 0) this.held.delete(key);
+    if (next === null) return;
+    this.uncommitted.set(key, next);
+    void this.commitHandled();
+  }
+
+  /**
+   * A deferred write failed: every slice of the partition not committed yet is read again from
+   * the first one (the handler writes them again; it is idempotent by event id). Slices of an
+   * older queue (already rewound, or from before a rejoin) change nothing.
+   */
+  private rewind(key: string, queue: HeldSlice[], error: Error): void {
+    if (this.held.get(key) !== queue || queue.length === 0) return;
+    this.held.delete(key);
+    const { topic, partition } = queue[0].next;
+    const offset = queue[0].from;
+    this.logger.warn(
+      `a deferred write failed (${error.message}); reading ${topic}[${partition}] again from ${offset}`,
+    );
+    if (!this.running) return;
+    try {
+      this.consumer.seek({ topic, partition, offset });
+    } catch (seekError) {
+      // Not assigned any more: its next owner reads it from the last commit.
+      this.logger.warn(`could not seek ${topic}[${partition}]: ${(seekError as Error).message}`);
     }
   }
 
@@ -292,7 +400,8 @@ export class BatchConsumer {
     partition: number,
     slice: RawMessage[],
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<Promise<void>[]> {
+    const deferred: Promise<void>[] = [];
     const good: ConsumedEvent[] = [];
     const rawByOffset = new Map<string, RawMessage>();
     const letters: DeadLetter[] = [];
@@ -307,14 +416,14 @@ export class BatchConsumer {
     }
     if (good.length > 0) {
       handlerBatchSizes.observe({ consumer: this.options.name }, good.length);
-      const error = await this.attempt(good, heartbeat);
+      const error = await this.attempt(good, heartbeat, deferred);
       if (error) {
         this.logger.warn(
           `batch of ${good.length} from ${topic}[${partition}] failed ${this.maxAttempts} times ` +
             `(${error.message}); isolating messages`,
         );
         for (const message of good) {
-          const messageError = await this.attempt([message], heartbeat);
+          const messageError = await this.attempt([message], heartbeat, deferred);
           if (messageError) {
             letters.push({
               topic,
@@ -335,23 +444,31 @@ export class BatchConsumer {
       });
     }
     await sendToDeadLetter(this.producer, letters);
+    return deferred;
   }
 
   /**
-   * Runs the handler with retries; returns the last error, or null when it succeeded.
+   * Runs the handler with retries; returns the last error, or null when it succeeded (adding
+   * the deferred write it returned, if any, to `deferred`).
    * Infrastructure failures (database down) are retried for as long as we run: dead-lettering
    * would lose every message of the outage, while waiting loses nothing.
    */
   private async attempt(
     messages: ConsumedEvent[],
     heartbeat: () => Promise<void>,
+    deferred: Promise<void>[],
   ): Promise<Error | null> {
     let lastError: Error | null = null;
     let attempt = 0;
     let transientWaits = 0;
     while (attempt < this.maxAttempts) {
       try {
-        await this.options.handle(messages);
+        const result = await this.options.handle(messages);
+        if (result) {
+          // Observed by hold(); a slice dropped as stale must not leave an unhandled rejection.
+          result.written.catch(() => undefined);
+          deferred.push(result.written);
+        }
         return null;
       } catch (error) {
         lastError = error instanceof Error ? error : new Error(String(error));

@@ -11,6 +11,8 @@ export interface ConsumedEvent {
   event: AnyEvent | null;
   headers: Record<string, string>;
   timestamp: string;
+  /** Bytes of the message's value as read (0 for a tombstone): what holding it in memory costs. */
+  size?: number;
 }
 
 export type DecodeResult =
@@ -62,7 +64,7 @@ export function decodeMessage(topic: string, partition: number, raw: RawMessage)
     headers: headersToStrings(raw.headers),
     timestamp: raw.timestamp,
   };
-  if (raw.value === null) return { ok: true, message: { ...base, event: null } };
+  if (raw.value === null) return { ok: true, message: { ...base, event: null, size: 0 } };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.value.toString('utf8'));
@@ -71,5 +73,5 @@ export function decodeMessage(topic: string, partition: number, raw: RawMessage)
   }
   const checked = validateEvent(parsed);
   if (!checked.ok) return { ok: false, reason: `contract violation: ${checked.error}`, key };
-  return { ok: true, message: { ...base, event: checked.event } };
+  return { ok: true, message: { ...base, event: checked.event, size: raw.value.length } };
 }

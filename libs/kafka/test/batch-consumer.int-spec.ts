@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { dlqTopic, PostbackReceivedEvent } from '@tracker/contracts';
 import { createTestDatabase, eventually } from '@tracker/testing';
-import { BatchConsumer } from '../src/batch-consumer';
+import { BatchConsumer, BatchHandler } from '../src/batch-consumer';
 import { EventProducer } from '../src/event-producer';
 import { ConsumedEvent } from '../src/message-codec';
 import { TopicReader } from '../src/topic-reader';
@@ -32,8 +32,8 @@ async function rows(): Promise<Array<{ n: number; deliveries: number }>> {
 function consumer(
   topic: string,
   groupId: string,
-  handle: (m: ConsumedEvent[]) => Promise<void>,
-  options: { commitBehind?: boolean } = {},
+  handle: BatchHandler,
+  options: { commitBehind?: boolean; onStop?: () => Promise<void> } = {},
 ) {
   const c = new BatchConsumer(kafka, producer, {
     name: 'test',
@@ -252,6 +252,98 @@ describe('BatchConsumer on the real broker', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  /** The group's committed offset of a one-partition topic ('-1': none yet). */
+  async function committedOffset(groupId: string, topic: string): Promise<string> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return committed.partitions[0].offset;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('commits a deferred write only once it is written, and a stop has the rest written first', async () => {
+    const topic = await createTestTopic('deferred', 1);
+    const groupId = `g.${randomUUID()}`;
+    const events = Array.from({ length: 40 }, (_, n) => samplePostback('deferclick12', n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'deferclick12' })),
+    );
+    // Given a handler that accepts every batch but writes it only when the test says so,
+    const pending: Array<() => Promise<void>> = [];
+    const first = consumer(
+      topic,
+      groupId,
+      async (messages) => {
+        let write!: () => Promise<void>;
+        const written = new Promise<void>((resolve, reject) => {
+          write = () => projectBatch(db, asEvents(messages)).then(resolve, reject);
+        });
+        pending.push(write);
+        return { written };
+      },
+      // On stop the handler writes what it still holds.
+      {
+        commitBehind: true,
+        onStop: async () => void (await Promise.all(pending.splice(1).map((w) => w()))),
+      },
+    );
+    await first.start();
+    await eventually(() => expect(pending.length).toBeGreaterThan(0));
+
+    // then nothing is committed while the writes are deferred;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await committedOffset(groupId, topic)).toBe('-1');
+
+    // when the first batch is written, its offsets are committed,
+    const firstCount = (await pending[0]().then(rows)).length;
+    await eventually(async () =>
+      expect(await committedOffset(groupId, topic)).toBe(String(firstCount)),
+    );
+
+    // and a stop has the others written before its last commit.
+    await first.stop();
+    expect((await rows()).length).toBe(40);
+    expect(await committedOffset(groupId, topic)).toBe('40');
+  });
+
+  it('reads a partition again from its last commit when a deferred write fails', async () => {
+    const topic = await createTestTopic('deferred-fail', 1);
+    const groupId = `g.${randomUUID()}`;
+    const events = Array.from({ length: 30 }, (_, n) => samplePostback('deferfail123', n));
+    await producer.publishMany(
+      topic,
+      events.map((event) => ({ event, key: 'deferfail123' })),
+    );
+    // Given a handler whose first deferred write fails after a while (as a held postback's
+    // write would while the database is away), and that writes in line after that,
+    let failed = false;
+    const seen: number[] = [];
+    await consumer(
+      topic,
+      groupId,
+      async (messages) => {
+        seen.push(...asEvents(messages).map((event) => Number(event.payload.query.n)));
+        if (failed) return projectBatch(db, asEvents(messages));
+        failed = true;
+        const written = new Promise<void>((_, reject) =>
+          setTimeout(() => reject(new Error('database down')), 300),
+        );
+        return { written };
+      },
+      { commitBehind: true },
+    ).start();
+
+    // then the messages of the failed write come again, are written, and committed.
+    await eventually(async () => expect((await rows()).length).toBe(30));
+    await eventually(async () => expect(await committedOffset(groupId, topic)).toBe('30'));
+    expect(seen.filter((n) => n === 0).length).toBe(2);
+    expect((await rows()).every((r) => r.deliveries === 1)).toBe(true);
   });
 
   it('leaves the batch uncommitted, dead-letters nothing, when stopped while the database is down', async () => {
