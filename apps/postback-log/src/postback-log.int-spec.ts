@@ -380,8 +380,8 @@ describe('postback log (Kafka + PostgreSQL)', () => {
   });
 
   it('writes a postback whose outcome comes a moment later once, whole; one without an outcome alone after its wait', async () => {
-    // Received "2 s from now": they wait 5 s for an outcome (OUTCOME_WAIT_MS after receipt)
-    // however slowly a busy machine hands them to the log.
+    // Received "2 s from now": still fresh however slowly a busy machine hands them to the
+    // log, which then holds each for OUTCOME_WAIT_MS at most.
     const receivedAt = new Date(Date.now() + 2000).toISOString();
     const base = { accountId: alice.account.id, integrationId: aliceIntegration, receivedAt };
     const waiting = postback(base);

@@ -169,6 +169,11 @@ export class BatchConsumer {
   private readonly held = new Map<string, HeldSlice[]>();
   /** Deferred writes not settled yet (a stop waits for them before its last commit). */
   private readonly deferred = new Set<Promise<unknown>>();
+  /**
+   * Partitions whose deferred write failed while stopping (no seek any more): nothing of them
+   * is committed after that, so the next owner reads the failed messages again.
+   */
+  private readonly stalled = new Set<string>();
 
   constructor(
     kafka: Kafka,
@@ -292,6 +297,7 @@ export class BatchConsumer {
       if (this.options.commitBehind && (deferred.length > 0 || this.held.has(key))) {
         this.hold(key, { from: slice[0].offset, next, written: false }, deferred);
       } else if (this.options.commitBehind) {
+        if (this.stalled.has(key)) return;
         this.uncommitted.set(key, next);
         // Stopping: commit before kafkajs leaves the group (after that it cannot).
         if (this.running) void this.commitHandled();
@@ -312,6 +318,7 @@ export class BatchConsumer {
    * once its deferred writes (none: at once) and every earlier slice's have landed.
    */
   private hold(key: string, slice: HeldSlice, deferred: Promise<void>[]): void {
+    if (this.stalled.has(key)) return;
     const queue = this.held.get(key) ?? [];
     queue.push(slice);
     this.held.set(key, queue);
@@ -356,11 +363,18 @@ export class BatchConsumer {
     this.logger.warn(
       `a deferred write failed (${error.message}); reading ${topic}[${partition}] again from ${offset}`,
     );
-    if (!this.running) return;
+    if (!this.running) {
+      // A later slice of this partition may still be handled before kafkajs stops fetching:
+      // committing it would skip the failed messages.
+      this.stalled.add(key);
+      return;
+    }
     try {
+      // Applied at the next fetch; a slice in hand is stale meanwhile (onBatch drops it). A
+      // partition no longer assigned ignores it: its owner reads from the last commit.
       this.consumer.seek({ topic, partition, offset });
     } catch (seekError) {
-      // Not assigned any more: its next owner reads it from the last commit.
+      // kafkajs is restarting the consumer: it reads every partition from its last commit.
       this.logger.warn(`could not seek ${topic}[${partition}]: ${(seekError as Error).message}`);
     }
   }

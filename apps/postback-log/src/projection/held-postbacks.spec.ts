@@ -183,6 +183,66 @@ describe('HeldPostbacks', () => {
     await expect(held.handle([postback('later', -4000)])).resolves.toBeDefined();
   });
 
+  it('lets a postback held again while its claim was being written stand for both', async () => {
+    let gate!: () => void;
+    let fail = false;
+    const clock = { now: T0 };
+    const writes: Array<Array<string | undefined>> = [];
+    const held = new HeldPostbacks(
+      async (events) => {
+        if (ids(events).includes('o-p1') && !gate) {
+          await new Promise<void>((resolve) => (gate = resolve));
+          if (fail) throw new Error('database down');
+        }
+        writes.push(ids(events));
+      },
+      { holdMs: 1000, maxHeld: 100, maxHeldBytes: 1_000_000, now: () => clock.now },
+    );
+    const first = await held.handle([postback('p1')]);
+    // Given the outcome's call claimed p1 and is writing, and p1 is read and held again meanwhile,
+    const claiming = held.handle([outcome('p1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = await held.handle([postback('p1')]);
+    // when the claim's write fails,
+    fail = true;
+    gate();
+    await expect(claiming).rejects.toThrow('database down');
+    expect(held.size).toBe(1);
+
+    // then the next outcome writes p1 once, and both waits end.
+    await held.handle([outcome('p1')]);
+    expect(writes).toEqual([['o-p1', 'p1']]);
+    expect(await settled(first!.written)).toBe('resolved');
+    expect(await settled(second!.written)).toBe('resolved');
+  });
+
+  it('holds a postback from a clock ahead of its own no longer than holdMs', async () => {
+    const { clock, writes, held } = setUp();
+    await held.handle([postback('ahead', -10_000)]);
+    clock.now = T0 + 1000;
+    await held.flush();
+    expect(writes).toEqual([['ahead']]);
+  });
+
+  it('writes at once what a call meant to hold when the log closed while it wrote', async () => {
+    let gate!: () => void;
+    const writes: Array<Array<string | undefined>> = [];
+    const held = new HeldPostbacks(
+      async (events) => {
+        if (ids(events).includes('o-x')) await new Promise<void>((resolve) => (gate = resolve));
+        writes.push(ids(events));
+      },
+      { holdMs: 1000, maxHeld: 100, maxHeldBytes: 1_000_000, now: () => T0 },
+    );
+    const call = held.handle([outcome('x'), postback('p1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await held.close();
+    gate();
+    await expect(call).resolves.toBeUndefined();
+    expect(writes).toEqual([['o-x'], ['p1']]);
+    expect(held.size).toBe(0);
+  });
+
   it('writes everything held on close, and holds nothing afterwards', async () => {
     const { writes, held } = setUp();
     const deferred = await held.handle([postback('p1'), postback('p2')]);

@@ -132,7 +132,7 @@ export class HeldPostbacks {
       try {
         await this.write(writeNow);
       } catch (error) {
-        for (const entry of claimed) this.put(entry);
+        for (const entry of claimed) this.holdAgain(entry);
         throw error;
       }
     }
@@ -141,7 +141,12 @@ export class HeldPostbacks {
     this.window.joined += claimed.length;
     this.judgeWindow(now);
     if (toHold.length === 0) return;
-    return { written: this.hold(toHold) };
+    if (this.closed) {
+      // Stopped while this call wrote: its postbacks go now, not after the final flush.
+      await this.write(toHold.map(({ event }) => event));
+      return;
+    }
+    return { written: this.hold(toHold, now) };
   }
 
   /** Writes every held postback now and holds no more (shutdown). */
@@ -213,7 +218,20 @@ export class HeldPostbacks {
     this.heldBytes += entry.size;
   }
 
-  private hold(postbacks: Array<{ event: PostbackReceivedEvent; size: number }>): Promise<void> {
+  /**
+   * A claimed postback whose write with its outcome failed waits again. If it was read and held
+   * again meanwhile (a rewind or a rejoin), the newer entry stands for both.
+   */
+  private holdAgain(entry: Held): void {
+    const newer = this.held.get(entry.event.id);
+    if (newer) newer.written.then(entry.resolve, entry.reject);
+    else this.put(entry);
+  }
+
+  private hold(
+    postbacks: Array<{ event: PostbackReceivedEvent; size: number }>,
+    now: number,
+  ): Promise<void> {
     const written = postbacks.map(({ event, size }) => {
       const known = this.held.get(event.id);
       if (known) return known.written;
@@ -225,7 +243,9 @@ export class HeldPostbacks {
       });
       // Its batch may be dropped as stale meanwhile: nobody else may be waiting for it.
       promise.catch(() => undefined);
-      const deadline = Date.parse(event.payload.receivedAt) + this.options.holdMs;
+      // From its receipt, but never from the future: an ingress clock ahead of this one must
+      // not hold postbacks (and their partition's commits) longer than `holdMs`.
+      const deadline = Math.min(Date.parse(event.payload.receivedAt), now) + this.options.holdMs;
       this.put({ event, size, deadline, written: promise, resolve, reject });
       return promise;
     });
@@ -235,8 +255,8 @@ export class HeldPostbacks {
 
   private arm(): void {
     if (this.timer) return;
-    // A few checks per hold: a postback waits at most about a fifth longer than `holdMs`.
-    const every = Math.max(20, Math.floor(this.options.holdMs / 5));
+    // Ten checks per hold: a postback waits at most a tenth longer than `holdMs`.
+    const every = Math.max(20, Math.floor(this.options.holdMs / 10));
     this.timer = setInterval(() => {
       if (this.held.size === 0) {
         if (this.timer) clearInterval(this.timer);
