@@ -12,7 +12,8 @@ import { ConsumedEvent, decodeMessage, RawMessage } from './message-codec';
  * the postback log holding a postback back to store it together with its outcome). `written`
  * resolves once they are stored; until then the batch's offsets are not committed, so a crash
  * reads them again. When it rejects, the consumer reads the partition again from its first
- * offset not committed (the handler must not hold those messages a second time).
+ * offset not committed; the handler should then write those messages in line, so one that can
+ * never be written meets the consumer's retries and dead-lettering instead of failing forever.
  */
 export interface DeferredWrite {
   written: Promise<void>;

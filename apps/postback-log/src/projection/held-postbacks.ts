@@ -113,7 +113,10 @@ export class HeldPostbacks {
       else if (!postbacks.has(id)) this.rememberOutcomeFirst(id);
     }
     const toHold: Array<{ event: PostbackReceivedEvent; size: number }> = [];
-    let room = { count: this.options.maxHeld - this.held.size, bytes: this.maxBytesLeft() };
+    let room = {
+      count: this.options.maxHeld - this.held.size,
+      bytes: this.options.maxHeldBytes - this.heldBytes,
+    };
     const writeNow: Array<AnyEvent | null> = [];
     for (const { event, size = UNKNOWN_SIZE } of messages) {
       if (
@@ -186,10 +189,6 @@ export class HeldPostbacks {
       this.pausedUntil = now + PAUSE_HOLDS * this.options.holdMs;
     }
     this.window = { since: now, joined: 0, alone: 0 };
-  }
-
-  private maxBytesLeft(): number {
-    return this.options.maxHeldBytes - this.heldBytes;
   }
 
   /** `room`: what is left for new entries after the call's own postbacks set aside so far. */
