@@ -13,9 +13,9 @@ export const POSTBACK_LOG_TOPICS = [Topics.Postbacks, Topics.PostbackOutcomes];
 
 /**
  * How long after its receipt a fresh postback waits for its outcome before it is written alone,
- * in ms. While attribution keeps up its outcome reaches the log 0.1–0.4 s after the postback,
- * but for the first seconds of a burst (cold processes) it came later than 1 s: box benches at
- * 0.05 × bare Fastify left 18–26% of the log rows written twice with 1 s, none with 3 s. A
+ * in ms. While attribution keeps up its outcome reaches the log well within a second, but for
+ * the first seconds of a burst (cold processes) it came later: box benches at 0.05 × bare
+ * Fastify still wrote 39–82% of the log rows twice with 1 s, 0–0.4% with 3 s. A
  * postback whose outcome comes later is listed as `received` up to this much later (its final
  * status is not delayed: the outcome writes it); a stop writes every held postback at once.
  */
