@@ -295,10 +295,11 @@ export class BatchConsumer {
       // Commit only now: the handler's transaction is done and dead letters are on their topic.
       const next = { topic, partition, offset: (BigInt(last) + 1n).toString() };
       const key = `${topic}:${partition}`;
+      // A deferred write of this partition failed while stopping: commit nothing more of it.
+      if (this.stalled.has(key)) return;
       if (this.options.commitBehind && (deferred.length > 0 || this.held.has(key))) {
         this.hold(key, { from: slice[0].offset, next, written: false }, deferred);
       } else if (this.options.commitBehind) {
-        if (this.stalled.has(key)) return;
         this.uncommitted.set(key, next);
         // Stopping: commit before kafkajs leaves the group (after that it cannot).
         if (this.running) void this.commitHandled();
@@ -319,7 +320,6 @@ export class BatchConsumer {
    * once its deferred writes (none: at once) and every earlier slice's have landed.
    */
   private hold(key: string, slice: HeldSlice, deferred: Promise<void>[]): void {
-    if (this.stalled.has(key)) return;
     const queue = this.held.get(key) ?? [];
     queue.push(slice);
     this.held.set(key, queue);
